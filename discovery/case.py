@@ -1,0 +1,260 @@
+"""Provides Case: the Python API over one investigation folder (ingest, stats, show), used by CLI and TUI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from discovery.errors import NotFound
+from discovery.ingest.pipeline import Ingest, IngestReport, ProgressCallback
+from discovery.store import Store, decompress_raw
+
+DEFAULT_CASE = Path("indexes") / "default"
+
+
+@dataclass(slots=True)
+class AddressOut:
+    name: str
+    email: str
+    domain: str
+
+
+@dataclass(slots=True)
+class AttachmentOut:
+    position: int
+    filename: str
+    mime: str
+    declared_mime: str
+    size: int
+    sha256: str
+    has_text: bool
+    error: str | None
+
+
+@dataclass(slots=True)
+class ProvenanceOut:
+    path: str
+    kind: str
+    inner_path: str
+    locator: str
+    folder: str
+    custodian: str
+    message_id: str
+
+
+@dataclass(slots=True)
+class StoredMessage:
+    """A message as the case holds it: fields, body, attachments and every place it was found."""
+
+    id: str
+    message_id: str
+    date: str | None
+    date_raw: str
+    date_error: str
+    tz_offset_min: int | None
+    sender: list[AddressOut]
+    to: list[AddressOut]
+    cc: list[AddressOut]
+    bcc: list[AddressOut]
+    subject: str
+    body_text: str
+    body_source: str
+    attachments: list[AttachmentOut]
+    thread_id: str | None
+    thread_parent: str | None
+    parent_id: str | None
+    in_reply_to: str
+    references: list[str]
+    provenance: list[ProvenanceOut]
+    errors: list[str]
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    raw_format: str = "rfc822"
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class CaseStats:
+    """Counts for 'discovery stats'."""
+
+    case: str
+    messages: int
+    copies: int
+    duplicates: int  # copies beyond the first of each message
+    threads: int
+    attachments: int
+    sources: dict[str, int]  # by status
+    source_kinds: dict[str, int]
+    messages_by_kind: dict[str, int]
+    by_year: dict[str, int]
+    top_senders: list[dict[str, object]]
+    top_domains: list[dict[str, object]]
+    custodians: dict[str, int]
+    undated: int
+    failures: int
+    failure_samples: list[dict[str, str]]
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class Case:
+    """One case folder. Use as a context manager, or call close()."""
+
+    def __init__(self, path: Path | str = DEFAULT_CASE, *, create: bool = True, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.store = Store(self.path, create=create, readonly=readonly)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Case:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- ingest ---------------------------------------------------------------------------------------
+    def ingest(self, paths: Iterable[Path | str], *, custodian: str = "", jobs: int = 1,
+               progress: ProgressCallback | None = None, cancel: Callable[[], bool] | None = None,
+               actor: str = "discovery") -> IngestReport:
+        """Read mail from files and folders into the case; safe to run again (adds only what is new)."""
+        path_list = [Path(p) for p in paths]
+        report = Ingest(self.store, path_list, custodian=custodian, jobs=jobs, progress=progress,
+                        cancel=cancel).run()
+        self.store.audit(actor, "ingest", ", ".join(str(p) for p in path_list)[:2000], {
+            "custodian": custodian, "new_messages": report.new_messages, "copies": report.messages,
+            "failures": report.failures, "interrupted": report.interrupted,
+        })
+        return report
+
+    # -- reading --------------------------------------------------------------------------------------
+    def message(self, key: str) -> StoredMessage:
+        """A message by id (or unique prefix of at least 6 characters)."""
+        row = self.store.message_row(key)
+        if row is None:
+            raise NotFound(f"no message {key!r} in this case",
+                           hint="Ids are shown by 'discovery search' and 'discovery stats'; a prefix of 6+ "
+                           "characters is enough when it is unique.")
+        return self._stored(row)
+
+    def raw(self, key: str) -> bytes:
+        """The original bytes of a message (for Outlook items, a faithful RFC 822 rebuild)."""
+        row = self.store.message_row(key)
+        if row is None:
+            raise NotFound(f"no message {key!r} in this case")
+        return decompress_raw(row["raw"])
+
+    def message_ids(self) -> Iterator[str]:
+        for row in self.store.iter_rows("SELECT id FROM messages ORDER BY date_utc, id"):
+            yield row[0]
+
+    def _stored(self, row: object) -> StoredMessage:
+        r = row  # sqlite3.Row
+        key = r["id"]  # type: ignore[index]
+        addresses: dict[str, list[AddressOut]] = {"from": [], "to": [], "cc": [], "bcc": []}
+        for a in self.store.rows(
+            "SELECT role, name, email, domain FROM addresses WHERE message_id=? ORDER BY role, position", (key,)
+        ):
+            addresses.setdefault(a["role"], []).append(AddressOut(a["name"], a["email"], a["domain"]))
+        attachments = [
+            AttachmentOut(a["position"], a["filename"], a["mime"], a["declared_mime"], a["size"], a["sha256"],
+                          a["text"] is not None and a["text"] != "", a["error"])
+            for a in self.store.rows("SELECT * FROM attachments WHERE message_id=? ORDER BY position", (key,))
+        ]
+        provenance = [
+            ProvenanceOut(p["path"], p["kind"], p["inner_path"], p["locator"], p["folder"], p["custodian"],
+                          p["message_id_header"])
+            for p in self.store.rows(
+                """SELECT s.path, p.kind, p.inner_path, p.locator, p.folder, p.custodian, p.message_id_header
+                   FROM provenance p JOIN sources s ON s.id=p.source_id WHERE p.message_id=? ORDER BY p.id""",
+                (key,),
+            )
+        ]
+        return StoredMessage(
+            id=key,
+            message_id=r["message_id"],  # type: ignore[index]
+            date=r["date_utc"],  # type: ignore[index]
+            date_raw=r["date_raw"],  # type: ignore[index]
+            date_error=r["date_error"],  # type: ignore[index]
+            tz_offset_min=r["tz_offset_min"],  # type: ignore[index]
+            sender=addresses["from"],
+            to=addresses["to"],
+            cc=addresses["cc"],
+            bcc=addresses["bcc"],
+            subject=r["subject"],  # type: ignore[index]
+            body_text=r["body_text"],  # type: ignore[index]
+            body_source=r["body_source"],  # type: ignore[index]
+            attachments=attachments,
+            thread_id=r["thread_id"],  # type: ignore[index]
+            thread_parent=r["thread_parent"],  # type: ignore[index]
+            parent_id=r["parent_id"],  # type: ignore[index]
+            in_reply_to=r["in_reply_to"],  # type: ignore[index]
+            references=json.loads(r["refs"]),  # type: ignore[index]
+            provenance=provenance,
+            errors=json.loads(r["errors"]),  # type: ignore[index]
+            headers=[tuple(h) for h in json.loads(r["headers"])],  # type: ignore[index,misc]
+            raw_format=r["raw_format"],  # type: ignore[index]
+        )
+
+    def attachment_text(self, key: str, position: int) -> str | None:
+        row = self.store.message_row(key)
+        if row is None:
+            raise NotFound(f"no message {key!r} in this case")
+        value = self.store.scalar("SELECT text FROM attachments WHERE message_id=? AND position=?",
+                                  (row["id"], position))
+        return value if isinstance(value, str) else None
+
+    # -- stats ----------------------------------------------------------------------------------------
+    def stats(self, top: int = 10) -> CaseStats:
+        s = self.store
+        messages = int(s.scalar("SELECT count(*) FROM messages") or 0)
+        copies = int(s.scalar("SELECT count(*) FROM provenance") or 0)
+        return CaseStats(
+            case=str(self.path),
+            messages=messages,
+            copies=copies,
+            duplicates=copies - int(s.scalar("SELECT count(DISTINCT message_id) FROM provenance") or 0),
+            threads=int(s.scalar("SELECT count(DISTINCT thread_id) FROM messages") or 0),
+            attachments=int(s.scalar("SELECT count(*) FROM attachments") or 0),
+            sources=_pairs(s.rows("SELECT status, count(*) FROM sources GROUP BY status ORDER BY 2 DESC")),
+            source_kinds=_pairs(s.rows("SELECT kind, count(*) FROM sources GROUP BY kind ORDER BY 2 DESC")),
+            messages_by_kind=_pairs(s.rows(
+                """SELECT kind, count(DISTINCT message_id) FROM provenance GROUP BY kind ORDER BY 2 DESC""")),
+            by_year=_pairs(s.rows(
+                """SELECT substr(date_utc, 1, 4), count(*) FROM messages WHERE date_utc IS NOT NULL
+                   GROUP BY 1 ORDER BY 1""")),
+            top_senders=[
+                {"email": r[0], "name": r[1], "messages": r[2]}
+                for r in s.rows(
+                    """SELECT from_email, max(from_name), count(*) FROM messages WHERE from_email != ''
+                       GROUP BY from_email ORDER BY 3 DESC, 1 LIMIT ?""", (top,))
+            ],
+            top_domains=[
+                {"domain": r[0], "messages": r[1]}
+                for r in s.rows(
+                    """SELECT from_domain, count(*) FROM messages WHERE from_domain != ''
+                       GROUP BY from_domain ORDER BY 2 DESC, 1 LIMIT ?""", (top,))
+            ],
+            custodians=_pairs(s.rows(
+                """SELECT custodian, count(DISTINCT message_id) FROM provenance WHERE custodian != ''
+                   GROUP BY custodian ORDER BY 2 DESC""")),
+            undated=int(s.scalar("SELECT count(*) FROM messages WHERE date_utc IS NULL") or 0),
+            failures=int(s.scalar("SELECT count(*) FROM failures") or 0)
+            + int(s.scalar("SELECT count(*) FROM sources WHERE status='failed'") or 0),
+            failure_samples=[
+                {"path": r[0] + (f"!{r[1]}" if r[1] else ""), "locator": r[2], "reason": r[3]}
+                for r in s.rows(
+                    """SELECT s.path, f.inner_path, f.locator, f.reason FROM failures f
+                       JOIN sources s ON s.id=f.source_id
+                       UNION ALL SELECT path, '', '', reason FROM sources WHERE status='failed'
+                       LIMIT ?""", (top * 2,))
+            ],
+        )
+
+
+def _pairs(rows: list[object]) -> dict[str, int]:
+    return {str(r[0]): int(r[1]) for r in rows}  # type: ignore[index]

@@ -1,0 +1,12 @@
+"""Provides ExitCode: every exit status the discovery command uses, in one place."""
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    SOME_FAILED = 1  # ingest: some sources or messages could not be read (all else was ingested)
+    NO_HITS = 1  # search: nothing matched (grep-like)
+    USAGE = 2  # bad arguments, options or query
+    ERROR = 3  # the case cannot be opened or written, or another error stopped the command
+    INTERRUPTED = 130  # Ctrl-C; run the same command again to resume

@@ -1,0 +1,203 @@
+"""Provides read_archive: zip/tar/gzip/bzip2/xz members read recursively, with archive-bomb guards."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import tarfile
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+from discovery.ingest.base import Origin, ReadResult, SourceUnreadable
+
+CHUNK = 1024 * 1024
+
+
+@dataclass
+class ArchiveLimits:
+    """Guards against archive bombs; hitting one is reported as a source failure, never a crash."""
+
+    max_total_bytes: int = 16 * 1024**3  # all members of one source, nested archives included
+    max_member_bytes: int = 4 * 1024**3
+    max_ratio: float = 200.0  # uncompressed/compressed, checked for members over ratio_floor bytes
+    ratio_floor: int = 8 * 1024 * 1024
+    max_depth: int = 5
+    max_members: int = 1_000_000
+    used_bytes: int = field(default=0, repr=False)
+    members: int = field(default=0, repr=False)
+
+
+class LimitHit(Exception):
+    """An archive-bomb guard was hit: the message says which."""
+
+
+# A dispatcher reads one extracted member file (it is read_file from discovery.ingest.readers).
+Dispatch = Callable[[Path, Origin, int, ArchiveLimits], ReadResult]
+
+
+def read_archive(path: Path, origin: Origin, kind: str, depth: int, limits: ArchiveLimits,
+                 dispatch: Dispatch) -> ReadResult:
+    """Yield the messages of every member; nested archives are read up to ``limits.max_depth``."""
+    if depth >= limits.max_depth:
+        yield origin.failure(f"archive nested more than {limits.max_depth} deep; not opened", fatal=True)
+        return
+    with tempfile.TemporaryDirectory(prefix="discovery-") as tmp:
+        tmpdir = Path(tmp)
+        try:
+            members = _members(path, kind, origin)
+            for name, opener, declared, compressed in members:
+                limits.members += 1
+                if limits.members > limits.max_members:
+                    yield origin.failure(f"more than {limits.max_members} archive members; stopped", fatal=True)
+                    return
+                member_origin = origin.member(name)
+                target = tmpdir / f"m{limits.members}"
+                try:
+                    _check_declared(name, declared, compressed, limits)
+                    with opener() as src:
+                        _copy_limited(src, target, name, declared, compressed, limits)
+                except LimitHit as exc:
+                    target.unlink(missing_ok=True)
+                    yield member_origin.failure(f"archive-bomb guard: {exc}")
+                    if limits.used_bytes >= limits.max_total_bytes:
+                        return
+                    continue
+                except _MemberError as exc:
+                    target.unlink(missing_ok=True)
+                    yield member_origin.failure(str(exc))
+                    continue
+                try:
+                    yield from dispatch(target, _with_folder(member_origin, name), depth + 1, limits)
+                finally:
+                    target.unlink(missing_ok=True)
+        except SourceUnreadable:
+            raise
+        except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError, lzma.LZMAError, ValueError) as exc:
+            raise SourceUnreadable(f"damaged {kind} archive: {type(exc).__name__}: {exc}") from exc
+
+
+def _with_folder(origin: Origin, name: str) -> Origin:
+    from discovery.ingest.layout import folder_label
+
+    parts = PurePosixPath(name).parts[:-1]
+    return Origin(origin.path, origin.inner_path, origin.custodian, folder_label(parts) or origin.folder)
+
+
+class _MemberError(Exception):
+    pass
+
+
+Member = tuple[str, Callable[[], BinaryIO], int | None, int | None]
+
+
+def _members(path: Path, kind: str, origin: Origin) -> Iterator[Member]:
+    if kind == "zip":
+        try:
+            archive = zipfile.ZipFile(path)
+        except zipfile.BadZipFile as exc:
+            raise SourceUnreadable(f"damaged zip archive: {exc}") from exc
+        with archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                if info.flag_bits & 0x1:
+                    yield info.filename, _raiser(f"encrypted member {info.filename!r} (password-protected zip)"), 0, 0
+                    continue
+                yield info.filename, _zip_opener(archive, info), info.file_size, info.compress_size
+    elif kind == "tar":
+        try:
+            archive = tarfile.open(path, "r:*")
+        except tarfile.TarError as exc:
+            raise SourceUnreadable(f"damaged tar archive: {exc}") from exc
+        with archive:
+            for info in archive:
+                if not info.isfile():
+                    continue
+                yield info.name, _tar_opener(archive, info), info.size, None
+    elif kind in ("gzip", "bzip2", "xz"):
+        opener = {"gzip": gzip.open, "bzip2": bz2.open, "xz": lzma.open}[kind]
+        inner = Path(origin.inner_path.rsplit("!", 1)[-1] if origin.inner_path else origin.path).name
+        for suffix in (".gz", ".tgz", ".bz2", ".xz", ".z"):
+            if inner.lower().endswith(suffix):
+                inner = inner[: -len(suffix)] + (".tar" if suffix == ".tgz" else "")
+                break
+        else:
+            inner = inner + ".decompressed"
+        compressed = path.stat().st_size
+        yield inner, lambda: opener(path, "rb"), None, compressed  # type: ignore[operator]
+    else:
+        raise SourceUnreadable(f"not an archive kind: {kind}")
+
+
+def _raiser(reason: str) -> Callable[[], BinaryIO]:
+    def open_member() -> BinaryIO:
+        raise _MemberError(reason)
+
+    return open_member
+
+
+def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], BinaryIO]:
+    def open_member() -> BinaryIO:
+        try:
+            return archive.open(info)  # type: ignore[return-value]
+        except (RuntimeError, NotImplementedError, zipfile.BadZipFile) as exc:
+            raise _MemberError(f"cannot open member {info.filename!r}: {exc}") from exc
+
+    return open_member
+
+
+def _tar_opener(archive: tarfile.TarFile, info: tarfile.TarInfo) -> Callable[[], BinaryIO]:
+    def open_member() -> BinaryIO:
+        handle = archive.extractfile(info)
+        if handle is None:
+            raise _MemberError(f"cannot open member {info.name!r}")
+        return handle  # type: ignore[return-value]
+
+    return open_member
+
+
+def _check_declared(name: str, declared: int | None, compressed: int | None, limits: ArchiveLimits) -> None:
+    if declared is None:
+        return
+    if declared > limits.max_member_bytes:
+        raise LimitHit(f"member {name!r} declares {declared} bytes, over the {limits.max_member_bytes} limit")
+    if limits.used_bytes + declared > limits.max_total_bytes:
+        limits.used_bytes = limits.max_total_bytes
+        raise LimitHit(f"archive would expand past {limits.max_total_bytes} bytes in total")
+    if compressed and declared > limits.ratio_floor and declared / compressed > limits.max_ratio:
+        raise LimitHit(
+            f"member {name!r} expands {declared / compressed:.0f}x ({compressed} to {declared} bytes), "
+            f"over the {limits.max_ratio:.0f}x limit"
+        )
+
+
+def _copy_limited(src: BinaryIO, target: Path, name: str, declared: int | None, compressed: int | None,
+                  limits: ArchiveLimits) -> None:
+    """Copy a member out, counting what it really expands to (headers can lie)."""
+    written = 0
+    try:
+        with open(target, "wb") as out:
+            while True:
+                chunk = src.read(CHUNK)
+                if not chunk:
+                    break
+                written += len(chunk)
+                if written > limits.max_member_bytes:
+                    raise LimitHit(f"member {name!r} expands past {limits.max_member_bytes} bytes")
+                if limits.used_bytes + written > limits.max_total_bytes:
+                    limits.used_bytes = limits.max_total_bytes
+                    raise LimitHit(f"archive expands past {limits.max_total_bytes} bytes in total")
+                if compressed and written > limits.ratio_floor and written / compressed > limits.max_ratio:
+                    raise LimitHit(
+                        f"member {name!r} expands more than {limits.max_ratio:.0f}x its compressed size"
+                    )
+                out.write(chunk)
+    except (zipfile.BadZipFile, EOFError, OSError, lzma.LZMAError, zlib.error) as exc:
+        raise _MemberError(f"member {name!r} is damaged: {type(exc).__name__}: {exc}") from exc
+    limits.used_bytes += written

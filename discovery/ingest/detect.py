@@ -1,0 +1,134 @@
+"""Provides detect: which reader a file needs, decided by its content (python-magic plus a header sniff)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import magic
+
+SNIFF_BYTES = 64 * 1024
+
+# Kinds the ingest can read, and kinds it recognises but does not read (reported as skipped).
+READABLE = {"mbox", "eml", "msg", "pst", "zip", "tar", "gzip", "bzip2", "xz"}
+ARCHIVES = {"zip", "tar", "gzip", "bzip2", "xz"}
+
+_HEADER_LINE = re.compile(rb"^[\x21-\x39\x3b-\x7e]{1,76}[ \t]*:")
+_MAIL_HEADERS = {
+    b"from", b"to", b"cc", b"subject", b"date", b"message-id", b"received", b"return-path", b"mime-version",
+    b"content-type", b"x-from", b"x-to", b"reply-to", b"sender", b"delivered-to", b"in-reply-to",
+    b"references", b"x-mailer", b"user-agent", b"thread-topic", b"x-originating-ip", b"x-sender",
+}
+_UNSUPPORTED = {
+    "application/pdf": "pdf",
+    "application/msword": "word-97 document",
+    "application/vnd.ms-excel": "excel-97 workbook",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "word document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "excel workbook",
+    "application/x-7z-compressed": "7-zip archive",
+    "application/x-rar": "rar archive",
+    "application/vnd.rar": "rar archive",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Detected:
+    """What a file is: ``kind`` names the reader (or what it is, when unreadable) and ``mime`` is magic's."""
+
+    kind: str
+    mime: str
+    description: str
+
+    @property
+    def readable(self) -> bool:
+        return self.kind in READABLE
+
+
+def detect(path: Path) -> Detected:
+    """Detect a file's kind from its first bytes. Raises OSError when the file cannot be read."""
+    with open(path, "rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    return detect_bytes(head)
+
+
+def detect_bytes(head: bytes) -> Detected:
+    """Detect a kind from the first bytes of a file (up to SNIFF_BYTES are used)."""
+    if not head:
+        return Detected("empty", "application/x-empty", "empty file")
+    head = head[:SNIFF_BYTES]
+    try:
+        mime = magic.from_buffer(head, mime=True)
+        description = magic.from_buffer(head)
+    except Exception as exc:  # libmagic failures must not stop an ingest
+        mime, description = "application/octet-stream", f"libmagic failed: {exc}"
+    kind = _kind_from_magic(mime, description, head)
+    return Detected(kind, mime, description)
+
+
+def _kind_from_magic(mime: str, description: str, head: bytes) -> str:
+    if head[:4] == b"!BDN":
+        return "pst"  # Outlook personal storage (.pst/.ost), ANSI or Unicode
+    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        # An OLE compound file: an Outlook .msg, or a Word/Excel 97 file (the msg reader tells them apart).
+        return _UNSUPPORTED.get(mime, "msg")
+    if head[:4] == b"PK\x03\x04" or mime == "application/zip":
+        if b"[Content_Types].xml" in head[:4096] or b"word/" in head[:4096] or b"xl/" in head[:4096]:
+            return "office document"
+        return "zip"
+    if head[:2] == b"\x1f\x8b":
+        return "gzip"
+    if head[:3] == b"BZh" and mime == "application/x-bzip2":
+        return "bzip2"
+    if head[:6] == b"\xfd7zXZ\x00":
+        return "xz"
+    if head[257:262] == b"ustar" or mime == "application/x-tar":
+        return "tar"
+    if head[:5] == b"%PDF-":
+        return "pdf"
+    # Mail is text: libmagic often calls it text/plain (and once in a while something absurd), so the
+    # header sniff decides before magic's label does.
+    sniffed = sniff_mail(head)
+    if sniffed:
+        return sniffed
+    if mime in _UNSUPPORTED:
+        return _UNSUPPORTED[mime]
+    if mime.startswith("image/"):
+        return "image"
+    if mime.startswith("text/"):
+        return "text"
+    return "unknown"
+
+
+def sniff_mail(head: bytes) -> str:
+    """'mbox' or 'eml' when the bytes look like mail, else ''."""
+    data = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    data = data.lstrip(b"\r\n")
+    lines = data.split(b"\n", 60)[:60]
+    if not lines:
+        return ""
+    if lines[0].startswith(b"From ") and len(lines) > 1 and _header_block_score(lines[1:]) >= 1:
+        return "mbox"
+    first = lines[0].split(b":", 1)[0].strip().lower()
+    score = _header_block_score(lines)
+    if _HEADER_LINE.match(lines[0]) and (score >= 2 or (score == 1 and first in _MAIL_HEADERS)):
+        return "eml"
+    return ""
+
+
+def _header_block_score(lines: list[bytes]) -> int:
+    """How many well-known mail headers open the block, stopping at the first non-header line."""
+    score = 0
+    for line in lines:
+        line = line.rstrip(b"\r")
+        if not line:
+            break
+        if line[:1] in (b" ", b"\t"):
+            continue
+        m = _HEADER_LINE.match(line)
+        if not m:
+            break
+        name = line.split(b":", 1)[0].strip().lower()
+        if name in _MAIL_HEADERS:
+            score += 1
+    return score

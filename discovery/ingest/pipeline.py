@@ -1,0 +1,402 @@
+"""Provides run_ingest: walk the user's paths, read files in worker processes, write the case store.
+
+Work is split into small units (a batch of single-message files, a chunk of a large mbox, one container
+file); workers parse and flatten messages, the main process alone writes to SQLite. A source is marked
+'reading' before its first unit runs and closed when its last unit is written, so an ingest killed at
+any point is resumed by running it again: finished sources are skipped, interrupted ones re-read, and
+the content hash keeps re-read messages from being stored twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from discovery.ingest.archive import ArchiveLimits
+from discovery.ingest.base import Origin, SourceUnreadable
+from discovery.ingest.detect import detect
+from discovery.ingest.layout import FoundFile, walk_paths
+from discovery.model import Message, SourceFailure
+from discovery.store import MessageRecord, Store, to_record
+
+BATCH_FILES = 64
+MBOX_CHUNK_BYTES = 8 * 1024 * 1024
+COMMIT_EVERY_S = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class FileTask:
+    """One source file to read (whole, or one byte range of an mbox)."""
+
+    source_id: int
+    path: str
+    kind: str
+    folder: str
+    custodian: str
+    in_maildir: bool
+    start: int = 0
+    end: int | None = None
+    hash_file: bool = True  # compute the file's sha256 in this task
+
+
+@dataclass(slots=True)
+class TaskResult:
+    source_id: int
+    records: list[MessageRecord] = field(default_factory=list)
+    failures: list[SourceFailure] = field(default_factory=list)
+    fatal: str = ""  # reason when the file could not be read at all
+    unsupported: str = ""  # reason when the file is not mail
+    sha256: str | None = None
+    bytes_read: int = 0
+
+
+@dataclass(slots=True)
+class IngestProgress:
+    """A snapshot for progress bars: files and bytes planned and done, messages and failures so far."""
+
+    files_total: int = 0
+    bytes_total: int = 0
+    files_done: int = 0
+    bytes_done: int = 0
+    files_skipped_unchanged: int = 0
+    messages: int = 0
+    new_messages: int = 0
+    failures: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def rate(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.messages / elapsed if elapsed > 0 else 0.0
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What an ingest did, for the CLI summary and scripts."""
+
+    sources_seen: int = 0
+    sources_read: int = 0
+    sources_unchanged: int = 0
+    sources_failed: int = 0
+    sources_partial: int = 0
+    sources_skipped: int = 0
+    messages: int = 0  # copies found (provenances added)
+    new_messages: int = 0  # distinct messages added to the case
+    failures: int = 0
+    interrupted: bool = False
+    seconds: float = 0.0
+    problems: list[dict[str, str]] = field(default_factory=list)  # first failures, for display
+
+    @property
+    def ok(self) -> bool:
+        return self.sources_failed == 0 and self.sources_partial == 0 and not self.interrupted
+
+
+ProgressCallback = Callable[[IngestProgress], None]
+
+
+def run_task(task: FileTask) -> TaskResult:
+    """Read one task in a worker. Never raises: problems come back inside the result."""
+    from discovery.ingest.mbox import read_mbox
+    from discovery.ingest.readers import Unsupported, read_file
+
+    result = TaskResult(task.source_id)
+    path = Path(task.path)
+    origin = Origin(task.path, "", task.custodian, task.folder)
+    try:
+        if task.hash_file:
+            result.sha256 = _sha256(path)
+        if task.kind == "mbox":
+            items: Iterable[Message | SourceFailure] = read_mbox(path, origin, task.start, task.end)
+            size = (task.end or path.stat().st_size) - task.start
+        else:
+            items = read_file(path, origin, 0, ArchiveLimits(), in_maildir=task.in_maildir)
+            size = path.stat().st_size
+        for item in items:
+            if isinstance(item, SourceFailure):
+                if item.fatal_for_source and not item.inner_path:
+                    result.fatal = item.reason
+                result.failures.append(item)
+            else:
+                result.records.append(to_record(item))
+        result.bytes_read = size
+    except SourceUnreadable as exc:
+        result.fatal = str(exc)
+    except Unsupported as exc:
+        result.unsupported = str(exc)
+    except OSError as exc:
+        result.fatal = f"cannot read: {exc.strerror or exc}"
+    except RecursionError:
+        result.fatal = "structure nested too deeply to read"
+    except MemoryError:
+        result.fatal = "out of memory reading this file"
+    except Exception as exc:  # a bug in a reader must not stop the ingest: record it with its type
+        result.fatal = f"internal error while reading ({type(exc).__name__}: {exc}); please report it"
+    return result
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass
+class _SourceState:
+    path: str
+    pending: int
+    copies: int = 0
+    new: int = 0
+    failures: int = 0
+    fatal: str = ""
+    unsupported: str = ""
+
+
+class Ingest:
+    """One ingest run over some paths into a store."""
+
+    def __init__(self, store: Store, paths: Iterable[Path], *, custodian: str = "", jobs: int = 1,
+                 progress: ProgressCallback | None = None, cancel: Callable[[], bool] | None = None) -> None:
+        self.store = store
+        self.paths = [Path(p).absolute() for p in paths]
+        self.custodian = custodian
+        self.jobs = max(1, jobs)
+        self.on_progress = progress
+        self.cancelled = cancel or (lambda: False)
+        self.progress = IngestProgress()
+        self.report = IngestReport()
+        self.states: dict[int, _SourceState] = {}
+        self._last_commit = time.monotonic()
+
+    # -- planning -------------------------------------------------------------------------------------
+    def _count(self) -> None:
+        for found in walk_paths(self.paths):
+            self.progress.files_total += 1
+            if isinstance(found, FoundFile):
+                try:
+                    self.progress.bytes_total += found.path.stat().st_size
+                except OSError:
+                    pass
+
+    def _plan(self) -> Iterator[list[FileTask]]:
+        """Tasks for every file that needs reading; unchanged and unreadable files are settled here."""
+        batch: list[FileTask] = []
+        for found in walk_paths(self.paths):
+            if self.cancelled():
+                break
+            self.report.sources_seen += 1
+            if not isinstance(found, FoundFile):
+                path, reason = found
+                self.store.record_skipped(str(path), status="failed", reason=reason, custodian=self.custodian)
+                self._note_problem(str(path), reason)
+                self.report.sources_failed += 1
+                self._file_done(0)
+                continue
+            path = found.path
+            key = str(path)
+            try:
+                st = path.stat()
+            except OSError as exc:
+                self.store.record_skipped(key, status="failed", reason=f"cannot access: {exc.strerror or exc}")
+                self.report.sources_failed += 1
+                self._file_done(0)
+                continue
+            known = self.store.source(key)
+            if (
+                known is not None
+                and known.status in ("done", "partial", "skipped")
+                and known.size == st.st_size
+                and known.mtime_ns == st.st_mtime_ns
+                and known.custodian == self.custodian
+            ):
+                self.report.sources_unchanged += 1
+                self.progress.files_skipped_unchanged += 1
+                self._file_done(st.st_size)
+                continue
+            try:
+                detected = detect(path)
+            except OSError as exc:
+                reason = f"cannot read: {exc.strerror or exc}"
+                self.store.record_skipped(key, status="failed", reason=reason, size=st.st_size,
+                                          mtime_ns=st.st_mtime_ns, custodian=self.custodian)
+                self._note_problem(key, reason)
+                self.report.sources_failed += 1
+                self._file_done(st.st_size)
+                continue
+            if not detected.readable:
+                reason = "empty file" if detected.kind == "empty" else f"not mail: {detected.kind} ({detected.mime})"
+                self.store.record_skipped(key, status="skipped", reason=reason, kind=detected.kind,
+                                          mime=detected.mime, description=detected.description,
+                                          size=st.st_size, mtime_ns=st.st_mtime_ns, custodian=self.custodian)
+                self.report.sources_skipped += 1
+                self._file_done(st.st_size)
+                continue
+            source_id = self.store.begin_source(
+                key, kind="maildir" if found.in_maildir and detected.kind == "eml" else detected.kind,
+                mime=detected.mime, description=detected.description, size=st.st_size, mtime_ns=st.st_mtime_ns,
+                sha256=None, custodian=self.custodian,
+            )
+            if detected.kind == "mbox" and st.st_size > MBOX_CHUNK_BYTES:
+                from discovery.ingest.mbox import plan_chunks
+
+                chunks = plan_chunks(path, MBOX_CHUNK_BYTES)
+                self.states[source_id] = _SourceState(key, len(chunks))
+                for i, (start, end) in enumerate(chunks):
+                    yield [FileTask(source_id, key, "mbox", found.folder, self.custodian, False, start, end,
+                                    hash_file=i == 0)]
+                continue
+            self.states[source_id] = _SourceState(key, 1)
+            task = FileTask(source_id, key, detected.kind, found.folder, self.custodian, found.in_maildir)
+            if detected.kind in ("eml",) and st.st_size < 1024 * 1024:
+                batch.append(task)
+                if len(batch) >= BATCH_FILES:
+                    yield batch
+                    batch = []
+            else:
+                yield [task]
+        if batch:
+            yield batch
+
+    # -- running --------------------------------------------------------------------------------------
+    def run(self) -> IngestReport:
+        started = time.monotonic()
+        self._count()
+        self._emit()
+        try:
+            if self.jobs == 1:
+                for batch in self._plan():
+                    if self.cancelled():
+                        self.report.interrupted = True
+                        break
+                    for task in batch:
+                        self._absorb(run_task(task))
+            else:
+                self._run_parallel()
+        except KeyboardInterrupt:
+            self.report.interrupted = True
+        finally:
+            self.store.commit()
+            if self.cancelled():
+                self.report.interrupted = True
+        if not self.report.interrupted:
+            self._thread()
+        self.report.seconds = time.monotonic() - started
+        self._emit()
+        return self.report
+
+    def _run_parallel(self) -> None:
+        max_in_flight = self.jobs * 3
+        tasks = self._plan()
+        with ProcessPoolExecutor(max_workers=self.jobs) as pool:
+            in_flight: set[Future[TaskResult]] = set()
+            exhausted = False
+            try:
+                while True:
+                    while not exhausted and len(in_flight) < max_in_flight:
+                        batch = next(tasks, None)
+                        if batch is None:
+                            exhausted = True
+                            break
+                        in_flight.add(pool.submit(_run_tasks, batch))
+                    if not in_flight:
+                        break
+                    done, in_flight = wait(in_flight, timeout=0.5, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        for result in future.result():
+                            self._absorb(result)
+                    if self.cancelled():
+                        self.report.interrupted = True
+                        break
+            finally:
+                for future in in_flight:
+                    future.cancel()
+
+    def _absorb(self, result: TaskResult) -> None:
+        state = self.states[result.source_id]
+        copies, new = self.store.add_records(result.source_id, result.records)
+        for failure in result.failures:
+            self.store.add_failure(result.source_id, failure.reason, failure.inner_path, failure.locator)
+            self._note_problem(state.path + (f"!{failure.inner_path}" if failure.inner_path else ""),
+                               failure.reason, failure.locator)
+        if result.sha256:
+            self.store.db.execute("UPDATE sources SET sha256=? WHERE id=?", (result.sha256, result.source_id))
+        state.copies += copies
+        state.new += new
+        state.failures += len(result.failures)
+        state.fatal = state.fatal or result.fatal
+        state.unsupported = state.unsupported or result.unsupported
+        state.pending -= 1
+        self.progress.messages += copies
+        self.progress.new_messages += new
+        self.progress.failures += len(result.failures)
+        self.progress.bytes_done += result.bytes_read
+        if state.pending == 0:
+            self._close_source(result.source_id, state)
+        if time.monotonic() - self._last_commit > COMMIT_EVERY_S:
+            self.store.commit()
+            self._last_commit = time.monotonic()
+            self._emit()
+
+    def _close_source(self, source_id: int, state: _SourceState) -> None:
+        self.store.commit()
+        if state.unsupported:
+            status, reason = "skipped", state.unsupported
+            self.report.sources_skipped += 1
+        elif state.fatal:
+            status, reason = ("partial" if state.copies else "failed"), state.fatal
+            self._note_problem(state.path, state.fatal)
+            if state.copies:
+                self.report.sources_partial += 1
+            else:
+                self.report.sources_failed += 1
+            self.progress.failures += 1
+        elif state.failures:
+            status, reason = ("partial" if state.copies else "failed"), f"{state.failures} problem(s) recorded"
+            if state.copies:
+                self.report.sources_partial += 1
+            else:
+                self.report.sources_failed += 1
+        else:
+            status, reason = "done", ""
+        if status in ("done", "partial"):
+            self.report.sources_read += 1
+        self.report.messages += state.copies
+        self.report.new_messages += state.new
+        self.report.failures += state.failures + (1 if state.fatal and not state.unsupported else 0)
+        self.store.finish_source(source_id, status, reason)
+        del self.states[source_id]
+        self.progress.files_done += 1
+
+    def _file_done(self, size: int) -> None:
+        self.progress.files_done += 1
+        self.progress.bytes_done += size
+        if time.monotonic() - self._last_commit > COMMIT_EVERY_S:
+            self._emit()
+
+    def _note_problem(self, path: str, reason: str, locator: str = "") -> None:
+        if len(self.report.problems) < 200:
+            self.report.problems.append({"path": path, "locator": locator, "reason": reason})
+
+    def _emit(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress(self.progress)
+
+    def _thread(self) -> None:
+        from discovery.threading_job import rethread
+
+        rethread(self.store)
+
+
+def _run_tasks(tasks: list[FileTask]) -> list[TaskResult]:
+    return [run_task(t) for t in tasks]
+
+
+def default_jobs() -> int:
+    return max(1, min(4, (os.cpu_count() or 1)))

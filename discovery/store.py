@@ -1,0 +1,457 @@
+"""Provides Store: the case's SQLite database (WAL, versioned schema), the source of truth for a case."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from discovery.dedup import content_hash, message_key
+from discovery.errors import CaseBusy, CaseError
+from discovery.model import Message
+
+STORE_NAME = "store.sqlite"
+
+# Each migration takes the schema from version i to i+1. Never edit one that has shipped: add another.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL DEFAULT '',
+        mime TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        size INTEGER,
+        mtime_ns INTEGER,
+        sha256 TEXT,
+        custodian TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'pending',   -- pending, reading, done, partial, failed, skipped
+        reason TEXT NOT NULL DEFAULT '',
+        messages INTEGER NOT NULL DEFAULT 0,      -- copies found in this source (provenance rows)
+        new_messages INTEGER NOT NULL DEFAULT 0,  -- of which were not already in the case
+        failures INTEGER NOT NULL DEFAULT 0,
+        started_at TEXT,
+        finished_at TEXT
+    );
+    CREATE TABLE messages (
+        id TEXT PRIMARY KEY,
+        content_hash TEXT NOT NULL UNIQUE,
+        message_id TEXT NOT NULL DEFAULT '',
+        in_reply_to TEXT NOT NULL DEFAULT '',
+        refs TEXT NOT NULL DEFAULT '[]',
+        parent_id TEXT,                 -- the message this one was attached to (forwarded message/rfc822)
+        thread_id TEXT,
+        thread_parent TEXT,
+        date_utc TEXT,                  -- ISO 8601 UTC, NULL when unknown
+        tz_offset_min INTEGER,          -- the sender's offset, to show local time
+        date_raw TEXT NOT NULL DEFAULT '',
+        date_error TEXT NOT NULL DEFAULT '',
+        from_name TEXT NOT NULL DEFAULT '',
+        from_email TEXT NOT NULL DEFAULT '',
+        from_domain TEXT NOT NULL DEFAULT '',
+        subject TEXT NOT NULL DEFAULT '',
+        body_text TEXT NOT NULL DEFAULT '',
+        body_source TEXT NOT NULL DEFAULT '',
+        attachment_count INTEGER NOT NULL DEFAULT 0,
+        headers TEXT NOT NULL DEFAULT '[]',
+        errors TEXT NOT NULL DEFAULT '[]',
+        raw BLOB,                       -- zlib-compressed original (or rebuilt) RFC 822 bytes
+        raw_format TEXT NOT NULL DEFAULT 'rfc822',
+        raw_size INTEGER NOT NULL DEFAULT 0,
+        first_source_id INTEGER REFERENCES sources(id),
+        ingested_at TEXT NOT NULL,
+        rev INTEGER NOT NULL DEFAULT 0  -- bumped on every change, for incremental consumers (index)
+    );
+    CREATE INDEX messages_message_id ON messages(message_id);
+    CREATE INDEX messages_thread ON messages(thread_id);
+    CREATE INDEX messages_date ON messages(date_utc);
+    CREATE INDEX messages_parent ON messages(parent_id);
+    CREATE TABLE addresses (
+        message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        role TEXT NOT NULL,             -- from, to, cc, bcc, reply-to
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        email TEXT NOT NULL DEFAULT '',
+        domain TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (message_id, role, position)
+    );
+    CREATE INDEX addresses_email ON addresses(email);
+    CREATE INDEX addresses_domain ON addresses(domain);
+    CREATE TABLE attachments (
+        message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        filename TEXT NOT NULL DEFAULT '',
+        mime TEXT NOT NULL DEFAULT '',
+        declared_mime TEXT NOT NULL DEFAULT '',
+        size INTEGER NOT NULL DEFAULT 0,
+        sha256 TEXT NOT NULL DEFAULT '',
+        text TEXT,
+        error TEXT,
+        inline INTEGER NOT NULL DEFAULT 0,
+        content_id TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (message_id, position)
+    );
+    CREATE INDEX attachments_sha ON attachments(sha256);
+    CREATE TABLE provenance (
+        id INTEGER PRIMARY KEY,
+        message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        source_id INTEGER NOT NULL REFERENCES sources(id),
+        kind TEXT NOT NULL,
+        inner_path TEXT NOT NULL DEFAULT '',
+        locator TEXT NOT NULL DEFAULT '',
+        folder TEXT NOT NULL DEFAULT '',
+        custodian TEXT NOT NULL DEFAULT '',
+        message_id_header TEXT NOT NULL DEFAULT '',  -- this copy's own Message-ID
+        UNIQUE (source_id, inner_path, locator)
+    );
+    CREATE INDEX provenance_message ON provenance(message_id);
+    CREATE TABLE failures (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id),
+        inner_path TEXT NOT NULL DEFAULT '',
+        locator TEXT NOT NULL DEFAULT '',
+        reason TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (source_id, inner_path, locator, reason)
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(slots=True)
+class MessageRecord:
+    """A message flattened into rows, built in ingest workers so the writer only inserts."""
+
+    id: str
+    content_hash: str
+    columns: dict[str, object]
+    addresses: list[tuple[str, int, str, str, str]]
+    attachments: list[tuple[object, ...]]
+    kind: str
+    inner_path: str
+    locator: str
+    folder: str
+    custodian: str
+    message_id_header: str
+    embedded: list[MessageRecord] = field(default_factory=list)
+
+
+def to_record(msg: Message) -> MessageRecord:
+    """Flatten a parsed Message (and its forwarded messages) into a MessageRecord."""
+    digest = msg.content_hash or content_hash(msg)
+    key = message_key(digest)
+    date_utc = tz_min = None
+    if msg.date is not None:
+        date_utc = msg.date.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        offset = msg.date.utcoffset()
+        tz_min = int(offset.total_seconds() // 60) if offset is not None else None
+    sender = msg.sender[0] if msg.sender else None
+    raw = msg.raw or b""
+    columns: dict[str, object] = {
+        "message_id": msg.message_id,
+        "in_reply_to": msg.in_reply_to,
+        "refs": json.dumps(msg.references),
+        "date_utc": date_utc,
+        "tz_offset_min": tz_min,
+        "date_raw": msg.date_raw,
+        "date_error": msg.date_error,
+        "from_name": sender.name if sender else "",
+        "from_email": sender.email.lower() if sender else "",
+        "from_domain": sender.domain if sender else "",
+        "subject": msg.subject,
+        "body_text": msg.body_text,
+        "body_source": msg.body_source,
+        "attachment_count": len(msg.attachments),
+        "headers": json.dumps(msg.headers, ensure_ascii=False),
+        "errors": json.dumps(msg.errors, ensure_ascii=False),
+        "raw": zlib.compress(raw, 6) if raw else None,
+        "raw_format": msg.raw_format,
+        "raw_size": len(raw),
+    }
+    addresses = [
+        (role, i, a.name, a.email.lower(), a.domain)
+        for role, group in (("from", msg.sender), ("to", msg.to), ("cc", msg.cc), ("bcc", msg.bcc),
+                            ("reply-to", msg.reply_to))
+        for i, a in enumerate(group)
+    ]
+    attachments = [
+        (i, a.filename, a.mime, a.declared_mime, a.size, a.sha256, a.text, a.error, int(a.inline), a.content_id)
+        for i, a in enumerate(msg.attachments)
+    ]
+    prov = msg.provenance
+    return MessageRecord(
+        id=key,
+        content_hash=digest,
+        columns=columns,
+        addresses=addresses,
+        attachments=attachments,
+        kind=prov.kind,
+        inner_path=prov.inner_path,
+        locator=prov.locator,
+        folder=prov.folder,
+        custodian=prov.custodian,
+        message_id_header=msg.message_id,
+        embedded=[to_record(child) for child in msg.embedded],
+    )
+
+
+@dataclass(slots=True)
+class SourceRow:
+    id: int
+    path: str
+    kind: str
+    size: int | None
+    mtime_ns: int | None
+    sha256: str | None
+    status: str
+    reason: str
+    messages: int
+    failures: int
+    custodian: str
+
+
+class Store:
+    """The case database. One writer at a time (SQLite's lock); readers never block it (WAL)."""
+
+    def __init__(self, case_dir: Path, *, create: bool = True, readonly: bool = False) -> None:
+        self.case_dir = Path(case_dir)
+        self.path = self.case_dir / STORE_NAME
+        if not self.path.exists():
+            if not create or readonly:
+                raise CaseError(
+                    f"no case at {self.case_dir}",
+                    hint="Run 'discovery ingest PATH --case DIR' first, or pass the right --case.",
+                )
+            try:
+                self.case_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise CaseError(f"cannot create the case folder {self.case_dir}: {exc.strerror or exc}") from exc
+        try:
+            if readonly:
+                uri = f"file:{self.path}?mode=ro"
+                self.db = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+            else:
+                self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("PRAGMA busy_timeout=30000")
+            if not readonly:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate(readonly)
+        except sqlite3.DatabaseError as exc:
+            raise CaseError(
+                f"the case store {self.path} cannot be opened: {exc}",
+                hint="If the file is damaged, restore it from a backup; sources are never modified, so a new "
+                "case can always be built again from them.",
+            ) from exc
+
+    # -- schema ---------------------------------------------------------------------------------------
+    def _migrate(self, readonly: bool) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise CaseError(
+                f"the case at {self.case_dir} was written by a newer discovery (schema {version}, "
+                f"this one knows {SCHEMA_VERSION})",
+                hint="Upgrade discovery to open it.",
+            )
+        if version == SCHEMA_VERSION:
+            return
+        if readonly:
+            raise CaseError(f"the case at {self.case_dir} needs an upgrade; open it once for writing")
+        try:
+            for index in range(version, SCHEMA_VERSION):
+                with self.db:
+                    self.db.executescript("BEGIN IMMEDIATE;" + MIGRATIONS[index] + ";")
+                    self.db.execute(f"PRAGMA user_version={index + 1}")
+                    if index == 0:
+                        self.db.execute("INSERT INTO meta(key, value) VALUES ('created_at', ?)", (now_iso(),))
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc):
+                raise CaseBusy(f"the case at {self.case_dir} is being written by another process") from exc
+            raise
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sources --------------------------------------------------------------------------------------
+    def source(self, path: str) -> SourceRow | None:
+        row = self.db.execute("SELECT * FROM sources WHERE path=?", (path,)).fetchone()
+        return _source_row(row) if row else None
+
+    def begin_source(self, path: str, *, kind: str, mime: str, description: str, size: int | None,
+                     mtime_ns: int | None, sha256: str | None, custodian: str) -> int:
+        """Register (or re-open) a source as being read; returns its id. Commits."""
+        with self.db:
+            self.db.execute(
+                """INSERT INTO sources(path, kind, mime, description, size, mtime_ns, sha256, custodian, status,
+                                       reason, started_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'reading', '', ?)
+                   ON CONFLICT(path) DO UPDATE SET kind=excluded.kind, mime=excluded.mime,
+                       description=excluded.description, size=excluded.size, mtime_ns=excluded.mtime_ns,
+                       sha256=excluded.sha256, custodian=excluded.custodian, status='reading', reason='',
+                       started_at=excluded.started_at, finished_at=NULL""",
+                (path, kind, mime, description, size, mtime_ns, sha256, custodian, now_iso()),
+            )
+            row = self.db.execute("SELECT id FROM sources WHERE path=?", (path,)).fetchone()
+        return int(row[0])
+
+    def finish_source(self, source_id: int, status: str, reason: str = "") -> None:
+        """Close a source with its final status; counts come from what the store holds. Commits."""
+        with self.db:
+            self.db.execute(
+                """UPDATE sources SET status=?, reason=?, finished_at=?,
+                       messages=(SELECT count(*) FROM provenance WHERE source_id=sources.id),
+                       new_messages=(SELECT count(*) FROM messages WHERE first_source_id=sources.id),
+                       failures=(SELECT count(*) FROM failures WHERE source_id=sources.id)
+                   WHERE id=?""",
+                (status, reason, now_iso(), source_id),
+            )
+
+    def record_skipped(self, path: str, *, status: str, reason: str, kind: str = "", mime: str = "",
+                       description: str = "", size: int | None = None, mtime_ns: int | None = None,
+                       custodian: str = "") -> int:
+        source_id = self.begin_source(path, kind=kind, mime=mime, description=description, size=size,
+                                      mtime_ns=mtime_ns, sha256=None, custodian=custodian)
+        self.finish_source(source_id, status, reason)
+        return source_id
+
+    def sources(self) -> list[SourceRow]:
+        return [_source_row(r) for r in self.db.execute("SELECT * FROM sources ORDER BY id")]
+
+    # -- writing messages -----------------------------------------------------------------------------
+    def add_records(self, source_id: int, records: Iterable[MessageRecord]) -> tuple[int, int]:
+        """Insert messages (or just a new provenance for known ones). Returns (copies, new). No commit."""
+        copies = new = 0
+        stamp = now_iso()
+        stack: list[tuple[MessageRecord, str | None]] = [(r, None) for r in records]
+        while stack:
+            record, parent = stack.pop()
+            cur = self.db.execute(
+                f"""INSERT INTO messages(id, content_hash, parent_id, first_source_id, ingested_at,
+                                         {", ".join(record.columns)})
+                    VALUES (?, ?, ?, ?, ?, {", ".join("?" * len(record.columns))})
+                    ON CONFLICT(content_hash) DO NOTHING""",
+                (record.id, record.content_hash, parent, source_id, stamp, *record.columns.values()),
+            )
+            if cur.rowcount:
+                new += 1
+                self.db.executemany(
+                    "INSERT INTO addresses(message_id, role, position, name, email, domain) VALUES (?,?,?,?,?,?)",
+                    [(record.id, *a) for a in record.addresses],
+                )
+                self.db.executemany(
+                    """INSERT INTO attachments(message_id, position, filename, mime, declared_mime, size, sha256,
+                                               text, error, inline, content_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+                    [(record.id, *a) for a in record.attachments],
+                )
+            cur = self.db.execute(
+                """INSERT INTO provenance(message_id, source_id, kind, inner_path, locator, folder, custodian,
+                                          message_id_header)
+                   VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(source_id, inner_path, locator) DO NOTHING""",
+                (record.id, source_id, record.kind, record.inner_path, record.locator, record.folder,
+                 record.custodian, record.message_id_header),
+            )
+            copies += cur.rowcount
+            stack.extend((child, record.id) for child in reversed(record.embedded))
+        return copies, new
+
+    def add_failure(self, source_id: int, reason: str, inner_path: str = "", locator: str = "") -> None:
+        """Record a problem with one message or member. No commit."""
+        self.db.execute(
+            """INSERT INTO failures(source_id, inner_path, locator, reason, created_at) VALUES (?,?,?,?,?)
+               ON CONFLICT DO NOTHING""",
+            (source_id, inner_path, locator, reason[:2000], now_iso()),
+        )
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    def set_threads(self, links: dict[str, tuple[str, str]]) -> int:
+        """Store thread ids and parents; returns how many messages changed. Commits."""
+        current = {
+            row[0]: (row[1], row[2]) for row in self.db.execute("SELECT id, thread_id, thread_parent FROM messages")
+        }
+        changes = [
+            (thread, parent or None, key)
+            for key, (thread, parent) in links.items()
+            if current.get(key) != (thread, parent or None)
+        ]
+        with self.db:
+            self.db.executemany(
+                "UPDATE messages SET thread_id=?, thread_parent=?, rev=rev+1 WHERE id=?", changes
+            )
+        return len(changes)
+
+    def audit(self, actor: str, action: str, target: str = "", detail: dict[str, object] | None = None) -> None:
+        """Append to the audit log. Commits."""
+        with self.db:
+            self.db.execute(
+                "INSERT INTO audit(at, actor, action, target, detail) VALUES (?,?,?,?,?)",
+                (now_iso(), actor, action, target, json.dumps(detail or {}, ensure_ascii=False, default=str)),
+            )
+
+    # -- reading --------------------------------------------------------------------------------------
+    def message_row(self, key: str) -> sqlite3.Row | None:
+        """One message row by id or unique id prefix (at least 6 hex digits)."""
+        key = key.strip().lower()
+        row = self.db.execute("SELECT * FROM messages WHERE id=?", (key,)).fetchone()
+        if row is not None or len(key) < 6:
+            return row
+        rows = self.db.execute("SELECT * FROM messages WHERE id LIKE ? LIMIT 2", (key + "%",)).fetchall()
+        return rows[0] if len(rows) == 1 else None
+
+    def rows(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        return self.db.execute(sql, params).fetchall()
+
+    def iter_rows(self, sql: str, params: Sequence[object] = ()) -> Iterator[sqlite3.Row]:
+        yield from self.db.execute(sql, params)
+
+    def scalar(self, sql: str, params: Sequence[object] = ()) -> object:
+        row = self.db.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+
+def _source_row(row: sqlite3.Row) -> SourceRow:
+    return SourceRow(
+        id=row["id"], path=row["path"], kind=row["kind"], size=row["size"], mtime_ns=row["mtime_ns"],
+        sha256=row["sha256"], status=row["status"], reason=row["reason"], messages=row["messages"],
+        failures=row["failures"], custodian=row["custodian"],
+    )
+
+
+def decompress_raw(blob: bytes | None) -> bytes:
+    return zlib.decompress(blob) if blob else b""
