@@ -71,6 +71,7 @@ MIGRATIONS: list[str] = [
     CREATE INDEX messages_thread ON messages(thread_id);
     CREATE INDEX messages_date ON messages(date_utc);
     CREATE INDEX messages_parent ON messages(parent_id);
+    CREATE INDEX messages_first_source ON messages(first_source_id);
     CREATE TABLE addresses (
         message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
         role TEXT NOT NULL,             -- from, to, cc, bcc, reply-to
@@ -314,32 +315,35 @@ class Store:
 
     def begin_source(self, path: str, *, kind: str, mime: str, description: str, size: int | None,
                      mtime_ns: int | None, sha256: str | None, custodian: str) -> int:
-        """Register (or re-open) a source as being read; returns its id. Commits."""
-        with self.db:
-            self.db.execute(
-                """INSERT INTO sources(path, kind, mime, description, size, mtime_ns, sha256, custodian, status,
-                                       reason, started_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'reading', '', ?)
-                   ON CONFLICT(path) DO UPDATE SET kind=excluded.kind, mime=excluded.mime,
-                       description=excluded.description, size=excluded.size, mtime_ns=excluded.mtime_ns,
-                       sha256=excluded.sha256, custodian=excluded.custodian, status='reading', reason='',
-                       started_at=excluded.started_at, finished_at=NULL""",
-                (path, kind, mime, description, size, mtime_ns, sha256, custodian, now_iso()),
-            )
-            row = self.db.execute("SELECT id FROM sources WHERE path=?", (path,)).fetchone()
+        """Register (or re-open) a source as being read; returns its id. No commit: a source that was
+        never committed is simply read again next time."""
+        self.db.execute(
+            """INSERT INTO sources(path, kind, mime, description, size, mtime_ns, sha256, custodian, status,
+                                   reason, started_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'reading', '', ?)
+               ON CONFLICT(path) DO UPDATE SET kind=excluded.kind, mime=excluded.mime,
+                   description=excluded.description, size=excluded.size, mtime_ns=excluded.mtime_ns,
+                   sha256=excluded.sha256, custodian=excluded.custodian, status='reading', reason='',
+                   started_at=excluded.started_at, finished_at=NULL""",
+            (path, kind, mime, description, size, mtime_ns, sha256, custodian, now_iso()),
+        )
+        row = self.db.execute("SELECT id FROM sources WHERE path=?", (path,)).fetchone()
         return int(row[0])
 
+    def update_source_kind(self, source_id: int, kind: str, mime: str, description: str) -> None:
+        self.db.execute("UPDATE sources SET kind=?, mime=?, description=? WHERE id=?",
+                        (kind, mime, description, source_id))
+
     def finish_source(self, source_id: int, status: str, reason: str = "") -> None:
-        """Close a source with its final status; counts come from what the store holds. Commits."""
-        with self.db:
-            self.db.execute(
-                """UPDATE sources SET status=?, reason=?, finished_at=?,
-                       messages=(SELECT count(*) FROM provenance WHERE source_id=sources.id),
-                       new_messages=(SELECT count(*) FROM messages WHERE first_source_id=sources.id),
-                       failures=(SELECT count(*) FROM failures WHERE source_id=sources.id)
-                   WHERE id=?""",
-                (status, reason, now_iso(), source_id),
-            )
+        """Close a source with its final status; counts come from what the store holds. No commit."""
+        self.db.execute(
+            """UPDATE sources SET status=?, reason=?, finished_at=?,
+                   messages=(SELECT count(*) FROM provenance WHERE source_id=sources.id),
+                   new_messages=(SELECT count(*) FROM messages WHERE first_source_id=sources.id),
+                   failures=(SELECT count(*) FROM failures WHERE source_id=sources.id)
+               WHERE id=?""",
+            (status, reason, now_iso(), source_id),
+        )
 
     def record_skipped(self, path: str, *, status: str, reason: str, kind: str = "", mime: str = "",
                        description: str = "", size: int | None = None, mtime_ns: int | None = None,

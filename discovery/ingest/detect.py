@@ -58,15 +58,35 @@ def detect_bytes(head: bytes) -> Detected:
         return Detected("empty", "application/x-empty", "empty file")
     head = head[:SNIFF_BYTES]
     try:
-        mime = magic.from_buffer(head, mime=True)
-        description = magic.from_buffer(head)
+        mime = _magic_mime().from_buffer(head)
     except Exception as exc:  # libmagic failures must not stop an ingest
         mime, description = "application/octet-stream", f"libmagic failed: {exc}"
-    kind = _kind_from_magic(mime, description, head)
+    kind = _kind_from_magic(mime, head)
+    # The long description costs a second libmagic pass: only worth it when we will report the file.
+    description = "" if kind in READABLE else describe(head)
     return Detected(kind, mime, description)
 
 
-def _kind_from_magic(mime: str, description: str, head: bytes) -> str:
+_MAGIC: dict[str, magic.Magic] = {}
+
+
+def _magic_mime() -> magic.Magic:
+    if "mime" not in _MAGIC:
+        _MAGIC["mime"] = magic.Magic(mime=True)
+    return _MAGIC["mime"]
+
+
+def describe(head: bytes) -> str:
+    """libmagic's human description of some bytes ('PDF document, version 1.4', ...)."""
+    try:
+        if "text" not in _MAGIC:
+            _MAGIC["text"] = magic.Magic()
+        return str(_MAGIC["text"].from_buffer(head[:SNIFF_BYTES]))
+    except Exception as exc:
+        return f"libmagic failed: {exc}"
+
+
+def _kind_from_magic(mime: str, head: bytes) -> str:
     if head[:4] == b"!BDN":
         return "pst"  # Outlook personal storage (.pst/.ost), ANSI or Unicode
     if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":

@@ -53,6 +53,9 @@ class TaskResult:
     unsupported: str = ""  # reason when the file is not mail
     sha256: str | None = None
     bytes_read: int = 0
+    kind: str = ""  # set when the worker detected the file's kind
+    mime: str = ""
+    description: str = ""
 
 
 @dataclass(slots=True)
@@ -115,8 +118,17 @@ def run_task(task: FileTask) -> TaskResult:
             items: Iterable[Message | SourceFailure] = read_mbox(path, origin, task.start, task.end)
             size = (task.end or path.stat().st_size) - task.start
         else:
-            items = read_file(path, origin, 0, ArchiveLimits(), in_maildir=task.in_maildir)
+            detected = detect(path)
+            result.kind, result.mime, result.description = detected.kind, detected.mime, detected.description
+            if detected.kind == "eml" and task.in_maildir:
+                result.kind = "maildir"
             size = path.stat().st_size
+            result.bytes_read = size
+            if not detected.readable:
+                what = "empty file" if detected.kind == "empty" else f"{detected.kind} ({detected.mime})"
+                result.unsupported = f"not mail: {what}"
+                return result
+            items = read_file(path, origin, 0, ArchiveLimits(), detected, in_maildir=task.in_maildir)
         for item in items:
             if isinstance(item, SourceFailure):
                 if item.fatal_for_source and not item.inner_path:
@@ -220,30 +232,25 @@ class Ingest:
                 self.progress.files_skipped_unchanged += 1
                 self._file_done(st.st_size)
                 continue
-            try:
-                detected = detect(path)
-            except OSError as exc:
-                reason = f"cannot read: {exc.strerror or exc}"
-                self.store.record_skipped(key, status="failed", reason=reason, size=st.st_size,
-                                          mtime_ns=st.st_mtime_ns, custodian=self.custodian)
-                self._note_problem(key, reason)
-                self.report.sources_failed += 1
-                self._file_done(st.st_size)
-                continue
-            if not detected.readable:
-                reason = "empty file" if detected.kind == "empty" else f"not mail: {detected.kind} ({detected.mime})"
-                self.store.record_skipped(key, status="skipped", reason=reason, kind=detected.kind,
-                                          mime=detected.mime, description=detected.description,
-                                          size=st.st_size, mtime_ns=st.st_mtime_ns, custodian=self.custodian)
-                self.report.sources_skipped += 1
-                self._file_done(st.st_size)
-                continue
+            detected = None
+            if st.st_size > MBOX_CHUNK_BYTES:
+                # Large files are looked at here, so that a big mbox can be split among the workers.
+                try:
+                    detected = detect(path)
+                except OSError as exc:
+                    reason = f"cannot read: {exc.strerror or exc}"
+                    self.store.record_skipped(key, status="failed", reason=reason, size=st.st_size,
+                                              mtime_ns=st.st_mtime_ns, custodian=self.custodian)
+                    self._note_problem(key, reason)
+                    self.report.sources_failed += 1
+                    self._file_done(st.st_size)
+                    continue
             source_id = self.store.begin_source(
-                key, kind="maildir" if found.in_maildir and detected.kind == "eml" else detected.kind,
-                mime=detected.mime, description=detected.description, size=st.st_size, mtime_ns=st.st_mtime_ns,
+                key, kind=detected.kind if detected else "", mime=detected.mime if detected else "",
+                description=detected.description if detected else "", size=st.st_size, mtime_ns=st.st_mtime_ns,
                 sha256=None, custodian=self.custodian,
             )
-            if detected.kind == "mbox" and st.st_size > MBOX_CHUNK_BYTES:
+            if detected is not None and detected.kind == "mbox":
                 from discovery.ingest.mbox import plan_chunks
 
                 chunks = plan_chunks(path, MBOX_CHUNK_BYTES)
@@ -253,8 +260,8 @@ class Ingest:
                                     hash_file=i == 0)]
                 continue
             self.states[source_id] = _SourceState(key, 1)
-            task = FileTask(source_id, key, detected.kind, found.folder, self.custodian, found.in_maildir)
-            if detected.kind in ("eml",) and st.st_size < 1024 * 1024:
+            task = FileTask(source_id, key, "", found.folder, self.custodian, found.in_maildir)
+            if st.st_size < 1024 * 1024:
                 batch.append(task)
                 if len(batch) >= BATCH_FILES:
                     yield batch
@@ -327,6 +334,8 @@ class Ingest:
                                failure.reason, failure.locator)
         if result.sha256:
             self.store.db.execute("UPDATE sources SET sha256=? WHERE id=?", (result.sha256, result.source_id))
+        if result.kind:
+            self.store.update_source_kind(result.source_id, result.kind, result.mime, result.description)
         state.copies += copies
         state.new += new
         state.failures += len(result.failures)
@@ -339,13 +348,15 @@ class Ingest:
         self.progress.bytes_done += result.bytes_read
         if state.pending == 0:
             self._close_source(result.source_id, state)
+        self._maybe_commit()
+
+    def _maybe_commit(self) -> None:
         if time.monotonic() - self._last_commit > COMMIT_EVERY_S:
             self.store.commit()
             self._last_commit = time.monotonic()
             self._emit()
 
     def _close_source(self, source_id: int, state: _SourceState) -> None:
-        self.store.commit()
         if state.unsupported:
             status, reason = "skipped", state.unsupported
             self.report.sources_skipped += 1
@@ -377,8 +388,7 @@ class Ingest:
     def _file_done(self, size: int) -> None:
         self.progress.files_done += 1
         self.progress.bytes_done += size
-        if time.monotonic() - self._last_commit > COMMIT_EVERY_S:
-            self._emit()
+        self._maybe_commit()
 
     def _note_problem(self, path: str, reason: str, locator: str = "") -> None:
         if len(self.report.problems) < 200:
