@@ -53,7 +53,47 @@ def open_case(case_dir: Path, *, create: bool = False, readonly: bool = False, a
         raise  # unreachable
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+# Subcommands that live in other modules, imported only when used, so that e.g. 'discovery search'
+# never pays for importing Presidio or Textual. name -> "module:attribute".
+LAZY_COMMANDS: dict[str, str] = {
+    "search": "discovery.search.cli:search",
+    "reindex": "discovery.search.cli:reindex",
+    "saved": "discovery.search.cli:saved",
+    "pii": "discovery.pii.cli:pii",
+    "tag": "discovery.tags_cli:tag",
+    "note": "discovery.tags_cli:note",
+    "audit": "discovery.tags_cli:audit",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose listed subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        available = [name for name, target in LAZY_COMMANDS.items() if _module_exists(target)]
+        return sorted(set(super().list_commands(ctx)) | set(available))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and _module_exists(LAZY_COMMANDS[cmd_name]):
+            import importlib
+
+            module_name, attr = LAZY_COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attr)
+            return command if isinstance(command, click.Command) else None
+        return super().get_command(ctx, cmd_name)
+
+
+def _module_exists(target: str) -> bool:
+    import importlib.util
+
+    module_name = target.split(":")[0]
+    try:
+        return importlib.util.find_spec(module_name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(package_name="discovery")
 def main() -> None:
     """discovery: find, tag and safely publish what matters in large dumps of released email.

@@ -133,6 +133,57 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     """,
+    # 2: review state shared by search, the TUI and redaction: tags, notes, saved searches, and the queue
+    # of messages whose search-index entry is out of date (filled by triggers, drained by the indexer).
+    """
+    CREATE TABLE tags (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        color TEXT NOT NULL DEFAULT '',
+        position INTEGER NOT NULL DEFAULT 0,     -- order for quick keys 1-9
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE message_tags (
+        message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+        actor TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL,
+        PRIMARY KEY (message_id, tag_id)
+    );
+    CREATE INDEX message_tags_tag ON message_tags(tag_id);
+    CREATE TABLE notes (
+        id INTEGER PRIMARY KEY,
+        message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        actor TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL,
+        text TEXT NOT NULL
+    );
+    CREATE INDEX notes_message ON notes(message_id);
+    CREATE TABLE saved_searches (
+        name TEXT PRIMARY KEY,
+        query TEXT NOT NULL,
+        options TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE index_queue (message_id TEXT PRIMARY KEY);
+    INSERT INTO index_queue(message_id) SELECT id FROM messages;
+    CREATE TRIGGER queue_on_insert AFTER INSERT ON messages
+        BEGIN INSERT OR IGNORE INTO index_queue(message_id) VALUES (NEW.id); END;
+    CREATE TRIGGER queue_on_update AFTER UPDATE OF rev ON messages
+        BEGIN INSERT OR IGNORE INTO index_queue(message_id) VALUES (NEW.id); END;
+    CREATE TRIGGER queue_on_provenance AFTER INSERT ON provenance
+        BEGIN INSERT OR IGNORE INTO index_queue(message_id) VALUES (NEW.message_id); END;
+    CREATE TRIGGER queue_on_tag AFTER INSERT ON message_tags
+        BEGIN INSERT OR IGNORE INTO index_queue(message_id) VALUES (NEW.message_id); END;
+    CREATE TRIGGER queue_on_untag AFTER DELETE ON message_tags
+        BEGIN INSERT OR IGNORE INTO index_queue(message_id) VALUES (OLD.message_id); END;
+    CREATE TRIGGER queue_on_tag_rename AFTER UPDATE OF name ON tags
+        BEGIN INSERT OR IGNORE INTO index_queue(message_id)
+              SELECT message_id FROM message_tags WHERE tag_id=NEW.id; END;
+    CREATE TRIGGER queue_on_tag_delete BEFORE DELETE ON tags
+        BEGIN INSERT OR IGNORE INTO index_queue(message_id)
+              SELECT message_id FROM message_tags WHERE tag_id=OLD.id; END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

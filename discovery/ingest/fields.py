@@ -315,8 +315,12 @@ def normalize_subject(subject: str) -> str:
     return " ".join(text.split()).lower()
 
 
+_LIST_TAGS = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)+")
+_REPLY_PREFIX = re.compile(
+    r"^\s*(?:re|fw|fwd|aw|wg|sv|vs|antw|rif|r|tr|odp|res|enc|ref)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]", re.IGNORECASE
+)
+
+
 def is_reply_subject(subject: str) -> bool:
-    """True when the subject carries a reply or forward prefix."""
-    return bool(_SUBJECT_PREFIX.match(subject or "")) and normalize_subject(subject) != " ".join(
-        (subject or "").split()
-    ).lower()
+    """True when the subject carries a reply or forward prefix (list tags such as '[dev]' are not one)."""
+    return bool(_REPLY_PREFIX.match(_LIST_TAGS.sub("", subject or "")))

@@ -50,9 +50,12 @@ def _dispatch(path: Path, origin: Origin, found: Detected, depth: int, limits: A
             raise SourceUnreadable(f"message of {size} bytes is over the {MAX_SINGLE_MESSAGE_BYTES} byte limit")
         yield read_single(path.read_bytes(), origin, "maildir" if in_maildir else "eml")
     elif kind == "msg":
-        from discovery.ingest.msg import read_msg
+        from discovery.ingest.msg import NotMailItem, read_msg
 
-        yield from read_msg(path, origin)
+        try:
+            yield from read_msg(path, origin)
+        except NotMailItem as exc:
+            raise Unsupported(str(exc)) from exc
     elif kind == "pst":
         from discovery.ingest.pst import read_pst
 
