@@ -19,7 +19,7 @@ from discovery.exitcodes import ExitCode
 def _err_console():  # type: ignore[no-untyped-def]
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def case_option(func: Callable[..., Any]) -> Callable[..., Any]:

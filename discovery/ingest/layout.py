@@ -34,13 +34,16 @@ def folder_label(parts: Iterable[str]) -> str:
     return "/".join(out)
 
 
-def walk_paths(paths: Iterable[Path]) -> Iterator[FoundFile | tuple[Path, str]]:
+def walk_paths(paths: Iterable[Path], exclude: Iterable[Path] = ()) -> Iterator[FoundFile | tuple[Path, str]]:
     """Every file below the given paths, sorted, with folder labels relative to each given directory.
 
     Yields ``(path, reason)`` for paths that cannot be read (missing, permission denied), so the caller
     records them as failed sources instead of stopping.
     """
+    excluded = {Path(p).absolute() for p in exclude}
     for root in paths:
+        if Path(root).absolute() in excluded:
+            continue
         try:
             if root.is_file():
                 yield FoundFile(root, "", False)
@@ -56,7 +59,11 @@ def walk_paths(paths: Iterable[Path]) -> Iterator[FoundFile | tuple[Path, str]]:
             continue
         errors: list[OSError] = []
         for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append, followlinks=False):
-            dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS or not _is_maildir(Path(dirpath)))
+            dirnames[:] = sorted(
+                d for d in dirnames
+                if (d not in _SKIP_DIRS or not _is_maildir(Path(dirpath))) and (Path(dirpath) / d).absolute()
+                not in excluded
+            )
             rel = Path(dirpath).relative_to(root).parts
             in_maildir = bool(rel) and rel[-1] in _MAILDIR_LEAVES and _is_maildir(Path(dirpath).parent)
             label = folder_label(rel)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.parser
 import email.policy
 import email.utils
 import hashlib
@@ -34,9 +35,16 @@ def parse_rfc822(raw: bytes, provenance: Provenance, *, _depth: int = 0) -> Mess
     raw = raw.replace(b"\r\n", b"\n") if b"\r\n" in raw[:4096] else raw
     try:
         parsed = email.message_from_bytes(raw, policy=email.policy.compat32)
-    except Exception as exc:  # the stdlib parser is lenient; this is a last resort
-        msg.errors.append(f"MIME parse failed: {type(exc).__name__}: {exc}")
-        msg.body_text, note = decode_bytes(raw, None)
+    except (Exception, RecursionError) as exc:  # the stdlib parser is lenient; this is a last resort
+        msg.errors.append(f"MIME structure could not be parsed ({type(exc).__name__}); body kept as raw text")
+        try:
+            headers_only = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+            _read_headers(headers_only, msg)
+        except Exception as inner:
+            msg.errors.append(f"headers could not be parsed either: {type(inner).__name__}")
+        _, _, body = raw.partition(b"\n\n")
+        msg.body_text, _ = decode_bytes(body or raw, None)
+        msg.body_source = "raw"
         return msg
     for defect in parsed.defects[:10]:
         msg.errors.append(f"header defect: {type(defect).__name__}")
@@ -102,6 +110,9 @@ def _read_body(parsed: EmailMessage, msg: Message, depth: int) -> None:
         maintype = part.get_content_maintype()
         disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
         filename = _filename(part, msg)
+        if ctype == "message/rfc822" or ctype == "message/global":
+            _embedded(part, msg, level, depth, filename)
+            return
         if part.is_multipart():
             if ctype == "multipart/alternative":
                 _walk_alternative(part, level, walk)
@@ -111,9 +122,6 @@ def _read_body(parsed: EmailMessage, msg: Message, depth: int) -> None:
                     for sub in payload:
                         if isinstance(sub, EmailMessage):
                             walk(sub, level + 1, False)
-            return
-        if ctype == "message/rfc822" or (maintype == "message" and ctype in ("message/global",)):
-            _embedded(part, msg, level, depth, filename)
             return
         is_attachment = disposition == "attachment" or (
             filename and not (maintype == "text" and ctype in ("text/plain", "text/html") and disposition == "inline")

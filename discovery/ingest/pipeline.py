@@ -26,7 +26,7 @@ from discovery.store import MessageRecord, Store, to_record
 
 BATCH_FILES = 64
 MBOX_CHUNK_BYTES = 8 * 1024 * 1024
-COMMIT_EVERY_S = 1.0
+COMMIT_EVERY_S = float(os.environ.get("DISCOVERY_COMMIT_EVERY_S", "1.0"))  # tests lower it
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +125,8 @@ def run_task(task: FileTask) -> TaskResult:
             size = path.stat().st_size
             result.bytes_read = size
             if not detected.readable:
-                what = "empty file" if detected.kind == "empty" else f"{detected.kind} ({detected.mime})"
-                result.unsupported = f"not mail: {what}"
+                result.unsupported = ("empty file" if detected.kind == "empty"
+                                      else f"not mail: {detected.kind} ({detected.mime})")
                 return result
             items = read_file(path, origin, 0, ArchiveLimits(), detected, in_maildir=task.in_maildir)
         for item in items:
@@ -177,6 +177,7 @@ class Ingest:
     def __init__(self, store: Store, paths: Iterable[Path], *, custodian: str = "", jobs: int = 1,
                  progress: ProgressCallback | None = None, cancel: Callable[[], bool] | None = None) -> None:
         self.store = store
+        self.exclude = [store.case_dir.absolute()]  # never ingest the case's own files
         self.paths = [Path(p).absolute() for p in paths]
         self.custodian = custodian
         self.jobs = max(1, jobs)
@@ -189,7 +190,7 @@ class Ingest:
 
     # -- planning -------------------------------------------------------------------------------------
     def _count(self) -> None:
-        for found in walk_paths(self.paths):
+        for found in walk_paths(self.paths, exclude=self.exclude):
             self.progress.files_total += 1
             if isinstance(found, FoundFile):
                 try:
@@ -200,7 +201,7 @@ class Ingest:
     def _plan(self) -> Iterator[list[FileTask]]:
         """Tasks for every file that needs reading; unchanged and unreadable files are settled here."""
         batch: list[FileTask] = []
-        for found in walk_paths(self.paths):
+        for found in walk_paths(self.paths, exclude=self.exclude):
             if self.cancelled():
                 break
             self.report.sources_seen += 1
@@ -209,6 +210,7 @@ class Ingest:
                 self.store.record_skipped(str(path), status="failed", reason=reason, custodian=self.custodian)
                 self._note_problem(str(path), reason)
                 self.report.sources_failed += 1
+                self.report.failures += 1
                 self._file_done(0)
                 continue
             path = found.path
@@ -216,8 +218,11 @@ class Ingest:
             try:
                 st = path.stat()
             except OSError as exc:
-                self.store.record_skipped(key, status="failed", reason=f"cannot access: {exc.strerror or exc}")
+                reason = f"cannot access: {exc.strerror or exc}"
+                self.store.record_skipped(key, status="failed", reason=reason)
+                self._note_problem(key, reason)
                 self.report.sources_failed += 1
+                self.report.failures += 1
                 self._file_done(0)
                 continue
             known = self.store.source(key)
@@ -243,6 +248,7 @@ class Ingest:
                                               mtime_ns=st.st_mtime_ns, custodian=self.custodian)
                     self._note_problem(key, reason)
                     self.report.sources_failed += 1
+                    self.report.failures += 1
                     self._file_done(st.st_size)
                     continue
             source_id = self.store.begin_source(
