@@ -31,10 +31,12 @@ from discovery.ingest.fields import is_reply_subject, normalize_subject
 #       prefix (fields.is_reply_subject, after removing leading [list] tags, which are not replies);
 #       an empty root with several messages under it (replies to a missing message) counts as a reply,
 #       with the subject and date of the earliest of them;
-#     - a reply root goes under the latest non-reply root with the same subject dated at most
-#       SUBJECT_WINDOW before it (or up to CLOCK_SKEW after it, for wrong clocks and zones);
-#     - reply roots with no such parent are grouped with the earliest such reply root of the same subject
-#       at most SUBJECT_WINDOW before them, as siblings (parent_id "") of one thread;
+#     - a reply root goes under the latest non-reply root with the same subject dated before it (or up to
+#       CLOCK_SKEW after it, for wrong clocks and zones), however long before: as in JWZ, and as a FOIA
+#       release shows, a vendor's "RE: <original subject>" can come back a year later;
+#     - reply roots with no such parent are grouped with the reply roots of the same subject before them
+#       when the gap to the latest of those is at most SUBJECT_WINDOW, as siblings (parent_id "") of one
+#       thread;
 #     - two non-reply roots are never merged (JWZ would put both under a new empty container);
 #     - nothing is merged by subject when the subject is generic (GENERIC_SUBJECTS, or fewer than
 #       MIN_SUBJECT_CHARS letters/digits) or when a date is missing or unparseable.
@@ -329,12 +331,13 @@ def _group_by_subject(
         anchor_date = datetime.min.replace(tzinfo=UTC)
         for when, r in replies:
             j = bisect_right(original_dates, when + CLOCK_SKEW)
-            if j and when - original_dates[j - 1] <= SUBJECT_WINDOW:
+            if j:
                 target = originals[j - 1][1]
                 group[r] = target
                 attach[r] = rep[target]
             elif anchor != -1 and when - anchor_date <= SUBJECT_WINDOW:
                 group[r] = anchor
+                anchor_date = when  # the conversation goes on: measure the gap from its latest reply
             else:
                 anchor, anchor_date = r, when
     return group, attach

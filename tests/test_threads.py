@@ -344,12 +344,14 @@ def test_orphan_replies_with_the_same_subject_share_a_thread() -> None:
     assert out == {"r1": link("r1"), "r2": link("r1"), "r3": link("r3"), "r4": link("r3")}
 
 
-def test_orphan_reply_clusters_are_anchored_not_chained() -> None:
-    # Each is within the window of the previous one, but not of the first: two threads, not one.
+def test_orphan_reply_clusters_chain_while_the_conversation_goes_on() -> None:
+    # Each reply is within the window of the previous one: one conversation. A gap over the window
+    # starts another.
     step = SUBJECT_WINDOW.days * 0.6
-    items = [msg(f"r{i}", subject="Re: Budget 2021", date=day(step * i)) for i in range(4)]
+    dates = [0, step, 2 * step, 3 * step, 3 * step + SUBJECT_WINDOW.days + 1]
+    items = [msg(f"r{i}", subject="Re: Budget 2021", date=day(d)) for i, d in enumerate(dates)]
     out = assign_threads(items)
-    assert [out[f"r{i}"].thread_id for i in range(4)] == ["r0", "r0", "r2", "r2"]
+    assert [out[f"r{i}"].thread_id for i in range(5)] == ["r0", "r0", "r0", "r0", "r4"]
 
 
 @pytest.mark.parametrize(
@@ -366,17 +368,19 @@ def test_stop_list_holds_normalized_subjects() -> None:
     assert all(normalize_subject(s) == s for s in GENERIC_SUBJECTS)
 
 
-def test_date_window() -> None:
-    inside = SUBJECT_WINDOW.days - 1
-    outside = SUBJECT_WINDOW.days + 1
+def test_reply_finds_its_original_however_late() -> None:
+    # A vendor's "RE: <subject>" can come back a year later with its headers lost: it still belongs under
+    # the latest original with that subject before it, not under a later one.
     items = [
         msg("orig", subject="Budget 2021", date=day(0)),
-        msg("late", subject="Re: Budget 2021", date=day(inside)),
-        msg("too-late", subject="Re: Budget 2021", date=day(outside)),
+        msg("late", subject="Re: Budget 2021", date=day(SUBJECT_WINDOW.days - 1)),
+        msg("year-later", subject="Re: Budget 2021", date=day(400)),
+        msg("orig2", subject="Budget 2021", date=day(500)),
     ]
     out = assert_same_under_shuffles(items)
     assert out["late"] == link("orig", "orig", 1)
-    assert out["too-late"] == link("too-late")
+    assert out["year-later"] == link("orig", "orig", 1)
+    assert out["orig2"] == link("orig2")
 
 
 def test_no_subject_merge_without_dates() -> None:

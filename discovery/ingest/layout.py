@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _MAILDIR_LEAVES = {"cur", "new"}
-_SKIP_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep"}
+_SKIP_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep", "maildirfolder"}  # maildirfolder: Maildir++ marker
 _SKIP_DIRS = {"tmp"}  # Maildir tmp/ holds messages still being delivered
 
 

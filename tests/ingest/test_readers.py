@@ -127,8 +127,8 @@ def test_attachments_hashed_typed_and_text_extracted(tmp_path: Path) -> None:
 
 
 def test_forwarded_message_becomes_its_own_linked_message(tmp_path: Path) -> None:
-    from email.message import EmailMessage
     from email import message_from_bytes, policy
+    from email.message import EmailMessage
 
     inner = message_from_bytes(make_message(7, subject="Pricing for Harlow"), policy=policy.default)
     outer = EmailMessage()
