@@ -1,0 +1,122 @@
+"""Provides the ingest benchmark: messages/s and peak memory on a generated mbox and on the Enron subset.
+
+    python bench/ingest.py [--messages 100000] [--jobs 2] [--enron PATH] [--out bench/out/ingest.json]
+
+Each corpus is ingested into a fresh case by the real CLI in a subprocess; the process tree's resident
+memory (main process plus workers) is sampled every 0.1 s for the peak. Figures are printed with the
+machine they ran on, and written as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ENRON = ROOT.parent / "shared" / "corpora" / "enron-maildir" / "maildir"
+
+
+def machine() -> str:
+    cpu = "unknown cpu"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    return f"{os.cpu_count()} cores, {cpu}, {mem:.0f} GiB RAM, Python {platform.python_version()}"
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, stack = 0, [pid]
+    page = os.sysconf("SC_PAGE_SIZE")
+    while stack:
+        current = stack.pop()
+        try:
+            total += int((Path("/proc") / str(current) / "statm").read_text().split()[1]) * page
+        except OSError:
+            pass
+        stack.extend(children.get(current, []))
+    return total
+
+
+def run_ingest(paths: list[Path], case: Path, jobs: int) -> dict[str, object]:
+    cmd = [sys.executable, "-m", "discovery.cli", "ingest", *map(str, paths), "--case", str(case), "--jobs",
+           str(jobs), "--json", "-q"]
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss(proc.pid))
+        time.sleep(0.1)
+    out, err = proc.communicate()
+    seconds = time.monotonic() - started
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"ingest failed ({proc.returncode}): {err}")
+    report = json.loads(out)["report"]
+    copies = int(report["messages"])
+    return {
+        "copies": copies,
+        "distinct": int(report["new_messages"]),
+        "seconds": round(seconds, 2),
+        "messages_per_s": round(copies / seconds, 1),
+        "peak_rss_mb": round(peak / 1024**2, 1),
+        "failures": report["failures"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--enron", type=Path, default=ENRON)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "ingest.json")
+    parser.add_argument("--keep", action="store_true", help="keep the generated mbox and cases")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="discovery-bench-"))
+    results: dict[str, object] = {"machine": machine(), "jobs": args.jobs}
+    try:
+        mbox = work / "bulk.mbox"
+        t0 = time.monotonic()
+        subprocess.run([sys.executable, "-m", "discovery.synthetic", "bulk", "--messages", str(args.messages),
+                        "--out", str(mbox)], check=True)
+        print(f"generated {args.messages:,} messages ({mbox.stat().st_size / 1024**2:.0f} MB) "
+              f"in {time.monotonic() - t0:.0f} s", file=sys.stderr)
+        results["generated_mbox"] = {"messages": args.messages, "mb": round(mbox.stat().st_size / 1024**2, 1),
+                                     **run_ingest([mbox], work / "case-bulk", args.jobs)}
+        if args.jobs != 1:
+            results["generated_mbox_jobs1"] = run_ingest([mbox], work / "case-bulk-1", 1)
+        if args.enron.exists():
+            results["enron"] = run_ingest([args.enron], work / "case-enron", args.jobs)
+        else:
+            results["enron"] = f"skipped: {args.enron} not present"
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
