@@ -239,7 +239,7 @@ def to_record(msg: Message) -> MessageRecord:
         "attachment_count": len(msg.attachments),
         "headers": json.dumps(msg.headers, ensure_ascii=False),
         "errors": json.dumps(msg.errors, ensure_ascii=False),
-        "raw": zlib.compress(raw, 6) if raw else None,
+        "raw": zlib.compress(raw, 1) if raw else None,
         "raw_format": msg.raw_format,
         "raw_size": len(raw),
     }
@@ -409,40 +409,64 @@ class Store:
 
     # -- writing messages -----------------------------------------------------------------------------
     def add_records(self, source_id: int, records: Iterable[MessageRecord]) -> tuple[int, int]:
-        """Insert messages (or just a new provenance for known ones). Returns (copies, new). No commit."""
-        copies = new = 0
-        stamp = now_iso()
-        stack: list[tuple[MessageRecord, str | None]] = [(r, None) for r in records]
+        """Insert the messages of one source; see add_many. Returns (copies added, new messages)."""
+        return self.add_many([(source_id, r) for r in records])
+
+    def add_many(self, items: Sequence[tuple[int, MessageRecord]]) -> tuple[int, int]:
+        """Insert messages found in sources, with their forwarded messages: new content becomes a message
+        with its addresses and attachments, known content only gains a provenance row. Idempotent: a
+        re-read adds nothing. Returns (provenance rows added, messages added). No commit."""
+        flat: list[tuple[int, MessageRecord, str | None]] = []
+        stack: list[tuple[int, MessageRecord, str | None]] = [(sid, r, None) for sid, r in reversed(items)]
         while stack:
-            record, parent = stack.pop()
-            cur = self.db.execute(
+            sid, record, parent = stack.pop()
+            flat.append((sid, record, parent))
+            stack.extend((sid, child, record.id) for child in reversed(record.embedded))
+        if not flat:
+            return 0, 0
+        hashes = list({record.content_hash for _, record, _ in flat})
+        known: set[str] = set()
+        for i in range(0, len(hashes), 500):
+            part = hashes[i : i + 500]
+            known.update(r[0] for r in self.db.execute(
+                f"SELECT content_hash FROM messages WHERE content_hash IN ({','.join('?' * len(part))})", part))
+        fresh: list[tuple[int, MessageRecord, str | None]] = []
+        for sid, record, parent in flat:
+            if record.content_hash not in known:
+                known.add(record.content_hash)
+                fresh.append((sid, record, parent))
+        stamp = now_iso()
+        if fresh:
+            columns = list(fresh[0][1].columns)
+            self.db.executemany(
                 f"""INSERT INTO messages(id, content_hash, parent_id, first_source_id, ingested_at,
-                                         {", ".join(record.columns)})
-                    VALUES (?, ?, ?, ?, ?, {", ".join("?" * len(record.columns))})
-                    ON CONFLICT(content_hash) DO NOTHING""",
-                (record.id, record.content_hash, parent, source_id, stamp, *record.columns.values()),
+                                         {", ".join(columns)})
+                    VALUES (?, ?, ?, ?, ?, {", ".join("?" * len(columns))}) ON CONFLICT(content_hash) DO NOTHING""",
+                [(r.id, r.content_hash, parent, sid, stamp, *(r.columns[c] for c in columns))
+                 for sid, r, parent in fresh],
             )
-            if cur.rowcount:
-                new += 1
-                self.db.executemany(
-                    "INSERT INTO addresses(message_id, role, position, name, email, domain) VALUES (?,?,?,?,?,?)",
-                    [(record.id, *a) for a in record.addresses],
-                )
-                self.db.executemany(
-                    """INSERT INTO attachments(message_id, position, filename, mime, declared_mime, size, sha256,
-                                               text, error, inline, content_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
-                    [(record.id, *a) for a in record.attachments],
-                )
-            cur = self.db.execute(
-                """INSERT INTO provenance(message_id, source_id, kind, inner_path, locator, folder, custodian,
-                                          message_id_header)
-                   VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(source_id, inner_path, locator) DO NOTHING""",
-                (record.id, source_id, record.kind, record.inner_path, record.locator, record.folder,
-                 record.custodian, record.message_id_header),
+            self.db.executemany(
+                "INSERT OR IGNORE INTO addresses(message_id, role, position, name, email, domain) VALUES (?,?,?,?,?,?)",
+                [(r.id, *a) for _, r, _ in fresh for a in r.addresses],
             )
-            copies += cur.rowcount
-            stack.extend((child, record.id) for child in reversed(record.embedded))
-        return copies, new
+            self.db.executemany(
+                """INSERT OR IGNORE INTO attachments(message_id, position, filename, mime, declared_mime, size,
+                                                     sha256, text, error, inline, content_id)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+                [(r.id, *a) for _, r, _ in fresh for a in r.attachments],
+            )
+        sources = sorted({sid for sid, _, _ in flat})
+        count_sql = f"SELECT count(*) FROM provenance WHERE source_id IN ({','.join('?' * len(sources))})"
+        before = self.db.execute(count_sql, sources).fetchone()[0]
+        self.db.executemany(
+            """INSERT INTO provenance(message_id, source_id, kind, inner_path, locator, folder, custodian,
+                                      message_id_header)
+               VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(source_id, inner_path, locator) DO NOTHING""",
+            [(r.id, sid, r.kind, r.inner_path, r.locator, r.folder, r.custodian, r.message_id_header)
+             for sid, r, _ in flat],
+        )
+        copies = self.db.execute(count_sql, sources).fetchone()[0] - before
+        return copies, len(fresh)
 
     def add_failure(self, source_id: int, reason: str, inner_path: str = "", locator: str = "") -> None:
         """Record a problem with one message or member. No commit."""

@@ -9,6 +9,7 @@ from pathlib import Path
 import magic
 
 SNIFF_BYTES = 64 * 1024
+MAGIC_BYTES = 4096  # libmagic's cost grows with the buffer; signatures sit in the first bytes
 
 # Kinds the ingest can read, and kinds it recognises but does not read (reported as skipped).
 READABLE = {"mbox", "eml", "msg", "pst", "zip", "tar", "gzip", "bzip2", "xz"}
@@ -58,7 +59,7 @@ def detect_bytes(head: bytes) -> Detected:
         return Detected("empty", "application/x-empty", "empty file")
     head = head[:SNIFF_BYTES]
     try:
-        mime = _magic_mime().from_buffer(head)
+        mime = _magic_mime().from_buffer(head[:MAGIC_BYTES])
     except Exception as exc:  # libmagic failures must not stop an ingest
         mime, description = "application/octet-stream", f"libmagic failed: {exc}"
     kind = _kind_from_magic(mime, head)

@@ -104,6 +104,8 @@ def _guess_charset(data: bytes) -> str:
     return normalize_charset(best.encoding) if best else "cp1252"
 
 
+_FOLD = re.compile(r"\r?\n[ \t]+")
+_SURROGATE = re.compile("[\udc80-\udcff]")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 
 
@@ -120,7 +122,7 @@ def decode_header_value(value: object) -> tuple[str, list[str]]:
         # email.header.Header objects from compat32 for undecodable 8-bit headers
         value = str(value)
     raw = value
-    if any("\udc80" <= ch <= "\udcff" for ch in raw):
+    if not raw.isascii() and _SURROGATE.search(raw):
         # The parser kept raw 8-bit bytes as surrogates: recover the bytes and decode them properly.
         data = raw.encode("ascii", "surrogateescape")
         raw, note = decode_bytes(data, None)
@@ -143,7 +145,9 @@ def decode_header_value(value: object) -> tuple[str, list[str]]:
                 else:
                     pieces.append(chunk)
             text = "".join(pieces)
-    text = re.sub(r"\r?\n[ \t]+", " ", text).replace("\r", "").replace("\n", " ").strip()
+    if "\n" in text or "\r" in text:
+        text = _FOLD.sub(" ", text).replace("\r", "").replace("\n", " ")
+    text = text.strip()
     if len(text) > MAX_HEADER_CHARS:
         notes.append(f"header value cut from {len(text)} to {MAX_HEADER_CHARS} characters")
         text = text[:MAX_HEADER_CHARS]

@@ -164,8 +164,7 @@ def _sha256(path: Path) -> str:
 class _SourceState:
     path: str
     pending: int
-    copies: int = 0
-    new: int = 0
+    records: int = 0  # messages read from it in this run (new or already known)
     failures: int = 0
     fatal: str = ""
     unsupported: str = ""
@@ -288,8 +287,7 @@ class Ingest:
                     if self.cancelled():
                         self.report.interrupted = True
                         break
-                    for task in batch:
-                        self._absorb(run_task(task))
+                    self._absorb_many([run_task(task) for task in batch])
             else:
                 self._run_parallel()
         except KeyboardInterrupt:
@@ -322,8 +320,7 @@ class Ingest:
                         break
                     done, in_flight = wait(in_flight, timeout=0.5, return_when=FIRST_COMPLETED)
                     for future in done:
-                        for result in future.result():
-                            self._absorb(result)
+                        self._absorb_many(future.result())
                     if self.cancelled():
                         self.report.interrupted = True
                         break
@@ -331,29 +328,35 @@ class Ingest:
                 for future in in_flight:
                     future.cancel()
 
-    def _absorb(self, result: TaskResult) -> None:
-        state = self.states[result.source_id]
-        copies, new = self.store.add_records(result.source_id, result.records)
-        for failure in result.failures:
-            self.store.add_failure(result.source_id, failure.reason, failure.inner_path, failure.locator)
-            self._note_problem(state.path + (f"!{failure.inner_path}" if failure.inner_path else ""),
-                               failure.reason, failure.locator)
-        if result.sha256:
-            self.store.db.execute("UPDATE sources SET sha256=? WHERE id=?", (result.sha256, result.source_id))
-        if result.kind:
-            self.store.update_source_kind(result.source_id, result.kind, result.mime, result.description)
-        state.copies += copies
-        state.new += new
-        state.failures += len(result.failures)
-        state.fatal = state.fatal or result.fatal
-        state.unsupported = state.unsupported or result.unsupported
-        state.pending -= 1
+    def _absorb_many(self, results: list[TaskResult]) -> None:
+        """Write a batch of task results in one go, then close the sources they finished."""
+        copies, new = self.store.add_many([(res.source_id, rec) for res in results for rec in res.records])
         self.progress.messages += copies
         self.progress.new_messages += new
-        self.progress.failures += len(result.failures)
-        self.progress.bytes_done += result.bytes_read
-        if state.pending == 0:
-            self._close_source(result.source_id, state)
+        self.report.messages += copies
+        self.report.new_messages += new
+        for result in results:
+            state = self.states[result.source_id]
+            for failure in result.failures:
+                self.store.add_failure(result.source_id, failure.reason, failure.inner_path, failure.locator)
+                self._note_problem(state.path + (f"!{failure.inner_path}" if failure.inner_path else ""),
+                                   failure.reason, failure.locator)
+            if result.sha256 or result.kind:
+                self.store.db.execute(
+                    """UPDATE sources SET sha256=coalesce(?, sha256), kind=coalesce(nullif(?, ''), kind),
+                           mime=coalesce(nullif(?, ''), mime), description=coalesce(nullif(?, ''), description)
+                       WHERE id=?""",
+                    (result.sha256, result.kind, result.mime, result.description, result.source_id),
+                )
+            state.records += len(result.records)
+            state.failures += len(result.failures)
+            state.fatal = state.fatal or result.fatal
+            state.unsupported = state.unsupported or result.unsupported
+            state.pending -= 1
+            self.progress.failures += len(result.failures)
+            self.progress.bytes_done += result.bytes_read
+            if state.pending == 0:
+                self._close_source(result.source_id, state)
         self._maybe_commit()
 
     def _maybe_commit(self) -> None:
@@ -367,16 +370,16 @@ class Ingest:
             status, reason = "skipped", state.unsupported
             self.report.sources_skipped += 1
         elif state.fatal:
-            status, reason = ("partial" if state.copies else "failed"), state.fatal
+            status, reason = ("partial" if state.records else "failed"), state.fatal
             self._note_problem(state.path, state.fatal)
-            if state.copies:
+            if state.records:
                 self.report.sources_partial += 1
             else:
                 self.report.sources_failed += 1
             self.progress.failures += 1
         elif state.failures:
-            status, reason = ("partial" if state.copies else "failed"), f"{state.failures} problem(s) recorded"
-            if state.copies:
+            status, reason = ("partial" if state.records else "failed"), f"{state.failures} problem(s) recorded"
+            if state.records:
                 self.report.sources_partial += 1
             else:
                 self.report.sources_failed += 1
@@ -384,8 +387,6 @@ class Ingest:
             status, reason = "done", ""
         if status in ("done", "partial"):
             self.report.sources_read += 1
-        self.report.messages += state.copies
-        self.report.new_messages += state.new
         self.report.failures += state.failures + (1 if state.fatal and not state.unsupported else 0)
         self.store.finish_source(source_id, status, reason)
         del self.states[source_id]
