@@ -24,7 +24,8 @@ from discovery.ingest.layout import FoundFile, walk_paths
 from discovery.model import Message, SourceFailure
 from discovery.store import MessageRecord, Store, to_record
 
-BATCH_FILES = 64
+BATCH_FILES = 64  # small files go to workers in batches of at most this many files...
+BATCH_BYTES = 1024 * 1024  # ...and this many bytes
 MBOX_CHUNK_BYTES = 8 * 1024 * 1024
 COMMIT_EVERY_S = float(os.environ.get("DISCOVERY_COMMIT_EVERY_S", "1.0"))  # tests lower it
 
@@ -200,6 +201,7 @@ class Ingest:
     def _plan(self) -> Iterator[list[FileTask]]:
         """Tasks for every file that needs reading; unchanged and unreadable files are settled here."""
         batch: list[FileTask] = []
+        batch_bytes = 0
         for found in walk_paths(self.paths, exclude=self.exclude):
             if self.cancelled():
                 break
@@ -266,11 +268,12 @@ class Ingest:
                 continue
             self.states[source_id] = _SourceState(key, 1)
             task = FileTask(source_id, key, "", found.folder, self.custodian, found.in_maildir)
-            if st.st_size < 1024 * 1024:
+            if st.st_size < BATCH_BYTES:
                 batch.append(task)
-                if len(batch) >= BATCH_FILES:
+                batch_bytes += st.st_size
+                if len(batch) >= BATCH_FILES or batch_bytes >= BATCH_BYTES:
                     yield batch
-                    batch = []
+                    batch, batch_bytes = [], 0
             else:
                 yield [task]
         if batch:

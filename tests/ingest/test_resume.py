@@ -48,7 +48,7 @@ def test_kill_9_then_resume_equals_clean_run(tmp_path: Path) -> None:
     seen = 0
     while time.monotonic() < deadline:
         try:
-            db = sqlite3.connect(killed / "store.sqlite", timeout=1)
+            db = sqlite3.connect(f"file:{killed / 'store.sqlite'}?mode=ro", uri=True, timeout=1)
             seen = db.execute("SELECT count(*) FROM messages").fetchone()[0]
             db.close()
         except sqlite3.Error:
