@@ -27,12 +27,16 @@ MAX_PARTS = 2_000
 MAX_BODY_CHARS = 20_000_000
 
 _ADDRESS_HEADERS = ("from", "to", "cc", "bcc", "reply-to")
+_HEADER_START = re.compile(rb"[\x21-\x39\x3b-\x7e]{1,76}:")
 
 
 def parse_rfc822(raw: bytes, provenance: Provenance, *, _depth: int = 0) -> Message:
     """Parse one message. Never raises for bad input: whatever fails is kept as a note in ``errors``."""
     msg = Message(provenance=provenance, raw=raw)
     raw = raw.replace(b"\r\n", b"\n") if b"\r\n" in raw[:4096] else raw
+    if raw[:1] == b"\n" and _HEADER_START.match(raw.lstrip(b"\n")):
+        raw = raw.lstrip(b"\n")  # some exports put blank lines before the headers
+        msg.errors.append("blank lines before the headers were skipped")
     try:
         parsed = email.message_from_bytes(raw, policy=email.policy.compat32)
     except (Exception, RecursionError) as exc:  # the stdlib parser is lenient; this is a last resort

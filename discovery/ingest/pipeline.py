@@ -308,7 +308,7 @@ class Ingest:
     def _run_parallel(self) -> None:
         max_in_flight = self.jobs * 3
         tasks = self._plan()
-        with ProcessPoolExecutor(max_workers=self.jobs) as pool:
+        with ProcessPoolExecutor(max_workers=self.jobs, initializer=_worker_init, initargs=(os.getpid(),)) as pool:
             in_flight: set[Future[TaskResult]] = set()
             exhausted = False
             try:
@@ -412,6 +412,29 @@ class Ingest:
         from discovery.threading_job import rethread
 
         rethread(self.store)
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Make a worker die with the ingest that started it (kill -9 of the parent must not leave orphans)."""
+    import signal
+    import threading
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
 def _run_tasks(tasks: list[FileTask]) -> list[TaskResult]:

@@ -25,6 +25,26 @@ def snapshot(case_dir: Path) -> tuple[list[tuple[str, ...]], list[tuple[str, ...
     return messages, prov
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                pass
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def test_rerun_adds_nothing(tmp_path: Path) -> None:
     (tmp_path / "box.mbox").write_bytes(mbox_of([make_message(i) for i in range(20)]))
     case = Case(tmp_path / "case")
@@ -56,8 +76,12 @@ def test_kill_9_then_resume_equals_clean_run(tmp_path: Path) -> None:
         if seen >= 300:
             break
         time.sleep(0.02)
+    workers = _children(proc.pid)
+    assert workers, "the ingest runs its worker processes"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    time.sleep(0.5)
+    assert not [pid for pid in workers if _alive(pid)], "workers must not outlive a killed ingest"
     assert 0 < seen < 2400, "the kill should land mid-ingest"
     resumed = Case(killed).ingest([src])
     assert resumed.sources_unchanged < 40  # some were finished before the kill and skipped
