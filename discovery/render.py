@@ -13,7 +13,7 @@ from discovery.ingest.pipeline import IngestReport
 
 
 def _out() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=True)
 
 
 def print_ingest_report(report: IngestReport, stats: CaseStats, console: Console, case_dir: Path) -> None:
