@@ -8,6 +8,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from email.header import decode_header
 from email.utils import getaddresses, parsedate_tz
 
+try:  # the private parser tells "no zone" (None) apart from "+0000"; the public one does not
+    from email._parseaddr import _parsedate_tz as _parsedate_keep_zone
+except ImportError:  # pragma: no cover - future Pythons
+    _parsedate_keep_zone = parsedate_tz
+
 from discovery.model import Address
 
 MAX_HEADER_CHARS = 64_000
@@ -220,7 +225,7 @@ def parse_date(value: str, *, now: datetime | None = None) -> tuple[datetime | N
         return None, "no Date header"
     parsed = None
     try:
-        parsed = parsedate_tz(text)
+        parsed = _parsedate_keep_zone(text)
     except Exception:
         parsed = None
     if parsed is None:
@@ -237,7 +242,7 @@ def parse_date(value: str, *, now: datetime | None = None) -> tuple[datetime | N
     except ValueError as exc:
         return None, f"impossible date {text[:80]!r}: {exc}"
     note = ""
-    if offset is None:
+    if offset is None or (offset == 0 and re.search(r"\s-0000\b", text)):
         tz: timezone = UTC
         note = "date has no time zone; taken as UTC"
     else:
