@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from discovery.case import DEFAULT_CASE, Case
-from discovery.errors import DiscoveryError
+from discovery.errors import DiscoveryError, NotFound
 from discovery.exitcodes import ExitCode
 
 
@@ -195,10 +195,20 @@ def stats(case_dir: Path, as_json: bool, top: int) -> None:
 @json_option
 @click.option("--raw", is_flag=True, help="Print the original message bytes (RFC 822).")
 @click.option("--headers", "all_headers", is_flag=True, help="Show every header, not just the main ones.")
-def show(message_id: str, case_dir: Path, as_json: bool, raw: bool, all_headers: bool) -> None:
+@click.option("--attachment", "attachment", type=int, default=None, metavar="N",
+              help="Print the text extracted from attachment N (numbers as listed by show).")
+def show(message_id: str, case_dir: Path, as_json: bool, raw: bool, all_headers: bool,
+         attachment: int | None) -> None:
     """Show one message: headers, body, attachments and every place it was found."""
     case = open_case(case_dir, readonly=True, as_json=as_json)
     try:
+        if attachment is not None:
+            text = case.attachment_text(message_id, attachment)
+            if text is None:
+                raise NotFound(f"attachment {attachment} of message {message_id!r} has no extracted text",
+                               hint="'discovery show ID' lists the attachments and says which have text.")
+            click.echo(json.dumps({"text": text}) if as_json else text)
+            return
         if raw:
             data = case.raw(message_id)
             sys.stdout.buffer.write(data)

@@ -75,3 +75,27 @@ def test_samples_stats_json_from_cli(samples_case: Path, tmp_path: Path) -> None
     data = json.loads(result.stdout)
     assert data["messages"] == 298 and data["undated"] == 0 and data["failures"] == 0
     assert data["top_domains"][0]["domain"].endswith(".example")
+
+
+def test_show_json_raw_and_attachment_text(samples_case: Path) -> None:
+    import subprocess
+    import sys
+
+    with Case(samples_case, readonly=True) as case:
+        key = case.store.scalar("SELECT message_id FROM attachments WHERE mime='application/pdf' LIMIT 1")
+        stored = case.message(str(key))
+        raw = case.raw(str(key))
+
+    def cli(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "discovery.cli", "show", str(key)[:8], *args, "--case",
+                               str(samples_case)], capture_output=True, timeout=60)
+
+    shown = json.loads(cli("--json").stdout)
+    assert shown["id"] == stored.id and shown["subject"] == stored.subject
+    assert {"path", "kind", "inner_path", "locator", "folder", "custodian", "message_id"} == set(shown["provenance"][0])
+    assert cli("--raw").stdout == raw
+    pdf = next(a for a in stored.attachments if a.mime == "application/pdf")
+    text = cli("--attachment", str(pdf.position)).stdout.decode()
+    with Case(samples_case, readonly=True) as case:
+        assert text.rstrip("\n") == case.attachment_text(stored.id, pdf.position)
+    assert cli("--attachment", "99").returncode == 3
