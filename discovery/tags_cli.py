@@ -60,6 +60,11 @@ def _run(case_dir: Path, as_json: bool, action) -> None:  # type: ignore[no-unty
         click.echo(result.get("text", ""))
 
 
+def _ids(message_ids: tuple[str, ...], from_stdin: bool) -> list[str]:
+    """Ids from the arguments, then from standard input (one per line, as 'discovery search --ids' prints)."""
+    return list(message_ids) + ([line.strip() for line in sys.stdin if line.strip()] if from_stdin else [])
+
+
 @tag.command("add")
 @click.argument("name")
 @click.argument("message_ids", nargs=-1)
@@ -70,7 +75,7 @@ def _run(case_dir: Path, as_json: bool, action) -> None:  # type: ignore[no-unty
 def tag_add(name: str, message_ids: tuple[str, ...], from_stdin: bool, case_dir: Path, as_json: bool,
             reviewer: str) -> None:
     """Tag messages (creating the tag if needed). Ids may come from 'discovery search --ids'."""
-    ids = list(message_ids) + ([line.strip() for line in sys.stdin if line.strip()] if from_stdin else [])
+    ids = _ids(message_ids, from_stdin)
 
     def action(store):  # type: ignore[no-untyped-def]
         added = tagging.tag_messages(store, name, ids, actor=_actor(reviewer))
@@ -89,7 +94,7 @@ def tag_add(name: str, message_ids: tuple[str, ...], from_stdin: bool, case_dir:
 def tag_remove(name: str, message_ids: tuple[str, ...], from_stdin: bool, case_dir: Path, as_json: bool,
                reviewer: str) -> None:
     """Remove a tag from messages."""
-    ids = list(message_ids) + ([line.strip() for line in sys.stdin if line.strip()] if from_stdin else [])
+    ids = _ids(message_ids, from_stdin)
 
     def action(store):  # type: ignore[no-untyped-def]
         removed = tagging.untag_messages(store, name, ids, actor=_actor(reviewer))

@@ -162,19 +162,24 @@ def _tar_opener(archive: tarfile.TarFile, info: tarfile.TarInfo) -> Callable[[],
     return open_member
 
 
-def _check_declared(name: str, declared: int | None, compressed: int | None, limits: ArchiveLimits) -> None:
-    if declared is None:
-        return
-    if declared > limits.max_member_bytes:
-        raise LimitHit(f"member {name!r} declares {declared} bytes, over the {limits.max_member_bytes} limit")
-    if limits.used_bytes + declared > limits.max_total_bytes:
+def _check_size(name: str, size: int, compressed: int | None, limits: ArchiveLimits, *, declared: bool) -> None:
+    """Raise LimitHit when a member of this (declared or counted) size breaks a guard."""
+    verb = "declares" if declared else "expands to"
+    if size > limits.max_member_bytes:
+        raise LimitHit(f"member {name!r} {verb} more than {limits.max_member_bytes} bytes")
+    if limits.used_bytes + size > limits.max_total_bytes:
         limits.used_bytes = limits.max_total_bytes
-        raise LimitHit(f"archive would expand past {limits.max_total_bytes} bytes in total")
-    if compressed and declared > limits.ratio_floor and declared / compressed > limits.max_ratio:
+        raise LimitHit(f"archive expands past {limits.max_total_bytes} bytes in total")
+    if compressed and size > limits.ratio_floor and size / compressed > limits.max_ratio:
         raise LimitHit(
-            f"member {name!r} expands {declared / compressed:.0f}x ({compressed} to {declared} bytes), "
+            f"member {name!r} {verb} {size / compressed:.0f}x its compressed size ({compressed} to {size} bytes), "
             f"over the {limits.max_ratio:.0f}x limit"
         )
+
+
+def _check_declared(name: str, declared: int | None, compressed: int | None, limits: ArchiveLimits) -> None:
+    if declared is not None:
+        _check_size(name, declared, compressed, limits, declared=True)
 
 
 def _copy_limited(src: BinaryIO, target: Path, name: str, declared: int | None, compressed: int | None,
@@ -188,15 +193,7 @@ def _copy_limited(src: BinaryIO, target: Path, name: str, declared: int | None, 
                 if not chunk:
                     break
                 written += len(chunk)
-                if written > limits.max_member_bytes:
-                    raise LimitHit(f"member {name!r} expands past {limits.max_member_bytes} bytes")
-                if limits.used_bytes + written > limits.max_total_bytes:
-                    limits.used_bytes = limits.max_total_bytes
-                    raise LimitHit(f"archive expands past {limits.max_total_bytes} bytes in total")
-                if compressed and written > limits.ratio_floor and written / compressed > limits.max_ratio:
-                    raise LimitHit(
-                        f"member {name!r} expands more than {limits.max_ratio:.0f}x its compressed size"
-                    )
+                _check_size(name, written, compressed, limits, declared=False)
                 out.write(chunk)
     except (zipfile.BadZipFile, EOFError, OSError, lzma.LZMAError, zlib.error) as exc:
         raise _MemberError(f"member {name!r} is damaged: {type(exc).__name__}: {exc}") from exc
