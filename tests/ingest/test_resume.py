@@ -89,3 +89,34 @@ def test_kill_9_then_resume_equals_clean_run(tmp_path: Path) -> None:
     Case(clean).ingest([src])
     assert snapshot(killed) == snapshot(clean)
     assert len(snapshot(clean)[0]) == 2400
+
+
+def test_ctrl_c_stops_cleanly_with_exit_130_and_resumes(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    for n in range(40):
+        (src / f"part{n:02}.mbox").write_bytes(
+            mbox_of([make_message(n * 100 + i, body=f"text {n} {i}\n" * 50) for i in range(60)]))
+    case_dir = tmp_path / "case"
+    env = dict(os.environ, DISCOVERY_COMMIT_EVERY_S="0.01")
+    proc = subprocess.Popen([sys.executable, "-m", "discovery.cli", "ingest", str(src), "--case", str(case_dir),
+                             "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            db = sqlite3.connect(f"file:{case_dir / 'store.sqlite'}?mode=ro", uri=True, timeout=1)
+            seen = db.execute("SELECT count(*) FROM messages").fetchone()[0]
+            db.close()
+        except sqlite3.Error:
+            seen = 0
+        if seen >= 300:
+            break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "run the same command again" in err.lower()
+    Case(case_dir).ingest([src])
+    clean = tmp_path / "clean"
+    Case(clean).ingest([src])
+    assert snapshot(case_dir) == snapshot(clean)
