@@ -6,10 +6,15 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from discovery.errors import NotFound
 from discovery.ingest.pipeline import Ingest, IngestReport, ProgressCallback
 from discovery.store import Store, decompress_raw
+
+if TYPE_CHECKING:
+    from discovery.search.results import SearchResults
+    from discovery.search.searcher import Searcher
 
 DEFAULT_CASE = Path("indexes") / "default"
 
@@ -129,7 +134,27 @@ class Case:
             "custodian": custodian, "new_messages": report.new_messages, "copies": report.messages,
             "failures": report.failures, "interrupted": report.interrupted,
         })
+        if not report.interrupted:  # bring the search index up to date; never fail the ingest over it
+            from discovery.search.indexer import safe_update
+
+            _, problem = safe_update(self.store, jobs=jobs, cancel=cancel)
+            if problem:
+                report.problems.append({"path": str(self.path / "whoosh"), "locator": "",
+                                        "reason": f"search index not updated ({problem}); the next search or "
+                                        "'discovery reindex' will catch up"})
         return report
+
+    # -- search ---------------------------------------------------------------------------------------
+    def search(self, query: str, **options: Any) -> SearchResults:
+        """Run one search (options as discovery.search.Searcher.search); for many, keep a searcher()."""
+        with self.searcher() as searcher:
+            return searcher.search(query, **options)
+
+    def searcher(self, **options: Any) -> Searcher:
+        """A long-lived Searcher over this case (reopens the index only when it changed); close it after use."""
+        from discovery.search.searcher import Searcher
+
+        return Searcher(self.store, **options)
 
     # -- reading --------------------------------------------------------------------------------------
     def message(self, key: str) -> StoredMessage:

@@ -1,0 +1,740 @@
+"""Provides the Whoosh boundary: the only module that imports whoosh. Schema and analyzers, index storage,
+locks and damage checks, a fast segment writer for pre-analysed documents, bulk readers of posting lists and
+columns (used by execute.py), Whoosh queries for a search plan (to cross-check execute.py), and the stock
+behaviours behind the pitfalls the tests document.
+
+Everything else in discovery.search talks to Whoosh through the names defined here, so that moving to
+another fork or another engine touches this one module. Several functions use private attributes of
+whoosh-reloaded 2.7.5 (pinned); the tests compare their results with Whoosh's own code paths.
+"""
+
+from __future__ import annotations
+
+import pickle
+import random
+import string
+import struct
+import zlib
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from itertools import accumulate
+from pathlib import Path
+from typing import Any
+
+from whoosh import columns, index
+from whoosh import fields as wf
+from whoosh import query as wq
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis.filters import STOP_WORDS as _STOP_WORDS
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter
+from whoosh.filedb.filestore import FileStorage
+from whoosh.lang.porter import stem as _porter_stem
+from whoosh.matching import AndNotMatcher
+from whoosh.query import spans
+from whoosh.searching import Searcher as WhooshSearcher
+from whoosh.support.charset import accent_map as _accent_map
+from whoosh.util.filelock import try_for
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import NO_MERGE, SegmentWriter
+
+from discovery.search.fields import (
+    ADDRESS_FIELDS,
+    DATE_FIELD,
+    DOMAIN_FIELDS,
+    ID_FIELD,
+    KEYWORD_FIELDS,
+    NAME_FIELDS,
+    TEXT_FIELDS,
+    VOCAB_FIELD,
+)
+
+_unpack_uint = struct.Struct("!I").unpack_from
+SCHEMA_VERSION = "2"
+INDEX_NAME = "MAIN"
+STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS)
+ACCENT_MAP: dict[int, str] = dict(_accent_map)
+stem = _porter_stem
+
+Query = wq.Query
+Index = index.FileIndex
+Searcher = WhooshSearcher
+
+__all__ = [
+    "ACCENT_MAP", "SCHEMA_VERSION", "STOP_WORDS", "FastWriter", "Index", "IndexLocked", "IndexOpenError", "Prepared",
+    "Query", "Searcher", "build_schema", "create_index", "open_index", "stem",
+]
+
+
+class IndexOpenError(Exception):
+    """The index folder exists but cannot be opened or read (damaged, partial, or an older schema)."""
+
+
+class IndexLocked(Exception):
+    """Another writer holds the index lock."""
+
+
+# -- schema ---------------------------------------------------------------------------------------------
+_WORD_PATTERN = r"\w+"
+
+
+def text_analyzer() -> Any:
+    """The analyzer of stemmed text fields; discovery.search.analysis implements the same rules faster."""
+    return (RegexTokenizer(_WORD_PATTERN) | LowercaseFilter() | CharsetFilter(_accent_map)
+            | StopFilter() | StemFilter())
+
+
+def name_analyzer() -> Any:
+    """The analyzer of name fields: words lowercased and accent-folded, nothing dropped or stemmed."""
+    return RegexTokenizer(_WORD_PATTERN) | LowercaseFilter() | CharsetFilter(_accent_map)
+
+
+def build_schema() -> wf.Schema:
+    """The index schema. Only ids are stored; the case store keeps every text (snippets come from it)."""
+    schema = wf.Schema()
+    schema.add(ID_FIELD, wf.ID(stored=True, unique=True))
+    for name in TEXT_FIELDS:
+        schema.add(name, wf.TEXT(analyzer=text_analyzer(), phrase=True))
+    for name in NAME_FIELDS:
+        schema.add(name, wf.TEXT(analyzer=name_analyzer(), phrase=True))
+    for name in (*ADDRESS_FIELDS.values(), *DOMAIN_FIELDS.values(), *KEYWORD_FIELDS, VOCAB_FIELD):
+        schema.add(name, wf.ID(sortable=name == "thread"))
+    # The date lives in a column (sorting, ranges); its tiered numeric terms (8 per message, mostly unique)
+    # made up a large share of all terms and are not indexed. 'day' and 'month' keywords serve Whoosh queries.
+    schema.add(DATE_FIELD, wf.DATETIME(sortable=True))
+    return schema
+
+
+def scorable_fields() -> tuple[str, ...]:
+    return (*TEXT_FIELDS, *NAME_FIELDS)
+
+
+def date_column_value(schema: wf.Schema, when: datetime) -> int:
+    return int(schema[DATE_FIELD].to_column_value(when))
+
+
+# -- storage --------------------------------------------------------------------------------------------
+def create_index(folder: Path) -> Index:
+    """Create an empty index in ``folder`` (which must not hold one)."""
+    storage = FileStorage(str(folder)).create()
+    return storage.create_index(build_schema(), indexname=INDEX_NAME)
+
+
+def index_exists(folder: Path) -> bool:
+    """True if the folder holds an index table of contents (whether or not it is readable)."""
+    return folder.is_dir() and any(folder.glob(f"_{INDEX_NAME}_*.toc"))
+
+
+def open_index(folder: Path) -> Index:
+    """Open the index and check that every segment it lists can be read; IndexOpenError if not."""
+    try:
+        ix = index.open_dir(str(folder), indexname=INDEX_NAME)
+        expected = build_schema()
+        if set(ix.schema.names()) != set(expected.names()):
+            raise IndexOpenError("the index was built by another version of discovery (different fields)")
+        with ix.reader() as reader:
+            reader.doc_count()
+            for name in (ID_FIELD, "body"):
+                for _ in zip(range(1), reader.lexicon(name), strict=False):
+                    pass
+        return ix
+    except IndexOpenError:
+        raise
+    except Exception as exc:  # Whoosh raises many types on damage: EmptyIndexError, OSError, EOFError, ...
+        raise IndexOpenError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def verify_index(folder: Path) -> str:
+    """A thorough read ('' when sound, else what failed): every term of every field in every segment, and the
+    postings of the last term of each field (the end of its region of the postings file)."""
+    try:
+        ix = index.open_dir(str(folder), indexname=INDEX_NAME)
+        with ix.reader() as reader:
+            for leaf, _ in reader.leaf_readers():
+                for fieldname in leaf.indexed_field_names():
+                    last = None
+                    for last in leaf.lexicon(fieldname):  # noqa: B007
+                        pass
+                    if last is not None:
+                        term_postings(leaf, fieldname, last.decode("utf-8"), values=True)
+        return ""
+    except Exception as exc:  # noqa: BLE001 - any failure to read is damage
+        return f"{type(exc).__name__}: {exc}"
+
+
+def latest_generation(folder: Path) -> int:
+    try:
+        return int(index.TOC._latest_generation(FileStorage(str(folder)), INDEX_NAME))
+    except Exception:
+        return -1
+
+
+def lock_file(folder: Path, name: str) -> Any:
+    """A cross-process file lock (fcntl/msvcrt) at folder/name: ``acquire(blocking)``, ``release()``."""
+    return FileStorage(str(folder)).lock(name)
+
+
+def acquire(lock: Any, timeout: float) -> None:
+    """Take a file lock, waiting up to ``timeout`` seconds; IndexLocked if another process keeps it."""
+    if not try_for(lock.acquire, timeout=timeout, delay=0.05):
+        raise IndexLocked()
+
+
+# -- writing --------------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class Prepared:
+    """One document ready to write: postings per field, field lengths, column values and the stored id."""
+
+    id: str
+    postings: dict[str, list[tuple[bytes, int, float, bytes]]]
+    lengths: dict[str, int] = field(default_factory=dict)
+    thread: str = ""
+    date: int | None = None
+
+
+class FastWriter(SegmentWriter):
+    """A SegmentWriter that takes pre-analysed documents and writes its postings term by term.
+
+    Whoosh's own writer pushes every posting through a sorting pool (tuples, pickled runs, a heap merge)
+    and re-reads each document's field length per posting. Documents arrive here in docnum order, so each
+    term's posting list is already sorted: we keep one list per term and write blocks directly, with
+    the lengths we computed. Segments it writes are ordinary Whoosh segments. Merges of existing
+    segments are left to Whoosh's stock writer (see ``merge_small``).
+    """
+
+    def __init__(self, ix: Index, *, lock: bool, timeout: float = 0.0) -> None:
+        try:
+            # compound=False: whoosh-reloaded's BufferFile copies a compound segment's postings into memory
+            # every time a reader opens it (hundreds of MB at 100k messages); plain files are read in place.
+            super().__init__(ix, _lk=lock, timeout=timeout, delay=0.05, compound=False)
+        except index.LockError as exc:
+            raise IndexLocked() from exc
+        self._terms: dict[str, dict[bytes, tuple[array[int], list[bytes]]]] = {}
+        self._lens: dict[str, array[int]] = {name: array("I") for name in scorable_fields()}
+        self._thread_column = self.schema["thread"].column_type
+        self._date_column = self.schema[DATE_FIELD].column_type
+        self._vocabulary: dict[str, int] = {}
+
+    def add_prepared(self, doc: Prepared) -> int:
+        """Add one document; returns its document number within the new segment."""
+        self._check_state()
+        docnum = self.docnum
+        local = docnum - self.docbase
+        pdw = self.perdocwriter
+        pdw.start_doc(docnum)
+        terms = self._terms
+        for fieldname, items in doc.postings.items():
+            fterms = terms.get(fieldname)
+            if fterms is None:
+                fterms = terms[fieldname] = {}
+            for tbytes, _freq, _weight, vbytes in items:
+                entry = fterms.get(tbytes)
+                if entry is None:
+                    fterms[tbytes] = (array("I", (local,)), [vbytes])
+                else:
+                    entry[0].append(local)
+                    entry[1].append(vbytes)
+        schema = self.schema
+        pdw.add_field(ID_FIELD, schema[ID_FIELD], doc.id, 0)
+        for name, lens in self._lens.items():
+            length = doc.lengths.get(name, 0)
+            lens.append(byte_to_length(length_to_byte(length)) if length else 0)
+            if length:
+                pdw.add_field(name, schema[name], None, length)
+        if doc.thread:
+            pdw.add_column_value("thread", self._thread_column, doc.thread.encode("utf-8"))
+        if doc.date is not None:
+            pdw.add_column_value(DATE_FIELD, self._date_column, doc.date)
+        pdw.finish_doc()
+        self._added = True
+        self.docnum += 1
+        return local
+
+    def add_vocabulary(self, words: dict[str, int]) -> None:
+        """Record unstemmed words (word -> local docnum of the first document that has it)."""
+        for word, docnum in words.items():
+            self._vocabulary.setdefault(word, docnum)
+
+    def doc_count(self) -> int:
+        return self.docnum - self.docbase
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        if self._vocabulary:
+            vterms = self._terms.setdefault(VOCAB_FIELD, {})
+            for word, docnum in self._vocabulary.items():
+                tbytes = word.encode("utf-8")
+                if tbytes not in vterms:
+                    vterms[tbytes] = (array("I", (docnum,)), [b""])
+        fw = self.fieldwriter
+        schema = self.schema
+        for fieldname in sorted(self._terms):
+            fieldobj = schema[fieldname]
+            fw.start_field(fieldname, fieldobj)
+            standard = fw._postwriter  # noqa: SLF001
+            fw._postwriter = _FastPostingsWriter(  # noqa: SLF001
+                standard._postfile, standard._blocklimit, compression=standard._compression)  # noqa: SLF001
+            lens = self._lens.get(fieldname)
+            fixed = fieldobj.format.fixed_value_size()
+            fterms = self._terms[fieldname]
+            for tbytes in sorted(fterms):
+                ids, values = fterms[tbytes]
+                _write_term(fw, tbytes, ids, values, fixed != 0, lens)
+            fw.finish_field()
+        fw.close()
+        self._terms.clear()
+
+    def finish_segment(self) -> Any:
+        """Write the segment's files (no lock, no TOC): for worker processes. Returns the Segment."""
+        segment = self._finalize_segment() if self._added else None
+        if not self._added:
+            self._close_segment()
+        self.is_closed = True
+        return segment
+
+    def commit_segments(self, extra: Sequence[Any], *, merge: bool = False) -> None:
+        """Commit this writer's deletions, its own documents and segments written elsewhere, then unlock."""
+        self._check_state()
+        segments = list(self._merge_segments(None if merge else NO_MERGE, False, merge))
+        if self._added:
+            segments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        segments.extend(s for s in extra if s is not None)
+        self._commit_toc(segments)
+        self._finish()
+
+    def set_generation(self, value: int) -> None:
+        self.generation = value
+
+
+
+class _FastPostingsWriter(W3PostingsWriter):
+    """W3PostingsWriter with a leaner block writer: same block format (the reader checks each block's
+    compression flag), but blocks too small to gain from zlib are stored uncompressed, which Whoosh meant
+    to do (its size check is overwritten by the next line) and which halves the cost of writing the many
+    terms that occur in one or two documents."""
+
+    def _write_block(self, last: bool = False) -> None:
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        ids = self._ids
+        count = len(ids)
+        deltas = (ids[0],) if count == 1 else tuple(accumulate_deltas(ids))
+        weights = self._weights
+        first = weights[0]
+        mini_weights = None if first == 1.0 and weights.count(first) == count else (
+            first if weights.count(first) == count else tuple(weights))
+        fixed = self._format.fixed_value_size()
+        values = self._values
+        mini_values = tuple(values) if fixed is None or fixed < 0 else (None if fixed == 0 else b"".join(values))
+        databytes = pickle.dumps((deltas, mini_weights, mini_values), 2)
+        compression = self._compression if len(databytes) >= 128 else 0
+        if compression:
+            databytes = zlib.compress(databytes, compression)
+        infobytes = pickle.dumps((count, ids[-1], self._maxweight, compression, length_to_byte(self._minlength),
+                                  length_to_byte(self._maxlength)), 2)
+        length = len(infobytes) + len(databytes)
+        self._postfile.write_int(-length if last else length)
+        self._postfile.write(infobytes)
+        self._postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
+
+
+def accumulate_deltas(ids: Sequence[int]) -> Iterator[int]:
+    """Delta encoding of sorted ids (the first id as is)."""
+    previous = 0
+    for value in ids:
+        yield value - previous
+        previous = value
+
+
+def _write_term(fw: Any, tbytes: bytes, ids: array[int], values: list[bytes], positional: bool,
+                lens: array[int] | None) -> None:
+    """Write one term's posting list in blocks, as W3PostingsWriter.add_posting would, minus per-call checks.
+
+    Positional values start with the term's frequency (Whoosh's Positions format), which is also its
+    weight; other fields are Existence fields (weight 1, no value). ``lens`` holds each document's field
+    length already quantized the way Whoosh stores it.
+    """
+    fw.start_term(tbytes)
+    pw = fw._postwriter  # noqa: SLF001
+    limit = pw._blocklimit  # noqa: SLF001
+    total = len(ids)
+    for start in range(0, total, limit):
+        if start:
+            pw._write_block()  # noqa: SLF001
+        end = min(total, start + limit)
+        block_ids = ids[start:end]
+        pw._ids.extend(block_ids)  # noqa: SLF001
+        if positional:
+            block = values[start:end]
+            weights = [float(_unpack_uint(v, 0)[0]) for v in block]
+            pw._values.extend(block)  # noqa: SLF001
+        else:
+            weights = [1.0] * (end - start)
+        pw._weights.extend(weights)  # noqa: SLF001
+        pw._maxweight = max(weights)  # noqa: SLF001
+        if lens is not None:
+            nonzero = [n for n in (lens[d] for d in block_ids) if n]
+            if nonzero:
+                pw._minlength = min(nonzero)  # noqa: SLF001
+                pw._maxlength = max(nonzero)  # noqa: SLF001
+    fw.finish_term()
+
+
+def random_suffix(n: int = 8) -> str:
+    return "".join(random.choices(string.ascii_lowercase + string.digits, k=n))
+
+
+def merge_small(ix: Index, timeout: float) -> int:
+    """Merge small segments with Whoosh's stock writer (off the write path). Returns the segment count."""
+    try:
+        writer = ix.writer(timeout=timeout, compound=False)
+    except index.LockError as exc:
+        raise IndexLocked() from exc
+    writer.commit()  # default policy: MERGE_SMALL
+    return len(ix.refresh()._segments())
+
+
+def segment_count(ix: Index) -> int:
+    return len(ix._segments())  # noqa: SLF001
+
+
+def delete_ids(writer: SegmentWriter, ids: Iterable[str]) -> int:
+    """Mark the documents with these ids deleted in the writer's existing segments."""
+    count = 0
+    if not writer.segments:
+        return 0
+    with writer.searcher() as searcher:
+        for key in ids:
+            for docnum in searcher.document_numbers(**{ID_FIELD: key}):
+                writer.delete_document(docnum)
+                count += 1
+    return count
+
+
+# -- Whoosh queries (the plan's equivalent in Whoosh's own matchers, for cross-checks) ------------------------
+def q_term(fieldname: str, text: str, boost: float = 1.0) -> Query:
+    return wq.Term(fieldname, text, boost=boost)
+
+
+def q_phrase(fieldname: str, words: Sequence[str], boost: float = 1.0) -> Query:
+    if len(words) == 1:
+        return wq.Term(fieldname, words[0], boost=boost)
+    return wq.Phrase(fieldname, list(words), slop=1, boost=boost)
+
+
+def q_near(fieldname: str, words: Sequence[str], distance: int, boost: float = 1.0) -> Query:
+    """Every word with at most ``distance`` other words between it and the next, in any order."""
+    if len(words) == 1:
+        return wq.Term(fieldname, words[0], boost=boost)
+    near = spans.SpanNear2([wq.Term(fieldname, w) for w in words], slop=distance + 1, ordered=False, mindist=1)
+    near.boost = boost
+    return near
+
+
+def q_and(parts: Sequence[Query]) -> Query:
+    if any(p is wq.NullQuery for p in parts) or not parts:
+        return wq.NullQuery
+    return parts[0] if len(parts) == 1 else wq.And(list(parts))
+
+
+def q_or(parts: Sequence[Query]) -> Query:
+    kept = [p for p in parts if p is not wq.NullQuery]
+    if not kept:
+        return wq.NullQuery
+    return kept[0] if len(kept) == 1 else wq.Or(kept)
+
+
+class _AndNotMatcher(AndNotMatcher):
+    """Whoosh's AndNotMatcher checks its first document against the excluded matcher only when both start on
+    the same document; when the excluded one starts earlier, the first document leaks through all_ids()
+    (so 'a -b' counted a document that has b). Align them from the start."""
+
+    def _find_first(self) -> None:
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
+
+
+class _AndNot(wq.AndNot):  # type: ignore[misc]
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        scored = self.a.matcher(searcher, context)
+        excluded = self.b.matcher(searcher, searcher.boolean_context())
+        return _AndNotMatcher(scored, excluded)
+
+
+def q_and_not(positive: Query, negative: Query) -> Query:
+    if negative is wq.NullQuery or positive is wq.NullQuery:
+        return positive
+    return _AndNot(positive, negative)
+
+
+def q_every() -> Query:
+    return wq.Every()
+
+
+def q_none() -> Query:
+    return wq.NullQuery
+
+
+# -- reading --------------------------------------------------------------------------------------------
+def open_searcher(ix: Index) -> Searcher:
+    return ix.searcher()
+
+
+def searcher_up_to_date(searcher: Searcher) -> bool:
+    return bool(searcher.up_to_date())
+
+
+def field_terms(searcher: Searcher, fieldname: str, prefix: str = "") -> Iterator[str]:
+    """Every term of a field (merged over segments), optionally only those starting with prefix."""
+    reader = searcher.reader()
+    if prefix:
+        for tbytes in reader.expand_prefix(fieldname, prefix):
+            yield tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes
+        return
+    for tbytes in reader.lexicon(fieldname):
+        yield tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes
+
+
+def leaf_terms(leaf: Any, fieldname: str) -> list[str]:
+    """Every term of a field in one segment."""
+    if fieldname not in leaf.indexed_field_names():
+        return []
+    return [t.decode("utf-8") if isinstance(t, bytes) else t for t in leaf.lexicon(fieldname)]
+
+
+def has_term(searcher: Searcher, fieldname: str, text: str) -> bool:
+    return (fieldname, text) in searcher.reader()
+
+
+def doc_frequency(searcher: Searcher, fieldname: str, text: str) -> int:
+    return int(searcher.reader().doc_frequency(fieldname, text))
+
+
+def doc_count(searcher: Searcher) -> int:
+    return int(searcher.doc_count())
+
+
+def whoosh_query(node: Any, searcher: Searcher) -> Query:
+    """The Whoosh query for a search plan (discovery.search.plan): what Whoosh's own matchers would return,
+    used to cross-check execute.py."""
+    from discovery.search import plan as p
+
+    if isinstance(node, p.Term):
+        return q_term(node.field, node.text, node.boost)
+    if isinstance(node, p.Phrase):
+        if node.near is not None:
+            return q_near(node.field, node.terms, node.near, node.boost)
+        return q_phrase(node.field, node.terms, node.boost)
+    if isinstance(node, p.DateIn):  # the days in range that the index holds
+        low = node.start.strftime("%Y-%m-%d") if node.start else ""
+        high = node.end.strftime("%Y-%m-%d") if node.end else "~"
+        return q_or([q_term("day", d) for d in field_terms(searcher, "day") if low <= d < high])
+    if isinstance(node, p.All):
+        return q_every()
+    if isinstance(node, p.And):
+        return q_and([whoosh_query(n, searcher) for n in node.items])
+    if isinstance(node, p.Or):
+        return q_or([whoosh_query(n, searcher) for n in node.items])
+    if isinstance(node, p.AndNot):
+        return q_and_not(whoosh_query(node.positive, searcher), whoosh_query(node.negative, searcher))
+    return q_none()
+
+
+def whoosh_docs(searcher: Searcher, q: Query) -> list[int]:
+    return sorted(searcher.docs_for_query(q))
+
+
+def stored_id(searcher: Searcher, docnum: int) -> str:
+    return str(searcher.stored_fields(docnum)[ID_FIELD])
+
+
+def leaf_segments(searcher: Searcher) -> list[tuple[str, int, Any]]:
+    """(segment id, docnum offset, leaf reader) for each segment of the searcher's reader."""
+    out = []
+    reader = searcher.reader()
+    leaves = reader.leaf_readers()
+    for leaf, offset in leaves:
+        segment = getattr(leaf, "_segment", None)
+        key = segment.segment_id() if segment is not None else f"seg{offset}"
+        out.append((key, offset, leaf))
+    return out
+
+
+def uninvert(leaf: Any, fieldname: str) -> tuple[list[str], dict[int, list[int]]]:
+    """A segment's terms for one field and, per local docnum, the indexes of the terms it has."""
+    terms: list[str] = []
+    docs: dict[int, list[int]] = {}
+    if fieldname not in leaf.indexed_field_names():
+        return terms, docs
+    for tbytes in leaf.lexicon(fieldname):
+        index_of = len(terms)
+        text = tbytes.decode("utf-8")
+        terms.append(text)
+        for docnum in term_postings(leaf, fieldname, text)[0]:
+            found = docs.get(docnum)
+            if found is None:
+                docs[docnum] = [index_of]
+            else:
+                found.append(index_of)
+    return terms, docs
+
+
+# -- bulk reading, for execute.py ------------------------------------------------------------------------
+# Whoosh's matchers cost several microseconds per document in Python; reading a term's posting blocks whole
+# and working on plain lists is several times faster for the large result sets investigators ask for.
+_length_of_byte = [byte_to_length(b) for b in range(256)]
+
+
+def segment_size(leaf: Any) -> int:
+    """Documents in a segment, deleted ones included (local docnums are 0..size-1)."""
+    return int(leaf.doc_count_all())
+
+
+def segment_deleted(leaf: Any) -> frozenset[int]:
+    return frozenset(leaf.deleted_docs_set) if leaf.has_deletions() else frozenset()
+
+
+def term_postings(leaf: Any, fieldname: str, text: str, *, values: bool = False
+                  ) -> tuple[list[int], list[float], list[bytes]]:
+    """A term's postings in one segment (deleted documents included): local docnums, weights (term frequency
+    for text fields) and, when asked, the encoded positions."""
+    tbytes = text.encode("utf-8")
+    ids: list[int] = []
+    weights: list[float] = []
+    raw: list[bytes] = []
+    if (fieldname, tbytes) not in leaf:
+        return ids, weights, raw
+    fieldobj = leaf.schema[fieldname]
+    fixed = fieldobj.format.fixed_value_size()
+    matcher = leaf._terms.matcher(fieldname, tbytes, fieldobj.format)  # noqa: SLF001
+    while matcher.is_active():
+        matcher._read_data()  # noqa: SLF001 - one unpickled (ids, weights, values) tuple per block
+        deltas, block_weights, block_values = matcher._data  # noqa: SLF001
+        count = matcher._blocklength  # noqa: SLF001
+        ids.extend(accumulate(deltas))
+        if block_weights is None:
+            weights.extend([1.0] * count)
+        elif isinstance(block_weights, float):
+            weights.extend([block_weights] * count)
+        else:
+            weights.extend(block_weights)
+        if values:
+            if fixed is None or fixed < 0:
+                raw.extend(block_values)
+            elif fixed:
+                raw.extend(block_values[i:i + fixed] for i in range(0, len(block_values), fixed))
+        matcher._next_block()  # noqa: SLF001
+    return ids, weights, raw
+
+
+def decode_positions(value: bytes) -> list[int]:
+    """Positions from a Positions-format posting value (frequency, then pickled position deltas)."""
+    deltas = pickle.loads(value[4:])
+    out = []
+    position = 0
+    for delta in deltas:
+        position += delta
+        out.append(position)
+    return out
+
+
+def _numeric_column(leaf: Any, column_name: str, column: Any) -> list[int]:
+    size = segment_size(leaf)
+    perdoc = leaf._perdoc  # noqa: SLF001
+    if not perdoc.has_column(column_name):
+        return [0] * size
+    reader = perdoc.column_reader(column_name, column)
+    try:  # one unpack for the whole column instead of one call per document
+        count = reader._count  # noqa: SLF001
+        data = reader._dbfile.get(reader._basepos, count * reader._fixedlen)  # noqa: SLF001
+        found = list(struct.unpack(f"!{count}{reader._typecode}", data))  # noqa: SLF001
+    except AttributeError:  # pragma: no cover - another Whoosh version
+        found = [reader[i] for i in range(size)]
+    return found + [0] * (size - len(found))
+
+
+def date_values(leaf: Any) -> list[int]:
+    """Each document's date as the column holds it (0 when undated)."""
+    return _numeric_column(leaf, DATE_FIELD, leaf.schema[DATE_FIELD].column_type)
+
+
+def date_value(when: datetime) -> int:
+    """A date as the date column stores it (comparable with date_values)."""
+    return int(_date_field().to_column_value(when))
+
+
+@lru_cache(maxsize=1)
+def _date_field() -> Any:
+    return build_schema()[DATE_FIELD]
+
+
+def field_lengths(leaf: Any, fieldname: str) -> list[int]:
+    """Each document's length in a text field, quantized as Whoosh stores it (what BM25 uses)."""
+    raw = _numeric_column(leaf, f"_{fieldname}_len", columns.NumericColumn("B"))
+    table = _length_of_byte
+    return [table[b] for b in raw]
+
+
+def thread_values(leaf: Any) -> list[str]:
+    size = segment_size(leaf)
+    perdoc = leaf._perdoc  # noqa: SLF001
+    if not perdoc.has_column("thread"):
+        return [""] * size
+    reader = perdoc.column_reader("thread", leaf.schema["thread"].column_type)
+    return [reader[i].decode("utf-8") for i in range(size)]
+
+
+@dataclass(frozen=True, slots=True)
+class TermStats:
+    doc_frequency: int
+    documents: int
+    average_length: float
+
+
+def term_stats(searcher: Searcher, fieldname: str, text: str) -> TermStats:
+    reader = searcher.reader()
+    documents = searcher.doc_count_all()
+    df = reader.doc_frequency(fieldname, text.encode("utf-8")) if fieldname in reader.indexed_field_names() else 0
+    average = searcher.field_length(fieldname) / (documents or 1) if fieldname in \
+        scorable_fields() else 0.0
+    return TermStats(int(df), int(documents), float(average) or 1.0)
+
+
+# -- stock Whoosh behaviour, kept for the tests that document its pitfalls ------------------------------
+def stock_refresh(searcher: Searcher) -> Searcher:
+    """Whoosh's Searcher.refresh() (reuses segment readers: stale or doubled hits after updates)."""
+    return searcher.refresh()
+
+
+def stock_fuzzy_docs(searcher: Searcher, fieldname: str, text: str, maxdist: int) -> set[int]:
+    """Documents Whoosh's FuzzyTerm finds (Levenshtein: a transposition costs two edits)."""
+    return set(searcher.docs_for_query(wq.FuzzyTerm(fieldname, text, maxdist=maxdist, prefixlength=0)))
+
+
+def stock_date_parser(text: str) -> tuple[datetime | None, datetime | None]:
+    """The range Whoosh's DateParserPlugin reads from a date query, as (first, last) datetimes."""
+    from whoosh import qparser
+    from whoosh.qparser.dateparse import DateParserPlugin
+    from whoosh.util.times import long_to_datetime
+
+    parser = qparser.QueryParser("body", build_schema())
+    parser.add_plugin(DateParserPlugin())
+    q = parser.parse(text)
+    start = long_to_datetime(q.start) if getattr(q, "start", None) is not None else None
+    end = long_to_datetime(q.end) if getattr(q, "end", None) is not None else None
+    return start, end
+
+
+def stock_writer(ix: Index) -> Any:
+    """Whoosh's own writer, with its default (no) lock timeout."""
+    try:
+        return ix.writer()
+    except index.LockError as exc:
+        raise IndexLocked() from exc

@@ -1,0 +1,99 @@
+"""Provides the search command's output: text for people, JSON, CSV and bare ids for scripts."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from typing import TextIO
+
+import click
+
+from discovery.search.batch import HIT_COLUMNS, BatchCount, hit_row
+from discovery.search.results import SearchResults, Span
+
+_SORT_LABEL = {"relevance": "by relevance", "newest": "newest first", "oldest": "oldest first"}
+
+
+def write_json(results: SearchResults, out: TextIO) -> None:
+    out.write(json.dumps(results.to_dict(), indent=2, ensure_ascii=False) + "\n")
+
+
+def write_csv(results: SearchResults, out: TextIO) -> None:
+    writer = csv.writer(out)
+    writer.writerow(HIT_COLUMNS)
+    for hit in results.hits:
+        writer.writerow(hit_row(hit))
+
+
+def write_ids(results: SearchResults, out: TextIO) -> None:
+    for hit in results.hits:
+        out.write(hit.id + "\n")
+
+
+def _styled(text: str, spans: Iterable[Span], color: bool) -> str:
+    out, last = [], 0
+    for start, end in spans:
+        out.append(text[last:start])
+        piece = text[start:end]
+        out.append(click.style(piece, bold=True, fg="yellow") if color else f"[{piece}]")
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def write_text(results: SearchResults, color: bool) -> None:
+    """A readable listing: one block per hit, then the facets."""
+    unit = "threads" if results.threads is not None else "messages"
+    count = results.threads if results.threads is not None else results.total
+    if count == 0:
+        click.echo(f"No messages match {results.query!r}.")
+        if results.suggestions:
+            click.echo("Did you mean: " + ", ".join(results.suggestions) + "?")
+    else:
+        shown = f"{results.offset + 1}-{results.offset + len(results.hits)}" if results.hits else "none"
+        extra = f" in {results.total} messages" if results.threads is not None else ""
+        click.echo(f"{count} {unit}{extra} match {results.query!r} (showing {shown}, "
+                   f"{_SORT_LABEL.get(results.sort, results.sort)})")
+    for hit in results.hits:
+        click.echo("")
+        date = (hit.date or "undated")[:10]
+        head = f"{hit.rank:>4}  {date}  {hit.sender}"
+        click.echo(click.style(head, bold=True) if color else head)
+        click.echo("      " + _styled(hit.subject or "(no subject)", hit.subject_highlights, color))
+        if hit.snippet is not None and hit.snippet.text:
+            label = "      attachment: " if hit.snippet.field == "attachment" else "      "
+            click.echo(label + _styled(hit.snippet.text, hit.snippet.highlights, color))
+        details = [f"id {hit.id}"]
+        if hit.thread_hits and hit.thread_hits > 1:
+            details.append(f"{hit.thread_hits} hits in thread")
+        if hit.tags:
+            details.append("tags: " + ", ".join(hit.tags))
+        if hit.attachments:
+            details.append(f"{hit.attachments} attachment(s)")
+        if hit.score is not None:
+            details.append(f"score {hit.score:.2f}")
+        line = "      " + " · ".join(details)
+        click.echo(click.style(line, dim=True) if color else line)
+    if results.has_more and results.limit:
+        next_offset = results.offset + len(results.hits)
+        click.echo(f"\nMore: --offset {next_offset} (or --limit 0 for all).", err=True)
+    for name, values in results.facets.items():
+        if not values:
+            continue
+        click.echo(f"\n{name.replace('_', ' ')}:")
+        for value in values:
+            click.echo(f"  {value.count:>7}  {value.value}")
+    for note in results.notes:
+        click.echo(f"note: {note}", err=True)
+
+
+def write_counts(counts: list[BatchCount], out_path: str, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"searches": [{"name": c.name, "query": c.query, "total": c.total,
+                                             "threads": c.threads} for c in counts],
+                               "hits_csv": out_path, "total": sum(c.total for c in counts)}, indent=2))
+        return
+    width = max(len(c.name) for c in counts)
+    for c in counts:
+        click.echo(f"{c.name:<{width}}\t{c.total}")
