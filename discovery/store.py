@@ -184,6 +184,58 @@ MIGRATIONS: list[str] = [
         BEGIN INSERT OR IGNORE INTO index_queue(message_id)
               SELECT message_id FROM message_tags WHERE tag_id=OLD.id; END;
     """,
+    # 3: PII suggestions and reviewers' decisions (discovery.pii), one truth for the CLI, the review UI and
+    # redaction. Offsets are Python string indices into a field's text, end exclusive. Fields: 'subject', 'body',
+    # 'address:<role>:<n>' (shown as 'Name <email>'), 'header:<Name>[:<n>]', 'attachment:<n>', 'attachment:<n>:name'.
+    # Decided suggestions (accepted/rejected) survive every rescan; 'current' = 0 when the scan no longer finds them.
+    """
+    CREATE TABLE pii_suggestions (
+        id INTEGER PRIMARY KEY,
+        message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        field TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        text TEXT NOT NULL,                      -- the field's text at [start:end) when suggested
+        value_key TEXT NOT NULL,                 -- normalized value: decisions by value, rescans
+        entity_type TEXT NOT NULL,
+        score REAL NOT NULL DEFAULT 0,
+        recognizer TEXT NOT NULL DEFAULT '',
+        explanation TEXT NOT NULL DEFAULT '{}',  -- JSON: Presidio's decision process, policy threshold
+        origin TEXT NOT NULL DEFAULT 'scan',     -- scan, manual, value (made by a decision by value)
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'rejected')),
+        current INTEGER NOT NULL DEFAULT 1,
+        decided_by TEXT NOT NULL DEFAULT '',
+        decided_at TEXT,
+        note TEXT NOT NULL DEFAULT '',
+        scan_version TEXT NOT NULL DEFAULT '',
+        policy_version TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (message_id, field, start, end, entity_type)
+    );
+    CREATE INDEX pii_suggestions_status ON pii_suggestions(status, entity_type);
+    CREATE INDEX pii_suggestions_value ON pii_suggestions(entity_type, value_key);
+    CREATE TABLE pii_value_decisions (           -- 'accept/reject everywhere': applied to future scans too
+        entity_type TEXT NOT NULL,
+        value_key TEXT NOT NULL,
+        text TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected')),
+        decided_by TEXT NOT NULL DEFAULT '',
+        decided_at TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (entity_type, value_key)
+    );
+    CREATE TABLE pii_scans (                      -- what the last scan of each message saw, for incremental scans
+        message_id TEXT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+        scanned_rev INTEGER NOT NULL,
+        scanned_at TEXT NOT NULL,
+        engine_mode TEXT NOT NULL,
+        scan_version TEXT NOT NULL,              -- engine, recognizers, learned names and policy
+        findings INTEGER NOT NULL DEFAULT 0,
+        problems TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX pii_scans_version ON pii_scans(scan_version);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

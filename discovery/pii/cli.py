@@ -1,0 +1,412 @@
+"""Provides the 'discovery pii' commands: status, scan, list, stats, eval, policy and reviewers' decisions."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from discovery.cli import case_option, fail, json_option, open_case
+from discovery.errors import DiscoveryError, NotFound, PolicyError, UsageError
+from discovery.exitcodes import ExitCode
+from discovery.pii.types import ALL_TYPES
+
+
+def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, highlight=False, width=None if stream.isatty() else 160)
+
+
+def _code(exc: DiscoveryError) -> ExitCode:
+    return ExitCode.USAGE if isinstance(exc, UsageError | PolicyError | NotFound) else ExitCode.ERROR
+
+
+def _actor(reviewer: str) -> str:
+    import getpass
+
+    try:
+        return reviewer or getpass.getuser()
+    except Exception:  # no login name (containers)
+        return "reviewer"
+
+
+reviewer_option = click.option("--reviewer", default="", envvar="DISCOVERY_REVIEWER",
+                               help="Who decides (written to the audit log); default: your login name.")
+note_option = click.option("--note", default="", help="Why (kept with the decision and in the audit log).")
+
+
+@click.group()
+def pii() -> None:
+    """Suggest personal data to redact (names, emails, phones, addresses, ids) and record reviewers' decisions.
+
+    Start with 'discovery pii status' (which engine runs and what it cannot find), then 'discovery pii scan'.
+    Rules live in the case's pii-policy.toml ('discovery pii policy --init' writes a documented one).
+    """
+
+
+@pii.command()
+@case_option
+@json_option
+def status(case_dir: Path, as_json: bool) -> None:
+    """Which engine a scan uses (spaCy model or offline mode), what that mode cannot find, and how far the case's
+    scan is."""
+    from discovery.pii.scan import scan_status
+
+    case = open_case(case_dir, as_json=as_json)
+    try:
+        result = scan_status(case)
+    except DiscoveryError as exc:
+        fail(exc, as_json, _code(exc))
+        return
+    finally:
+        case.close()
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    from discovery.pii.render import print_status
+
+    print_status(result, _console())
+
+
+@pii.command()
+@case_option
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="Worker processes (default: one per core, up to 8).")
+@click.option("--all", "full", is_flag=True, help="Scan every message again, not only new and changed ones.")
+@click.option("--only-new", is_flag=True,
+              help="Scan only messages never scanned or changed since, even if the policy or learned names changed.")
+@click.option("--mode", type=click.Choice(["auto", "offline", "model"]), default=None,
+              help="Override the policy's engine mode for this scan.")
+@click.option("--model", default=None, help="Override the policy's spaCy model (package name, alias or folder).")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Scan at most this many messages.")
+@json_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def scan(case_dir: Path, jobs: int | None, full: bool, only_new: bool, mode: str | None, model: str | None,
+         limit: int | None, as_json: bool, quiet: bool) -> None:
+    """Find personal data in new and changed messages and store the suggestions.
+
+    Incremental: a message is read again only when it changed, or when the engine, the policy or the names
+    learned from the case's headers changed. Decisions already made are always kept. Ctrl-C stops after the
+    current batch; what was scanned is saved.
+
+    Exit status: 0 done; 1 some messages could not be analysed (listed; all else was scanned); 2 bad
+    options or policy; 3 the case could not be opened; 130 interrupted (run it again to go on).
+    """
+    from discovery.pii.policy import load_policy
+    from discovery.pii.scan import default_jobs, scan_case
+
+    case = open_case(case_dir, as_json=as_json)
+    console = _console(stderr=True)
+    interrupted = {"flag": False}
+
+    def on_sigint(signum: int, frame: object) -> None:
+        if interrupted["flag"]:
+            raise KeyboardInterrupt
+        interrupted["flag"] = True
+        console.print("[yellow]Stopping after the current batch... (Ctrl-C again to stop at once)[/]")
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        policy = load_policy(case.path)
+        if mode:
+            policy.mode = mode
+        if model is not None:
+            policy.model = model
+            if not mode and model:
+                policy.mode = "model"
+        kwargs: dict[str, Any] = {"jobs": jobs or default_jobs(), "full": full, "only_new": only_new,
+                                  "policy": policy, "cancel": lambda: interrupted["flag"], "limit": limit}
+        if not quiet and console.is_terminal:
+            from discovery.pii.render import scan_progress
+
+            with scan_progress(console) as callback:
+                report = scan_case(case, progress=callback, **kwargs)
+        else:
+            report = scan_case(case, **kwargs)
+    except DiscoveryError as exc:
+        fail(exc, as_json, _code(exc))
+        return
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        case.close()
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        from discovery.pii.render import print_scan
+
+        print_scan(report, _console())
+    if report.interrupted:
+        sys.exit(int(ExitCode.INTERRUPTED))
+    sys.exit(int(ExitCode.OK if report.ok else ExitCode.SOME_FAILED))
+
+
+@pii.command("list")
+@click.argument("query", required=False, default="")
+@case_option
+@click.option("--status", "statuses", multiple=True, type=click.Choice(["pending", "accepted", "rejected"]),
+              help="Only this status (repeatable).")
+@click.option("--type", "types", multiple=True, type=click.Choice(ALL_TYPES), help="Only this type (repeatable).")
+@click.option("--limit", type=click.IntRange(0), default=200, show_default=True, help="0 for no limit.")
+@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--current", is_flag=True, help="Only what the latest scan still finds.")
+@json_option
+def list_(query: str, case_dir: Path, statuses: tuple[str, ...], types: tuple[str, ...], limit: int, offset: int,
+          current: bool, as_json: bool) -> None:
+    """List suggestions. QUERY holds words to find in the suggested text and filters: type:PERSON
+    status:pending field:body msg:3fa2 recognizer:Phone origin:manual score:0.8.
+
+    Exit status: 0 something matched; 1 nothing matched; 2 bad query.
+    """
+    from discovery.pii.suggestions import count_suggestions, list_suggestions, parse_query
+
+    case = open_case(case_dir, readonly=True, as_json=as_json)
+    try:
+        q = parse_query(query)
+        q.statuses.extend(statuses)
+        q.types.extend(types)
+        q.current_only = current
+        q.limit, q.offset = (limit or None), offset
+        items = list_suggestions(case.store, q)
+        total = count_suggestions(case.store, q)
+    except DiscoveryError as exc:
+        fail(exc, as_json, _code(exc))
+        return
+    finally:
+        case.close()
+    if as_json:
+        click.echo(json.dumps({"total": total, "suggestions": [s.to_dict() for s in items]}, indent=2,
+                              ensure_ascii=False))
+    else:
+        from discovery.pii.render import print_suggestions
+
+        print_suggestions(items, _console(), total)
+    sys.exit(int(ExitCode.OK if total else ExitCode.NO_HITS))
+
+
+@pii.command()
+@case_option
+@click.option("--top", default=10, show_default=True, help="How many frequent values to show.")
+@json_option
+def stats(case_dir: Path, top: int, as_json: bool) -> None:
+    """Suggestions by type and status, by recognizer and by field, and the most frequent values."""
+    from discovery.pii.suggestions import suggestion_stats
+
+    case = open_case(case_dir, readonly=True, as_json=as_json)
+    try:
+        result = suggestion_stats(case.store, top=top)
+    finally:
+        case.close()
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    from discovery.pii.render import print_stats
+
+    print_stats(result, _console())
+
+
+@pii.command("eval")
+@click.argument("gold", type=click.Path(exists=True, path_type=Path))
+@case_option
+@click.option("--no-scan", is_flag=True, help="Score the stored suggestions as they are (do not scan first).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes for the scan.")
+@click.option("--mode", type=click.Choice(["auto", "offline", "model"]), default=None,
+              help="Engine mode (default: the case policy's).")
+@click.option("--model", default=None, help="spaCy model for model mode.")
+@json_option
+def eval_(gold: Path, case_dir: Path, no_scan: bool, jobs: int | None, mode: str | None, model: str | None,
+          as_json: bool) -> None:
+    """Precision, recall and F1 per entity type and overall, span-exact and overlapping, against GOLD.
+
+    GOLD is a JSON-lines gold file (one message per line: {"message_id": "<...>", "alt_message_ids": [...],
+    "pii": [{"field": "body"|"subject"|"from"|"to"|"cc"|"attachment:<file name>", "start", "end", "type",
+    "text"}]}, offsets into the case's text of that field), scored against the case's suggestions (scanning
+    new and changed messages first); or a CoNLL file or folder of entity annotations (P = person), scored for
+    PERSON without a case.
+    """
+    from discovery.pii.policy import load_policy
+
+    try:
+        if gold.is_dir() or gold.suffix == ".conll":
+            _eval_conll(gold, mode or "auto", model or "", as_json)
+            return
+        case = open_case(case_dir, as_json=as_json)
+        try:
+            policy = load_policy(case.path)
+            if mode:
+                policy.mode = mode
+            if model:
+                policy.model, policy.mode = model, mode or "model"
+            if not no_scan:
+                from discovery.pii.scan import default_jobs, scan_case
+
+                scan_case(case, jobs=jobs or default_jobs(), policy=policy)
+            from discovery.pii.evaluate import evaluate_case
+
+            result = evaluate_case(case.store, gold)
+        finally:
+            case.close()
+    except DiscoveryError as exc:
+        fail(exc, as_json, _code(exc))
+        return
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    from discovery.pii.render import print_eval
+
+    print_eval(result, _console())
+
+
+def _eval_conll(path: Path, mode: str, model: str, as_json: bool) -> None:
+    from discovery.pii.engine import PiiEngine, resolve_engine
+    from discovery.pii.evaluate import evaluate_conll
+    from discovery.pii.policy import Policy, PolicyFilter
+
+    paths = sorted(path.rglob("*.conll")) if path.is_dir() else [path]
+    if not paths:
+        raise UsageError(f"no .conll files under {path}")
+    spec = resolve_engine(mode, model)
+    exact, overlap, docs = evaluate_conll(paths, PiiEngine(spec), PolicyFilter.build(Policy()))
+    if as_json:
+        click.echo(json.dumps({"engine": spec.label, "documents": docs, "files": len(paths),
+                               "exact": exact.to_dict(), "overlap": overlap.to_dict()}, indent=2))
+        return
+    from discovery.pii.render import scores_table
+
+    console = _console()
+    console.print(f"{docs} documents in {len(paths)} file(s), engine {spec.label}; PERSON only (named mentions)")
+    console.print(scores_table("Span-exact", exact))
+    console.print(scores_table("Overlap", overlap))
+
+
+@pii.command()
+@case_option
+@click.option("--init", "init", is_flag=True, help="Write the documented default policy into the case.")
+@click.option("--force", is_flag=True, help="With --init: replace an existing policy file.")
+@json_option
+def policy(case_dir: Path, init: bool, force: bool, as_json: bool) -> None:
+    """Show the case's PII policy (checked), or write a documented template with --init.
+
+    The policy (pii-policy.toml in the case folder) sets the engine, the types to suggest, score thresholds,
+    an allow-list (never suggest: officials, agencies, the vendor's staff; names, emails, domains with
+    wildcards) and a deny-list (always suggest). Rescanning after a change keeps every decision."""
+    from discovery.pii.policy import load_policy, policy_path, write_template
+
+    case = open_case(case_dir, readonly=not init, as_json=as_json)
+    try:
+        if init:
+            path = write_template(case.path, overwrite=force)
+            click.echo(f"wrote {path}", err=True)
+        loaded = load_policy(case.path)
+    except DiscoveryError as exc:
+        fail(exc, as_json, _code(exc))
+        return
+    finally:
+        case.close()
+    data = {"file": str(policy_path(case_dir)) if loaded.path else None, "version": loaded.version(),
+            **loaded.rules()}
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    for key, value in data.items():
+        click.echo(f"{key:<24} {value}")
+
+
+# -- decisions ---------------------------------------------------------------------------------------------
+def _decide(case_dir: Path, as_json: bool, action) -> None:  # type: ignore[no-untyped-def]
+    case = open_case(case_dir, as_json=as_json)
+    try:
+        result = action(case.store)
+    except DiscoveryError as exc:
+        fail(exc, as_json, _code(exc))
+        return
+    finally:
+        case.close()
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        click.echo(result["text"])
+
+
+def _status_command(name: str, status: str, verb: str) -> None:
+    @pii.command(name, help=f"{verb} suggestions by id (ids from 'discovery pii list'; --stdin reads them "
+                            "one per line).")
+    @click.argument("ids", nargs=-1, type=int)
+    @click.option("--stdin", "from_stdin", is_flag=True, help="Read ids from standard input.")
+    @case_option
+    @reviewer_option
+    @note_option
+    @json_option
+    def command(ids: tuple[int, ...], from_stdin: bool, case_dir: Path, reviewer: str, note: str,
+                as_json: bool) -> None:
+        from discovery.pii.decisions import set_status
+
+        id_list = list(ids)
+        if from_stdin:
+            id_list += [int(x) for x in sys.stdin.read().split() if x.strip().isdigit()]
+        if not id_list:
+            fail(UsageError("no suggestion ids given", hint="Pass ids, or --stdin."), as_json, ExitCode.USAGE)
+
+        def action(store):  # type: ignore[no-untyped-def]
+            n = set_status(store, id_list, status, actor=_actor(reviewer), note=note)
+            return {"status": status, "changed": n, "text": f"{n} suggestion(s) {status}"}
+
+        _decide(case_dir, as_json, action)
+
+
+_status_command("accept", "accepted", "Accept (redact)")
+_status_command("reject", "rejected", "Reject (keep readable)")
+_status_command("reset", "pending", "Undo decisions on")
+
+
+def _value_command(name: str, status: str, verb: str) -> None:
+    @pii.command(name, help=f"{verb} a value everywhere: every suggestion of TYPE with the same normalized TEXT, now "
+                            "and in future scans" + (", plus accepted spans wherever TEXT occurs unsuggested."
+                                                     if status == "accepted" else "."))
+    @click.argument("entity_type", metavar="TYPE", type=click.Choice(ALL_TYPES))
+    @click.argument("text")
+    @case_option
+    @reviewer_option
+    @note_option
+    @json_option
+    def command(entity_type: str, text: str, case_dir: Path, reviewer: str, note: str, as_json: bool) -> None:
+        from discovery.pii.decisions import decide_value
+
+        def action(store):  # type: ignore[no-untyped-def]
+            d = decide_value(store, entity_type, text, status, actor=_actor(reviewer), note=note)
+            return d.to_dict() | {"text": f"{entity_type} {text!r} {status} everywhere: {d.updated} suggestion(s) "
+                                  f"changed, {d.created} span(s) added"}
+
+        _decide(case_dir, as_json, action)
+
+
+_value_command("accept-value", "accepted", "Accept")
+_value_command("reject-value", "rejected", "Reject")
+
+
+@pii.command()
+@click.argument("message_id")
+@click.argument("field")
+@click.argument("start", type=int)
+@click.argument("end", type=int)
+@click.argument("entity_type", metavar="TYPE", type=click.Choice(ALL_TYPES))
+@case_option
+@reviewer_option
+@note_option
+@json_option
+def mark(message_id: str, field: str, start: int, end: int, entity_type: str, case_dir: Path, reviewer: str,
+         note: str, as_json: bool) -> None:
+    """Mark a span the scan missed (accepted, never changed by scans): FIELD is body, subject,
+    address:<role>:<n>, header:<Name>, attachment:<n>; START/END are character offsets (end exclusive)."""
+    from discovery.pii.decisions import add_manual_span
+
+    def action(store):  # type: ignore[no-untyped-def]
+        s = add_manual_span(store, message_id, field, start, end, entity_type, actor=_actor(reviewer), note=note)
+        return s.to_dict() | {"text": f"marked {entity_type} {s.text!r} (suggestion {s.id})"}
+
+    _decide(case_dir, as_json, action)

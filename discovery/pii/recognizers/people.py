@@ -1,0 +1,393 @@
+"""Provides PersonNameDetector: person names without a language model, from the case's own correspondents,
+census name lists and the words around a name (titles, greetings, sign-offs, verbs of speech)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from discovery.pii import lexicon
+from discovery.pii.names import CorpusNames
+from discovery.pii.recognizers.base import Hit, MessageContext, line_at, strip_quote
+from discovery.pii.types import FieldText, fold
+
+_L = r"[^\W\d_]"
+_UP = r"[A-ZÀ-ÖØ-Þ]"
+_TOKEN = rf"(?:{_UP}{_L}*(?:['’-]{_L}+)*(?:['’]s)?\.?|{_UP}\.)"
+_PARTICLE = r"(?:de|da|del|della|der|di|du|la|le|van|von|ter|ten|bin|al|el|y)"
+RUN = re.compile(
+    rf"(?<![\w@./'’-])({_TOKEN}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_TOKEN})*)(?![\w@]|\.\w|['’]\w)"
+)
+_TOKEN_RE = re.compile(_TOKEN)
+_PLACE_AFTER = re.compile(
+    r"^,[ \t]*(?:" + "|".join(sorted(lexicon.US_STATES)) + r")\b|^,[ \t]*(?:" + "|".join(
+        sorted(s.title() for s in lexicon.STATE_NAMES)) + r")\b|^,[ \t]*(?i:tx|tex|calif|fla|ore|wash)\b"
+)
+_MID_SENTENCE = re.compile(r"(?:\b[a-z][a-z'’]*|,)[ \t]+$")  # 'working with John', 'me, Lorraine'
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|to|from|of|near|into|around|across|outside|inside|via|towards?|visit|"
+                           r"visiting|based|downtown)[ \t]+$", re.IGNORECASE)
+COMMON_FIRST_RANK = 1500  # given names this common are taken for a name mid-sentence without other evidence
+_ROLE_BEFORE = re.compile(r"\b(" + "|".join(sorted(lexicon.ROLE_WORDS)) + r")[ \t]+$", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class _Tok:
+    text: str
+    start: int
+    end: int
+    key: str  # folded, no trailing '.', no possessive
+    stop: bool = False  # a full stop followed the token
+
+    @property
+    def initial(self) -> bool:
+        return len(self.key) == 1
+
+
+def _tokens(run: str, offset: int) -> list[_Tok]:
+    out = []
+    for m in _TOKEN_RE.finditer(run):
+        text = m.group(0)
+        end = offset + m.end()
+        if text.endswith(("'s", "’s")):
+            text, end = text[:-2], end - 2
+        key = _key(text)
+        if text.endswith(".") and len(key) > 1 and not lexicon.is_title(text) and key not in _ABBREVIATIONS:
+            text, end = text[:-1], end - 1  # a full stop, not part of the name
+            out.append(_Tok(text, offset + m.start(), end, key, stop=True))
+            continue
+        out.append(_Tok(text, offset + m.start(), end, key))
+    return out
+
+
+_ABBREVIATIONS = frozenset({"jr", "sr", "st", "mt", "ft"})
+
+
+@lru_cache(maxsize=65536)
+def _key(text: str) -> str:
+    return fold(text).rstrip(".")
+
+
+def _groups(text: str) -> list[list[_Tok]]:
+    """Runs of capitalised words, split where a sentence ends ('Achterberg. Deputy Ostrander')."""
+    groups: list[list[_Tok]] = []
+    for m in RUN.finditer(text):
+        current: list[_Tok] = []
+        for tok in _tokens(m.group(1), m.start(1)):
+            current.append(tok)
+            if tok.stop:
+                groups.append(current)
+                current = []
+        if current:
+            groups.append(current)
+    return groups
+
+
+class PersonNameDetector:
+    """Person names in free text. Evidence, strongest first: the name of someone in the case's headers
+    ('Dana Whitfield', 'Whitfield, Dana', 'D. Whitfield', 'Dana', 'Bev' for Beverly); a title or rank before it
+    ('Ms. Achterberg', 'Deputy Ostrander'); a census first name followed by a surname ('Gary Pellegrino');
+    a greeting, sign-off, role word or verb of speech around a single name ('Hi Hector,', 'said Ruiz').
+    All-caps names count when both parts are in the lists. Names that are everyday words ('Will', 'Grant')
+    need a surname or context; runs ending in an organisation word ('Harlow County') are not people."""
+
+    name = "PersonNameDetector"
+    entities: tuple[str, ...] = ("PERSON",)
+
+    def find(self, text: str, field: FieldText, message: MessageContext) -> list[Hit]:
+        if field.kind in ("address", "attachment_name"):
+            return []
+        hits: list[Hit] = []
+        groups = _groups(text)
+        skip = -1
+        for i, toks in enumerate(groups):
+            if i == skip:
+                continue
+            nxt = groups[i + 1] if i + 1 < len(groups) else None
+            if nxt and not toks[-1].stop and text[toks[-1].end : nxt[0].start] in (", ", ","):
+                hit = self._reversed(toks, nxt, message)
+                if hit:
+                    hits.append(hit)
+                    skip = i + 1
+                    continue
+            hits.extend(self._run(text, toks, message))
+        return hits
+
+    # -- 'Whitfield, Dana' ----------------------------------------------------------------------------
+    @staticmethod
+    def _reversed(lasts: list[_Tok], firsts: list[_Tok], message: MessageContext) -> Hit | None:
+        if len(lasts) > 2 or len(firsts) > 3:
+            return None
+        last = lasts[-1]
+        for n in range(len(firsts), 0, -1):
+            keys = tuple(t.key for t in firsts[:n])
+            if message.names.match((*keys, last.key)) or message.names.match((keys[0], last.key)):
+                if len(lasts) == 2 and not lexicon.is_title(lasts[0].text):
+                    return None
+                start = lasts[1].start if len(lasts) == 2 else last.start
+                return Hit(start, firsts[n - 1].end, "PERSON", 0.95,
+                           "a person in this case's headers, written 'Last, First'", "corpus name (reversed)")
+        return None
+
+    # -- one run of capitalised words -----------------------------------------------------------------
+    def _run(self, text: str, toks: list[_Tok], message: MessageContext) -> list[Hit]:
+        names = message.names
+        hits: list[Hit] = []
+        # 1. people of this case, longest match first, anywhere in the run
+        used = [False] * len(toks)
+        for n in range(min(4, len(toks)), 1, -1):
+            for i in range(0, len(toks) - n + 1):
+                if any(used[i : i + n]):
+                    continue
+                keys = tuple(t.key for t in toks[i : i + n])
+                display = names.match(keys) or (names.match((keys[0], keys[-1])) if n == 3 and toks[i + 1].initial
+                                                else None)
+                if display:
+                    hits.append(Hit(toks[i].start, toks[i + n - 1].end, "PERSON", 0.95,
+                                    f"'{display}' writes or is written to in this case", "corpus name"))
+                    for k in range(i, i + n):
+                        used[k] = True
+        # 2. the rest, in segments between corpus matches
+        segment: list[_Tok] = []
+        for tok, was_used in zip([*toks, None], [*used, True], strict=True):
+            if tok is not None and not was_used:
+                segment.append(tok)
+                continue
+            if segment:
+                hits.extend(self._segment(text, segment, message))
+            segment = []
+        return hits
+
+    def _segment(self, text: str, toks: list[_Tok], message: MessageContext) -> list[Hit]:
+        names = message.names
+        if len(toks) > 2 and all(t.text.isupper() for t in toks):
+            return _caps_names(toks)
+        title = ""
+        greeting = False
+        # leading titles, greetings and everyday words are not part of a name
+        while toks:
+            head = toks[0]
+            if _is_title(head) and (len(toks) > 1 or not title):
+                title = head.text
+                toks = toks[1:]
+                continue
+            if head.key in ("hi", "hello", "hey", "dear", "thanks", "thank", "morning", "afternoon", "evening",
+                            "good", "congrats", "congratulations", "welcome", "attn"):
+                greeting = True
+                toks = toks[1:]
+                continue
+            if len(toks) > 1 and (lexicon.is_name_word(head.text) or names.is_common(head.text)) and not (
+                    lexicon.is_first_name(head.text) and _surname_like(toks[1], names)):
+                toks = toks[1:]
+                continue
+            if (len(toks) > 1 and not title and not _given(head, names) and _given(toks[1], names)
+                    and not lexicon.is_name_word(toks[1].text) and _sentence_start(text, head)):
+                # a capitalised word at the start of a sentence: 'Contact Gary Pellegrino', 'Ask Hector'
+                greeting = greeting or head.key in _SPEECH_VERBS
+                toks = toks[1:]
+                continue
+            break
+        if not toks:
+            return []
+        if any(lexicon.is_org_word(t.text) for t in toks):
+            return []  # 'Harlow County', 'Cirrus Web Services', 'Sheriff's Office'
+        if len(toks) > 4:
+            return []
+        caps = all(t.text.isupper() and len(t.key) > 1 for t in toks)
+        first, last = toks[0], toks[-1]
+        if len(toks) == 1 and not (title or greeting) and not _maybe_name(first, names, text):
+            return []  # the common case, cheaply: a capitalised word nobody would take for a name
+        line_start, line_end = line_at(text, first.start)
+        before = text[line_start : first.start]
+        after = text[last.end : line_end]
+        context = _context(text, line_start, before, after, greeting)
+        if len(toks) >= 2:
+            return self._full(toks, names, caps, title, context)
+        running = (bool(_MID_SENTENCE.search(before)) and not _PLACE_AFTER.match(after)
+                   and not _PLACE_BEFORE.search(before))
+        return self._single(first, names, caps, title, context, running)
+
+    @staticmethod
+    def _full(toks: list[_Tok], names: CorpusNames, caps: bool, title: str, context: str) -> list[Hit]:
+        first, last, middle = toks[0], toks[-1], toks[1:-1]
+        first_names, surnames = lexicon.census()
+        known_first = first.key in first_names or first.key in names.firsts
+        known_last = last.key in surnames or last.key in names.lasts
+        if not known_first or first.initial:
+            if title and not caps and all(_surname_like(t, names) or t.initial for t in toks):
+                return [Hit(first.start, last.end, "PERSON", 0.85, f"name after the title '{title}'", "title name")]
+            return []
+        if not all(t.initial or t.key in first_names or t.key in surnames or _surname_like(t, names)
+                   for t in middle):
+            return []
+        first_is_word = lexicon.is_name_word(first.text) or names.is_common(first.text)
+        last_is_word = lexicon.is_name_word(last.text) or names.is_common(last.text)
+        if last.initial:
+            return []
+        weak_last = last_is_word and not title
+        if weak_last and (first_is_word or last.key not in surnames or caps):
+            return []
+        if caps and not (known_last and first.key in first_names):
+            return []
+        if first_is_word and not (known_last or title):
+            return []
+        if not known_last and not _surname_like(last, names):
+            return []
+        if fold(first.text) in lexicon.STATE_NAMES and last.key not in surnames and not title:
+            return []  # 'Florida Statutes', 'Virginia Beach'
+
+        score = 0.85 if known_last else 0.7
+        if weak_last:
+            score = 0.6  # 'Greg Couch': a surname that is also an everyday word
+        if title or context:
+            score = min(0.95, score + 0.1)
+        why = "census first name + " + ("surname" if known_last else "capitalised word")
+        if title:
+            why += f", after the title '{title}'"
+        elif context:
+            why += f" ({context})"
+        return [Hit(first.start, last.end, "PERSON", score, why, "census name")]
+
+    @staticmethod
+    def _single(tok: _Tok, names: CorpusNames, caps: bool, title: str, context: str, running: bool = False
+                ) -> list[Hit]:
+        if caps or tok.initial or len(tok.key) < 2:
+            return []
+        everyday = lexicon.is_name_word(tok.text) or names.is_common(tok.text)
+        if title:
+            if tok.key in lexicon.NOT_NAMES or lexicon.is_title(tok.text):
+                return []
+            return [Hit(tok.start, tok.end, "PERSON", 0.85, f"name after the title '{title}'", "title name")]
+        corpus_first = tok.key in names.firsts
+        corpus_last = tok.key in names.lasts and not (names.seen_lower(tok.text) and not corpus_first)
+        if names.is_org(tok.text) and not lexicon.is_first_name(tok.text):
+            corpus_first = corpus_last = False  # 'Enron' of 'Enron North America
+        if (corpus_first or corpus_last) and not everyday:
+            score = 0.85 if context else 0.8 if corpus_first else 0.7
+            return [Hit(tok.start, tok.end, "PERSON", score,
+                        "a " + ("given name" if corpus_first else "surname") + " of someone in this case's headers"
+                        + (f" ({context})" if context else ""), "corpus name part")]
+        first_names, surnames = lexicon.census()
+        if tok.key in lexicon.NOT_NAMES or names.is_org(tok.text):
+            return []
+        if not context:
+            if (running and not everyday and first_names.get(tok.key, 10**6) <= COMMON_FIRST_RANK
+                    and tok.key not in lexicon.PLACE_NAMES):
+                return [Hit(tok.start, tok.end, "PERSON", 0.55, "common given name in running text",
+                            "census name")]
+            return []
+        if tok.key in first_names and not everyday:
+            return [Hit(tok.start, tok.end, "PERSON", 0.8, f"census first name ({context})", "census name")]
+        if (corpus_first or corpus_last) and context in ("greeting", "sign-off", "vocative"):
+            return [Hit(tok.start, tok.end, "PERSON", 0.7, f"name of someone in this case ({context})",
+                        "corpus name part")]
+        if everyday:
+            return []
+        if context in ("greeting", "sign-off"):
+            return [Hit(tok.start, tok.end, "PERSON", 0.6, f"capitalised word ({context})", "context name")]
+        if context in ("verb of speech", "role word") and tok.key in surnames:
+            return [Hit(tok.start, tok.end, "PERSON", 0.6, f"census surname ({context})", "context name")]
+        return []
+
+
+_SPEECH_VERBS = frozenset("ask call contact email tell thank cc ping text meet see".split())
+
+
+def _sentence_start(text: str, tok: _Tok) -> bool:
+    before = text[max(0, tok.start - 3) : tok.start].rstrip(" \t>")
+    return not before or before[-1] in ".!?:\n"
+
+
+def _given(tok: _Tok, names: CorpusNames) -> bool:
+    return tok.key in lexicon.census()[0] or tok.key in names.firsts
+
+
+def _maybe_name(tok: _Tok, names: CorpusNames, text: str) -> bool:
+    """Could a lone capitalised word be a name? (known to the lists or the case, or alone at a line start)"""
+    first_names, surnames = lexicon.census()
+    key = tok.key
+    if key in first_names or key in surnames or key in names.firsts or key in names.lasts:
+        return True
+    line_start = text.rfind("\n", 0, tok.start) + 1
+    return not text[line_start : tok.start].strip(" \t>")
+
+
+def _caps_names(toks: list[_Tok]) -> list[Hit]:
+    """Names inside an all-caps line ('MEMO FROM MARY SMITH TO ALL STAFF'): census first name + surname, neither
+    an everyday word."""
+    first_names, surnames = lexicon.census()
+    hits: list[Hit] = []
+    i = 0
+    while i < len(toks) - 1:
+        a, b = toks[i], toks[i + 1]
+        if (a.key in first_names and b.key in surnames and not lexicon.is_name_word(a.text)
+                and not lexicon.is_name_word(b.text) and not a.initial and not b.initial):
+            hits.append(Hit(a.start, b.end, "PERSON", 0.7, "census first name + surname in capitals", "census name"))
+            i += 2
+            continue
+        i += 1
+    return hits
+
+
+def _is_title(tok: _Tok) -> bool:
+    """'Ms.', 'Det', 'Deputy' -- but not 'MS' (as in 'MS Word') or 'DR'."""
+    if not lexicon.is_title(tok.text):
+        return False
+    return not (tok.text.isupper() and len(tok.key) <= 3 and not tok.text.endswith("."))
+
+
+def _surname_like(tok: _Tok, names: CorpusNames) -> bool:
+    """A capitalised word that may be a surname: in the lists, or unknown and not an everyday word."""
+    if tok.initial or lexicon.is_org_word(tok.text) or tok.key in lexicon.NOT_NAMES:
+        return False
+    if fold(tok.text) in lexicon.STATE_NAMES:
+        return False
+    if tok.key in names.lasts:
+        return True
+    if names.is_common(tok.text):
+        return False
+    return not lexicon.is_name_word(tok.text) or tok.key in lexicon.census()[1]
+
+
+def _previous_line(text: str, line_start: int) -> str:
+    """The nearest non-empty line above (without reply markers), lower case."""
+    end = line_start - 1
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        _, bare = strip_quote(text[start:end])
+        if bare.strip():
+            return bare.strip().lower()
+        end = start - 1
+    return ""
+
+
+def _context(text: str, line_start: int, before: str, after: str, greeting: bool) -> str:
+    """Why the words around a name make it a person's name ('' when nothing does): 'greeting' ('Hi Dana,'),
+    'sign-off' (the line after 'Thanks,'), 'vocative' ('Sam, can you ...'), 'verb of speech', 'role word'."""
+    _, bare = strip_quote(before)
+    low = bare.strip().lower().rstrip(",:;!-– ")
+    stripped_after = after.strip()
+    if _PLACE_AFTER.match(after):
+        return ""  # 'Houston, Texas', 'Lawrence, KS'
+    if greeting or low in lexicon.GREETINGS:
+        return "greeting"
+    if low in lexicon.SIGNOFFS:
+        return "sign-off"  # 'Best, Greg'
+    if not low and (not stripped_after or stripped_after[0] in "|#(,"):
+        previous = _previous_line(text, line_start).rstrip(",!. ")
+        words = previous.split()
+        if previous in lexicon.SIGNOFFS or (words and len(words) <= 5 and (
+                words[0].rstrip(",!.") in lexicon.SIGNOFFS or " ".join(words[:2]).rstrip(",!.") in lexicon.SIGNOFFS)):
+            return "sign-off"
+    if stripped_after.startswith(",") and (not low or low.endswith((".", "!", "?"))):
+        return "vocative"  # 'Sam, can you run it?' / 'Thanks, Hector. Curtis, the change request ...'
+    if re.search(r"(?:said|told|asked|per|according to|spoke (?:with|to)|talked (?:with|to)|met with|meeting with|"
+                 r"call|called|ask|tell|email|emailed|thank|cc|cc'd|copy|name is|named|i'm|i am|this is|"
+                 r"contact|contacted|reach|reached)[ \t]+$", before, re.IGNORECASE):
+        return "verb of speech"
+    if re.match(r"^[ \t]+(?:said|says|wrote|writes|asked|told|called|mentioned|noted|added|replied|explained|"
+                r"suggested|agreed|confirmed)\b", after, re.IGNORECASE):
+        return "verb of speech"
+    if _ROLE_BEFORE.search(before):
+        return "role word"
+    return ""

@@ -1,0 +1,133 @@
+"""Provides the text output of the 'pii' commands (rich tables on stdout, a progress bar on stderr)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from discovery.pii.evaluate import CaseEval, Scores
+from discovery.pii.scan import ScanProgress, ScanReport, ScanStatus
+from discovery.pii.suggestions import Suggestion
+
+
+@contextmanager
+def scan_progress(console: Console) -> Iterator[Callable[[ScanProgress], None]]:
+    """Yield a progress callback drawing: messages done/total, suggestions, problems, rate."""
+    bar = Progress(TextColumn("[bold]{task.fields[phase]}[/]"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[found]}"), TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                   TextColumn("[dim]Ctrl-C stops[/]"), console=console, transient=True)
+    task = bar.add_task("pii", total=None, phase="Learning names", found="", rate="")
+
+    def update(p: ScanProgress) -> None:
+        bar.update(task, total=p.total or None, completed=p.done,
+                   phase="Learning names" if p.phase == "learning" else "Scanning",
+                   found=f"{p.suggestions:,} suggestions" + (f", [red]{p.problems} problems[/]" if p.problems else ""),
+                   rate=f"{p.rate:,.0f} msg/s" if p.done else "")
+
+    with bar:
+        yield update
+
+
+def print_status(status: ScanStatus, console: Console) -> None:
+    console.print(f"[bold]Engine[/]      {escape(status.engine)}  [dim]({escape(status.reason)})[/]")
+    if status.installed_models:
+        console.print(f"[bold]Models[/]      installed: {', '.join(status.installed_models)}")
+    console.print(f"[bold]Cannot find[/] {escape(status.cannot_find)}")
+    if not status.census_lists:
+        console.print("[yellow]The 'names' package is missing: person names come only from the case's headers and "
+                      "context.[/]")
+    console.print(f"[bold]Policy[/]      {escape(status.policy_file)} (version {status.policy_version})")
+    console.print(f"[bold]People[/]      {status.people_learned:,} learned from the case's headers")
+    todo = status.messages - status.up_to_date
+    console.print(f"[bold]Messages[/]    {status.messages:,}; {status.up_to_date:,} scanned and up to date"
+                  + (f", [yellow]{todo:,} to scan[/]" if todo else ""))
+    if status.changed:
+        console.print(f"            {status.changed:,} changed since their scan")
+    for part, n in status.stale.items():
+        console.print(f"            {n:,} scanned with another {part} version")
+    counts = ", ".join(f"{status.suggestions.get(s, 0):,} {s}" for s in ("pending", "accepted", "rejected"))
+    console.print(f"[bold]Suggestions[/] {counts}; {status.value_decisions} decisions by value")
+    if status.problems:
+        console.print("[bold]Problems[/]    " + ", ".join(f"{n} {k}" for k, n in sorted(status.problems.items())))
+    if todo:
+        console.print("Run 'discovery pii scan' to bring the scan up to date.")
+
+
+def print_scan(report: ScanReport, console: Console) -> None:
+    console.print(f"Scanned {report.scanned:,} of {report.to_scan:,} message(s) with {escape(report.engine)} "
+                  f"in {report.seconds:.1f}s ({report.rate:,.0f} msg/s, {report.jobs} process(es)); "
+                  f"{report.up_to_date:,} were up to date.")
+    m = report.merge
+    console.print(f"{report.findings:,} suggestions: {m.inserted:,} new, {m.updated:,} unchanged, {m.moved:,} decided "
+                  f"ones moved with their text, {m.removed:,} pending ones dropped, {m.kept:,} decided ones kept "
+                  f"although no longer found; {report.allowed:,} left out by the allow-list.")
+    if report.problem_counts:
+        console.print("Problems: " + ", ".join(f"{n} {k}" for k, n in sorted(report.problem_counts.items())))
+        for p in report.problems[:10]:
+            console.print(f"  [dim]{p['message']} {escape(p['field'])}[/] {p['kind']}: {escape(p['detail'])}")
+    if report.interrupted:
+        console.print("[yellow]Interrupted: what was scanned is saved; run the same command to go on.[/]")
+
+
+def print_suggestions(items: Sequence[Suggestion], console: Console, total: int) -> None:
+    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
+    for col in ("id", "status", "type", "score", "message", "field", "text", "recognizer"):
+        table.add_column(col, overflow="fold" if col == "text" else "ellipsis", no_wrap=col != "text")
+    colors = {"accepted": "green", "rejected": "red", "pending": "yellow"}
+    for s in items:
+        table.add_row(str(s.id), f"[{colors.get(s.status, 'white')}]{s.status}[/]" + ("" if s.current else "*"),
+                      s.entity_type, f"{s.score:.2f}", s.message_id, escape(s.field), escape(s.text),
+                      escape(s.recognizer))
+    console.print(table)
+    more = f" (showing {len(items):,})" if total > len(items) else ""
+    console.print(f"[dim]{total:,} suggestion(s){more}; * = no longer found by the latest scan[/]")
+
+
+def print_stats(stats: dict[str, object], console: Console) -> None:
+    by_type = stats["by_type"]
+    assert isinstance(by_type, dict)
+    table = Table(show_edge=False, box=None, header_style="bold")
+    for col in ("type", "pending", "accepted", "rejected", "total"):
+        table.add_column(col, justify="left" if col == "type" else "right")
+    for t, row in by_type.items():
+        table.add_row(t, *(f"{row.get(k, 0):,}" for k in ("pending", "accepted", "rejected", "total")))
+    console.print(table)
+    for title in ("by_recognizer", "by_field"):
+        section = stats[title]
+        assert isinstance(section, dict)
+        console.print(f"[bold]{title.replace('_', ' ')}[/]: " + ", ".join(f"{k} {v:,}" for k, v in section.items()))
+    top = stats["top_values"]
+    assert isinstance(top, list)
+    if top:
+        console.print("[bold]most frequent values[/]: " + "; ".join(
+            f"{escape(str(v['text']))} ({v['type']}, {v['count']})" for v in top))
+
+
+def scores_table(title: str, scores: Scores) -> Table:
+    table = Table(title=title, show_edge=False, box=None, header_style="bold", title_justify="left")
+    for col in ("type", "gold", "suggested", "precision", "recall", "F1"):
+        table.add_column(col, justify="left" if col == "type" else "right")
+    rows = [(t, c) for t, c in scores.by_type.items()]
+    for t, c in sorted(rows, key=lambda r: r[0]) + [("overall", scores.overall)]:
+        table.add_row(f"[bold]{t}[/]" if t == "overall" else t, f"{c.gold:,}", f"{c.predicted:,}",
+                      f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}")
+    return table
+
+
+def print_eval(result: CaseEval, console: Console) -> None:
+    console.print(f"Gold file {escape(result.gold_file)}: {result.messages:,} messages, {result.matched:,} found in "
+                  f"the case, {len(result.missing):,} missing.")
+    if result.unaligned_fields:
+        console.print(f"[yellow]{len(result.unaligned_fields)} field(s) with {result.unaligned_spans} gold spans "
+                      "do not line up with the case's text and are left out[/] (e.g. "
+                      f"{escape(str(result.unaligned_fields[0]['field']))}).")
+    console.print(scores_table("Span-exact", result.exact))
+    console.print(scores_table("Overlap", result.overlap))
+    if result.unscored_predictions:
+        console.print("[dim]Not scored: " + ", ".join(f"{k} {v}" for k, v in result.unscored_predictions.items())
+                      + "[/]")
