@@ -79,7 +79,9 @@ def test_samples_meet_the_offline_targets(samples_case: Path) -> None:
     with Case(samples_case, readonly=True) as case:
         result = evaluate_case(case.store, SAMPLES / "gold.jsonl")
     assert result.matched == result.messages and not result.missing
-    assert result.unaligned_spans < 50  # invite.ics: the case stores a readable summary before the source
+    # invite.ics: the case stores a readable summary before the source the gold offsets point into; realigned
+    assert result.unaligned_spans == 0 and not result.unaligned_fields
+    assert result.unscored_predictions.get("(outside the gold text of its field)", 0) > 0
     exact = result.exact.by_type
     assert exact["EMAIL_ADDRESS"].recall >= 0.98 and exact["PHONE_NUMBER"].recall >= 0.98
     assert exact["PERSON"].recall >= 0.90 and exact["PERSON"].precision >= 0.80
