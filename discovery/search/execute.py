@@ -14,7 +14,6 @@ from array import array
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
 from discovery.search import engine
@@ -208,12 +207,13 @@ class Execution:
         partial = top is not None and top < len(docs) // 4
         scores: dict[int, float] | None = None
         if sort == "relevance":
-            scores = self._scores(node, matches)  # in docnum order: equal scores stay in index order
-            best = (heapq.nlargest(top, scores.items(), key=itemgetter(1)) if partial and top is not None
-                    else sorted(scores.items(), key=itemgetter(1), reverse=True))
-            ordered = [d for d, _ in best]
-            if (top is None or len(ordered) < top) and len(scores) < len(docs):
-                ordered += [d for d in docs if d not in scores]  # matched only through filters
+            scores = self._scores(node, matches)
+            # Equal scores (every hit of a filter-only query) go newest first, so that the order does not depend
+            # on how the index happened to be built (segments, merges, incremental or rebuilt).
+            dates = self._global(docs, "date", lambda seg: engine.date_values(seg.leaf))
+            keyed = [(-round(scores.get(d, 0.0), 9), 0 if dates[d] else 1, -(dates[d] or 0), d) for d in docs]
+            chosen = heapq.nsmallest(top, keyed) if partial and top is not None else sorted(keyed)
+            ordered = [k[3] for k in chosen]
         else:
             dates = self._global(docs, "date", lambda seg: engine.date_values(seg.leaf))
             sign = -1 if sort == "newest" else 1
