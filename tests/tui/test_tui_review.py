@@ -1,0 +1,177 @@
+"""Pilot tests of the redaction review: accept, reject, accept a value everywhere, a manual span, undo, the
+published preview and stepping across the results; each decision is in the store and 'discovery audit'."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from tui_helpers import open_app, run_query, screen_text, settle
+
+from discovery.case import Case
+from discovery.cli import main as discovery_cli
+from tui.data.pii import BLOCK
+from tui.screens.dialogs import ChoiceDialog, ConfirmDialog
+from tui.screens.main import MainScreen
+from tui.screens.review import ReviewScreen
+from tui.widgets.body import MarkedText
+
+suggestions_api = pytest.importorskip("discovery.pii.suggestions", reason="discovery.pii is not available")
+
+
+def audit(case_dir: Path) -> list[dict[str, object]]:
+    result = CliRunner().invoke(discovery_cli, ["audit", "--json", "--case", str(case_dir)])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def suggestion(case_dir: Path, suggestion_id: int) -> object:
+    with Case(case_dir, create=False) as case:
+        return suggestions_api.get_suggestion(case.store, suggestion_id)
+
+
+def busiest_message(case_dir: Path) -> str:
+    """The message with the most pending body suggestions (for a stable review target)."""
+    with Case(case_dir, create=False) as case:
+        return str(case.store.rows(
+            """SELECT message_id FROM pii_suggestions WHERE status='pending' AND field='body'
+               GROUP BY message_id ORDER BY count(*) DESC, message_id LIMIT 1""")[0][0])
+
+
+async def open_review(pilot: object, key: str) -> ReviewScreen:
+    await run_query(pilot, f"id:{key}")  # type: ignore[arg-type]
+    await pilot.press("r")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    screen = pilot.app.screen  # type: ignore[attr-defined]
+    assert isinstance(screen, ReviewScreen)
+    return screen
+
+
+async def test_accept_reject_undo_and_step(pii_case_dir: Path) -> None:
+    key = busiest_message(pii_case_dir)
+    app = open_app(pii_case_dir, reviewer="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_review(pilot, key)
+        assert screen.state is not None and screen.state.message_id == key
+        first = screen.current_id
+        assert first is not None and suggestion(pii_case_dir, first).status == "pending"  # type: ignore[attr-defined]
+        assert "Recognizer" in screen_text(app)  # why it was suggested
+        await pilot.press("a")
+        await settle(pilot)
+        assert suggestion(pii_case_dir, first).status == "accepted"  # type: ignore[attr-defined]
+        second = screen.current_id
+        assert second is not None and second != first  # moved on to the next pending one
+        await pilot.press("x")
+        await settle(pilot)
+        assert suggestion(pii_case_dir, second).status == "rejected"  # type: ignore[attr-defined]
+        # back to the rejected one and undo it
+        await pilot.press("p")
+        await settle(pilot)
+        screen.select(next(s for s in screen.state.suggestions if s.id == second))
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert suggestion(pii_case_dir, second).status == "pending"  # type: ignore[attr-defined]
+    log = audit(pii_case_dir)
+    actions = [(e["action"], e["actor"]) for e in log[:3]]
+    assert actions == [("pii.reset", "ana"), ("pii.reject", "ana"), ("pii.accept", "ana")]
+    assert log[2]["detail"]["suggestion"] == first  # type: ignore[index]
+
+
+async def test_accept_a_value_everywhere_asks_and_applies_across_the_case(pii_case_dir: Path) -> None:
+    with Case(pii_case_dir, create=False) as case:
+        entity_type, vkey, key = case.store.rows(
+            """SELECT entity_type, value_key, min(message_id) FROM pii_suggestions
+               WHERE status='pending' AND entity_type='PHONE_NUMBER' AND field='body'
+               GROUP BY 1, 2 HAVING count(DISTINCT message_id) > 1 ORDER BY count(*) DESC LIMIT 1""")[0]
+        count = case.store.scalar("SELECT count(*) FROM pii_suggestions WHERE entity_type=? AND value_key=?",
+                                  (entity_type, vkey))
+    app = open_app(pii_case_dir, reviewer="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_review(pilot, key)
+        assert screen.state is not None
+        target = next(s for s in screen.state.suggestions if s.value_key == vkey and s.entity_type == entity_type)
+        screen.select(target)
+        await pilot.press("A")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert f"{count:,} suggestion" in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot)
+    with Case(pii_case_dir, create=False) as case:
+        left = case.store.scalar("SELECT count(*) FROM pii_suggestions WHERE entity_type=? AND value_key=? "
+                                 "AND status != 'accepted'", (entity_type, vkey))
+    assert left == 0
+    entry = audit(pii_case_dir)[0]
+    assert entry["action"] == "pii.accept_value" and entry["actor"] == "ana"
+
+
+async def test_manual_span_and_preview(pii_case_dir: Path) -> None:
+    key = busiest_message(pii_case_dir)
+    app = open_app(pii_case_dir, reviewer="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_review(pilot, key)
+        screen.show_field("body")
+        await pilot.press("tab")  # to the text
+        text_view = screen.query_one("#review-text", MarkedText)
+        assert app.focused is text_view
+        text_view.move_cursor((0, 0))
+        await pilot.press(*["shift+right"] * 5)
+        span = text_view.selected_span()
+        assert span == (0, 5)
+        chosen = text_view.original[0:5]
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("enter")  # PERSON, the first type offered
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        with Case(pii_case_dir, create=False) as case:
+            row = case.store.rows("SELECT * FROM pii_suggestions WHERE message_id=? AND origin='manual'", (key,))[0]
+        assert (row["field"], row["start"], row["end"], row["text"], row["status"]) == ("body", 0, 5, chosen,
+                                                                                         "accepted")
+        # the preview blacks out every accepted span of the field, offsets unchanged
+        await pilot.press("v")
+        await settle(pilot)
+        shown = text_view.original
+        assert len(shown) == len(screen.state.text_of("body"))  # type: ignore[union-attr]
+        assert shown[:5].strip(BLOCK) == "" or set(shown[:5]) <= {BLOCK, " "}
+        assert "PREVIEW" in screen_text(app)
+        await pilot.press("v", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+    entry = audit(pii_case_dir)[0]
+    assert entry["action"] == "pii.manual" and entry["target"] == f"{key}:body:0-5"
+
+
+async def test_next_pending_crosses_into_the_next_message(pii_case_dir: Path) -> None:
+    from discovery.pii import decisions
+    from discovery.search import Searcher
+
+    with Case(pii_case_dir, create=False) as case, Searcher(case.store) as searcher:
+        ids = searcher.ids("body:camera")
+        first_pending = [s.id for s in suggestions_api.message_suggestions(case.store, ids[0]) if s.status == "pending"]
+        decisions.reject(case.store, first_pending[1:], actor="setup")  # one pending left in the first hit
+    app = open_app(pii_case_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await run_query(pilot, "body:camera")
+        main = app.screen
+        assert isinstance(main, MainScreen) and main.open_id == ids[0]
+        await pilot.press("r")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.state is not None
+        assert screen.current_id == first_pending[0]
+        await pilot.press("n")  # no other pending one here: on to the next hit that has some
+        await settle(pilot)
+        assert screen.state.message_id != ids[0] and screen.state.message_id in ids[:100]
+        current = next(s for s in screen.state.suggestions if s.id == screen.current_id)
+        assert current.status == "pending"
+        await pilot.press("p")  # and back to the only pending one of the first hit
+        await settle(pilot)
+        assert screen.state.message_id == ids[0] and screen.current_id == first_pending[0]

@@ -1,0 +1,185 @@
+"""Provides the TUI's one adapter to discovery.pii: suggestions of a message and the reviewer's decisions.
+
+Decisions go through discovery.pii.decisions (each one audited there, in the same transaction); this module
+reads, converts and calls. If that package is missing, the adapter says so (``notice``) and the UI shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from discovery.errors import DiscoveryError
+from tui.data.session import ReviewSession
+
+BLOCK = "█"
+PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
+_CHUNK = 400
+Span = tuple[int, int]
+
+_API_MISSING = ("Redaction review is not available: discovery.pii (suggestions and decisions) could not be "
+                "imported in this build.")
+
+
+class PiiUnavailable(DiscoveryError):
+    title = "Redaction review not available"
+
+
+@dataclass(slots=True)
+class FieldText:
+    """A text of a message that suggestions point into ('body', 'subject', 'address:to:0', 'attachment:2')."""
+
+    key: str
+    label: str
+    text: str
+
+
+@dataclass(slots=True)
+class ValueResult:
+    updated: int  # suggestions of that value whose status changed
+    created: int  # new accepted spans where the value occurs without a suggestion
+
+
+def redacted(text: str, spans: Sequence[Span]) -> str:
+    """The text as it would be published: each span blacked out character for character, so offsets hold."""
+    chars = list(text)
+    for start, end in spans:
+        for i in range(max(0, start), min(len(chars), end)):
+            if not chars[i].isspace():
+                chars[i] = BLOCK
+    return "".join(chars)
+
+
+def explain(suggestion: Any) -> list[tuple[str, str]]:
+    """Why a suggestion was made, as (label, value) lines: recognizer, score, origin and the engine's reasons."""
+    lines = [("Type", suggestion.entity_type), ("Recognizer", suggestion.recognizer or "-"),
+             ("Score", f"{suggestion.score:.2f}"), ("Origin", suggestion.origin)]
+    if suggestion.status != PENDING:
+        lines.append(("Decided", f"{suggestion.status} by {suggestion.decided_by or '?'} "
+                                 f"{(suggestion.decided_at or '')[:16].replace('T', ' ')}"))
+    if not suggestion.current:
+        lines.append(("Note", "the latest scan no longer finds this span; the decision is kept"))
+    if suggestion.note:
+        lines.append(("Reviewer note", suggestion.note))
+    explanation = suggestion.explanation or {}
+    for key, value in explanation.items():
+        if value in (None, "", [], {}) or key in ("recognizer", "score"):
+            continue
+        if key == "original_score" and value == suggestion.score or key == "score_context_improvement" and not value:
+            continue
+        label = key.replace("_", " ").capitalize()
+        lines.append((label, value if isinstance(value, str) else repr(value)))
+    return lines
+
+
+_FIELD_ORDER = {"subject": 0, "address": 1, "body": 2, "attachment": 3, "header": 4}
+_ROLE_ORDER = {"from": 0, "to": 1, "cc": 2, "bcc": 3, "reply-to": 4}
+
+
+def field_rank(key: str) -> tuple[int, int, str]:
+    """Reading order of fields: subject, addresses (from, to, cc, bcc), body, attachments, other headers."""
+    kind, _, rest = key.partition(":")
+    role = _ROLE_ORDER.get(rest.split(":")[0], 9) if kind == "address" else 0
+    return _FIELD_ORDER.get(kind, 9), role, rest
+
+
+def _load_api() -> tuple[Any, Any, Any] | None:
+    try:
+        from discovery.pii import decisions, suggestions, types
+    except ImportError:
+        return None
+    return decisions, suggestions, types
+
+
+class PiiAdapter:
+    """Suggestions and decisions for one case, for one reviewer. Call from worker threads."""
+
+    def __init__(self, session: ReviewSession) -> None:
+        self.session = session
+        self._api = _load_api()
+        self.notice = "" if self._api is not None else _API_MISSING
+
+    @property
+    def available(self) -> bool:
+        return self._api is not None
+
+    def _require(self) -> tuple[Any, Any, Any]:
+        if self._api is None:
+            raise PiiUnavailable(_API_MISSING)
+        return self._api
+
+    @property
+    def entity_types(self) -> tuple[str, ...]:
+        return tuple(self._require()[2].ALL_TYPES)
+
+    # -- reading --------------------------------------------------------------------------------------
+    def fields(self, message_id: str) -> list[FieldText]:
+        """The texts of a message exactly as the PII scan read them (suggestion offsets point into these)."""
+        from discovery.pii.fields import load_fields
+
+        with self.session.reading() as case:
+            found = load_fields(case.store, [message_id])
+        if not found:
+            return []
+        return [FieldText(f.key, f.label or f.key, f.text) for f in found[0].fields]
+
+    def suggestions(self, message_id: str) -> list[Any]:
+        """Every suggestion of a message (pending and decided), by field and position."""
+        _, suggestions, _ = self._require()
+        with self.session.reading() as case:
+            found = list(suggestions.message_suggestions(case.store, message_id))
+        return sorted(found, key=lambda s: (field_rank(s.field), s.start, s.end))
+
+    def pending_counts(self, ids: Sequence[str]) -> dict[str, int]:
+        """Pending suggestions per message (empty when PII review is unavailable or nothing was scanned)."""
+        if self._api is None or not ids:
+            return {}
+        out: dict[str, int] = {}
+        with self.session.reading() as case:
+            if not case.store.scalar("SELECT name FROM sqlite_master WHERE name='pii_suggestions'"):
+                return {}
+            for i in range(0, len(ids), _CHUNK):
+                part = list(ids[i : i + _CHUNK])
+                for row in case.store.rows(
+                    f"""SELECT message_id, count(*) FROM pii_suggestions WHERE status='pending'
+                        AND message_id IN ({",".join("?" * len(part))}) GROUP BY message_id""", part):
+                    out[row[0]] = int(row[1])
+        return out
+
+    def value_count(self, suggestion: Any) -> int:
+        """How many suggestions across the case share this one's value and are not accepted yet."""
+        with self.session.reading() as case:
+            return int(case.store.scalar(
+                "SELECT count(*) FROM pii_suggestions WHERE entity_type=? AND value_key=? AND status != 'accepted'",
+                (suggestion.entity_type, suggestion.value_key)) or 0)
+
+    # -- decisions (audited by discovery.pii.decisions) -----------------------------------------------
+    def accept(self, suggestion: Any) -> int:
+        decisions = self._require()[0]
+        return int(self.session.write(lambda c: decisions.accept(c.store, [suggestion.id],
+                                                                 actor=self.session.reviewer)))
+
+    def reject(self, suggestion: Any) -> int:
+        decisions = self._require()[0]
+        return int(self.session.write(lambda c: decisions.reject(c.store, [suggestion.id],
+                                                                 actor=self.session.reviewer)))
+
+    def reset(self, suggestion: Any) -> int:
+        """Undo a decision: back to pending."""
+        decisions = self._require()[0]
+        return int(self.session.write(lambda c: decisions.reset(c.store, [suggestion.id],
+                                                                actor=self.session.reviewer)))
+
+    def accept_everywhere(self, suggestion: Any) -> ValueResult:
+        """Accept this value across the case (and in future scans)."""
+        decisions = self._require()[0]
+        result = self.session.write(lambda c: decisions.accept_value_everywhere(
+            c.store, suggestion.entity_type, suggestion.text, actor=self.session.reviewer))
+        return ValueResult(int(result.updated), int(result.created))
+
+    def add_manual(self, message_id: str, field_key: str, start: int, end: int, entity_type: str) -> Any:
+        """Redact a span the scan missed (stored accepted, origin 'manual')."""
+        decisions = self._require()[0]
+        return self.session.write(lambda c: decisions.add_manual_span(
+            c.store, message_id, field_key, start, end, entity_type, actor=self.session.reviewer))

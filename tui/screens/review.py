@@ -1,0 +1,414 @@
+"""Provides ReviewScreen: step through a message's PII suggestions, accept, reject, accept a value everywhere,
+redact a selected span by hand, and preview the message as it would be published."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from tui.data.pii import ACCEPTED, PENDING, REJECTED, FieldText, explain, redacted
+from tui.screens.base import WorkerErrors, in_ui, report_from_thread
+from tui.screens.dialogs import ChoiceDialog, ConfirmDialog
+from tui.widgets.body import MarkedText
+from tui.widgets.marks import pii_marks, short_type, type_color
+
+if TYPE_CHECKING:
+    from tui.app import DiscoveryApp
+
+STATUS_MARK = {PENDING: ("?", "bold yellow"), ACCEPTED: ("✓", "bold green"), REJECTED: ("✗", "dim")}
+
+
+@dataclass(slots=True)
+class ReviewState:
+    """What the screen shows for one message: its field texts and every suggestion."""
+
+    message_id: str
+    subject: str
+    fields: list[FieldText]
+    suggestions: list[Any] = field(default_factory=list)
+
+    def text_of(self, key: str) -> str:
+        return next((f.text for f in self.fields if f.key == key), "")
+
+    def label_of(self, key: str) -> str:
+        return next((f.label for f in self.fields if f.key == key), key)
+
+
+class ReviewScreen(WorkerErrors, Screen[None]):
+    """One message at a time; n/p walk pending suggestions and cross into the next message of the results."""
+
+    BINDINGS = [
+        Binding("n", "step(1)", "Next pending", id="review.next"),
+        Binding("p", "step(-1)", "Prev pending", id="review.prev"),
+        Binding("a", "decide('accepted')", "Accept", id="review.accept"),
+        Binding("x", "decide('rejected')", "Reject", id="review.reject"),
+        Binding("A", "accept_everywhere", "Accept value everywhere", id="review.accept_everywhere"),
+        Binding("backspace", "decide('pending')", "Undo decision", show=False, key_display="⌫", id="review.undo"),
+        Binding("m", "manual", "Redact selection", id="review.manual",
+                tooltip="select text with shift+arrows or the mouse first"),
+        Binding("v", "toggle_preview", "Preview", id="review.preview"),
+        Binding("f", "choose_field", "Field…", show=False, id="review.field"),
+        Binding("right_square_bracket", "message(1)", "Next message", show=False, key_display="]",
+                id="review.next_message"),
+        Binding("left_square_bracket", "message(-1)", "Prev message", show=False, key_display="[",
+                id="review.prev_message"),
+        Binding("tab", "switch_focus", "Text/list", show=False, id="review.focus"),
+        Binding("escape", "close", "Back", id="review.close"),
+    ]
+    DEFAULT_CSS = """
+    ReviewScreen > #review-title { height: auto; max-height: 2; padding: 0 1; background: $boost; }
+    ReviewScreen > Horizontal { height: 1fr; }
+    ReviewScreen #review-left { width: 1fr; }
+    ReviewScreen #review-field { height: 1; padding: 0 1; color: $text-muted; }
+    ReviewScreen #review-field.-preview { color: $text-warning; text-style: bold; }
+    ReviewScreen MarkedText { height: 1fr; }
+    ReviewScreen #review-side { width: 42%; max-width: 60; min-width: 30; border-left: vkey $border-blurred; }
+    ReviewScreen #review-list { height: 1fr; }
+    ReviewScreen #review-why { height: auto; max-height: 45%; padding: 0 1; background: $boost; }
+    """
+
+    def __init__(self, message_id: str, result_ids: list[str]) -> None:
+        super().__init__()
+        self.message_id = message_id
+        self.result_ids = list(result_ids)
+        self.state: ReviewState | None = None
+        self.field_key = "body"
+        self.preview = False
+        self.current_id: int | None = None
+        self._pending_step: int = 0  # after loading a message by stepping: go to its first (1) or last (-1) pending
+
+    @property
+    def dapp(self) -> DiscoveryApp:
+        return cast("DiscoveryApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Static("Loading…", id="review-title")
+        with Horizontal():
+            with Vertical(id="review-left"):
+                yield Static("", id="review-field")
+                yield MarkedText(id="review-text")
+            with Vertical(id="review-side"):
+                yield DataTable(id="review-list", cursor_type="row")
+                yield Static("", id="review-why")
+        yield Footer()
+
+    @property
+    def text_view(self) -> MarkedText:
+        return self.query_one("#review-text", MarkedText)
+
+    @property
+    def table(self) -> DataTable[object]:
+        return cast("DataTable[object]", self.query_one("#review-list", DataTable))
+
+    def on_mount(self) -> None:
+        table = self.table
+        table.add_column(" ", width=1, key="status")
+        table.add_column("Type", width=7, key="type")
+        table.add_column("Text", key="text")
+        table.focus()
+        self.load(self.message_id)
+
+    # -- loading --------------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="review-load", exit_on_error=False)
+    def load(self, message_id: str, keep: int | None = None) -> None:
+        app = self.dapp
+        try:
+            subject = app.session.message(message_id).subject
+            state = ReviewState(message_id, subject, app.pii.fields(message_id), app.pii.suggestions(message_id))
+        except Exception as exc:  # noqa: BLE001
+            report_from_thread(app, exc)
+            return
+        in_ui(app, self._loaded, state, keep)
+
+    def _loaded(self, state: ReviewState, keep: int | None) -> None:
+        new_message = self.state is None or self.state.message_id != state.message_id
+        self.state = state
+        self.message_id = state.message_id
+        table = self.table
+        table.clear()
+        for s in state.suggestions:
+            mark, style = STATUS_MARK.get(s.status, ("?", ""))
+            table.add_row(Text(mark, style=style), Text(short_type(s.entity_type), style=type_color(s.entity_type)),
+                          Text(s.text.replace("\n", " "), no_wrap=True, overflow="ellipsis"), key=str(s.id))
+        self._render_title()
+        target = self._find(keep) if keep is not None else None
+        if target is None and (new_message or keep is None):
+            pendings = [s for s in state.suggestions if s.status == PENDING]
+            target = (pendings[-1] if self._pending_step < 0 else pendings[0]) if pendings else None
+            target = target or (state.suggestions[0] if state.suggestions else None)
+        self._pending_step = 0
+        if target is not None:
+            self.select(target)
+        else:
+            self.current_id = None
+            self.show_field("body")
+            self.query_one("#review-why", Static).update(Text(
+                "No suggestions in this message. Select text and press m to redact it by hand; ] goes to the next "
+                "message.", style="dim"))
+
+    def _find(self, suggestion_id: int | None) -> Any | None:
+        if self.state is None or suggestion_id is None:
+            return None
+        return next((s for s in self.state.suggestions if s.id == suggestion_id), None)
+
+    def _render_title(self) -> None:
+        state = self.state
+        if state is None:
+            return
+        counts = Counter(s.status for s in state.suggestions)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("Review PII  ", style="bold")
+        text.append(state.subject or "(no subject)")
+        position = self.result_ids.index(state.message_id) + 1 if state.message_id in self.result_ids else 0
+        text.append("\n")
+        text.append(f"{counts[PENDING]} pending", style="bold yellow" if counts[PENDING] else "dim")
+        text.append(f" · {counts[ACCEPTED]} accepted · {counts[REJECTED]} rejected", style="dim")
+        if position:
+            text.append(f" · message {position} of {len(self.result_ids)} in the results ([ ])", style="dim")
+        text.append(f" · reviewer {self.dapp.session.reviewer}", style="dim")
+        self.query_one("#review-title", Static).update(text)
+
+    # -- showing --------------------------------------------------------------------------------------
+    def select(self, suggestion: Any) -> None:
+        """Make a suggestion current: its row, its field's text scrolled to it, and why it was made."""
+        self.current_id = suggestion.id
+        key = str(suggestion.id)
+        if key in self.table.rows:
+            index = self.table.get_row_index(key)
+            if self.table.cursor_row != index:
+                self.table.move_cursor(row=index, animate=False)
+        if suggestion.field != self.field_key or not self.text_view.original:
+            self.show_field(suggestion.field)
+        else:
+            self._refresh_marks()
+        self.text_view.reveal(suggestion.start)
+        self._render_why(suggestion)
+
+    def show_field(self, key: str) -> None:
+        state = self.state
+        if state is None:
+            return
+        self.field_key = key
+        text = state.text_of(key)
+        label = self.query_one("#review-field", Static)
+        in_field = [s for s in state.suggestions if s.field == key]
+        pending = sum(1 for s in in_field if s.status == PENDING)
+        noun = "suggestion" if len(in_field) == 1 else "suggestions"
+        caption = f"{state.label_of(key)}  ({len(in_field)} {noun}, {pending} pending · f: other fields)"
+        if self.preview:
+            spans = [(s.start, s.end) for s in in_field if s.status == ACCEPTED]
+            self.text_view.show(redacted(text, spans))
+            label.update("PREVIEW as published (v to go back) — " + caption)
+            label.add_class("-preview")
+        else:
+            self.text_view.show(text, pii_marks(state.suggestions, key, self.current_id))
+            label.update(caption)
+            label.remove_class("-preview")
+
+    def _refresh_marks(self) -> None:
+        if self.state is not None and not self.preview:
+            self.text_view.set_marks(pii_marks(self.state.suggestions, self.field_key, self.current_id))
+
+    def _render_why(self, suggestion: Any) -> None:
+        text = Text()
+        text.append(suggestion.text.replace("\n", " ") + "\n", style=f"bold {type_color(suggestion.entity_type)}")
+        for label, value in explain(suggestion):
+            text.append(f"{label}: ", style="dim")
+            text.append(f"{value}\n")
+        self.query_one("#review-why", Static).update(text)
+
+    @on(DataTable.RowHighlighted, "#review-list")
+    def _on_row(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row != self.table.cursor_row:
+            return  # stale: the cursor moved again since (reacting would ping-pong between rows)
+        key = event.row_key.value if event.row_key is not None else None
+        suggestion = self._find(int(key)) if key else None
+        if suggestion is not None and suggestion.id != self.current_id:
+            self.select(suggestion)
+
+    # -- stepping -------------------------------------------------------------------------------------
+    def action_step(self, step: int) -> None:
+        state = self.state
+        if state is None:
+            return
+        order = state.suggestions
+        current = self._find(self.current_id)
+        index = order.index(current) if current is not None else (-1 if step > 0 else len(order))
+        i = index + step
+        while 0 <= i < len(order):
+            if order[i].status == PENDING:
+                self.select(order[i])
+                return
+            i += step
+        self._next_message_with_pending(step)
+
+    @work(thread=True, exclusive=True, group="review-step", exit_on_error=False)
+    def _next_message_with_pending(self, step: int) -> None:
+        app = self.dapp
+        ids = self.result_ids
+        here = ids.index(self.message_id) if self.message_id in ids else -1
+        candidates = ids[here + 1 :] if step > 0 else list(reversed(ids[:here])) if here > 0 else []
+        try:
+            counts = app.pii.pending_counts(candidates)
+        except Exception as exc:  # noqa: BLE001
+            report_from_thread(app, exc)
+            return
+        target = next((m for m in candidates if counts.get(m)), None)
+        if target is None:
+            in_ui(app, self.notify, "No more pending suggestions that way in these results.", timeout=3)
+            return
+        self._pending_step = step
+        in_ui(app, self.load, target)
+
+    def action_message(self, step: int) -> None:
+        ids = self.result_ids
+        if self.message_id not in ids:
+            return
+        i = ids.index(self.message_id) + step
+        if 0 <= i < len(ids):
+            self._pending_step = step
+            self.load(ids[i])
+        else:
+            self.notify("No more messages that way in these results.", timeout=3)
+
+    # -- decisions ------------------------------------------------------------------------------------
+    def action_decide(self, status: str) -> None:
+        suggestion = self._find(self.current_id)
+        if suggestion is None:
+            self.notify("No suggestion selected.", severity="warning")
+            return
+        if suggestion.status == status:
+            self.action_step(1) if status != PENDING else None
+            return
+        self._decide(suggestion, status)
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def _decide(self, suggestion: Any, status: str) -> None:
+        pii = self.dapp.pii
+        try:
+            {ACCEPTED: pii.accept, REJECTED: pii.reject, PENDING: pii.reset}[status](suggestion)
+            fresh = pii.suggestions(suggestion.message_id)
+        except Exception as exc:  # noqa: BLE001
+            report_from_thread(self.app, exc)
+            return
+        in_ui(self.app, self._after_decision, suggestion, fresh, status != PENDING)
+
+    def _after_decision(self, suggestion: Any, fresh: list[Any], advance: bool) -> None:
+        if self.state is None or self.state.message_id != suggestion.message_id:
+            return
+        self.state.suggestions = fresh
+        table = self.table
+        for s in fresh:
+            key = str(s.id)
+            if key in table.rows:
+                mark, style = STATUS_MARK.get(s.status, ("?", ""))
+                table.update_cell(key, "status", Text(mark, style=style))
+        self._render_title()
+        current = self._find(suggestion.id)
+        if current is not None:
+            self._render_why(current)
+        if self.preview:
+            self.show_field(self.field_key)
+        else:
+            self._refresh_marks()
+        if advance:
+            self.action_step(1)
+
+    def action_accept_everywhere(self) -> None:
+        suggestion = self._find(self.current_id)
+        if suggestion is None:
+            self.notify("No suggestion selected.", severity="warning")
+            return
+        self._count_value(suggestion)
+
+    @work(thread=True, exclusive=True, group="review-count", exit_on_error=False)
+    def _count_value(self, suggestion: Any) -> None:
+        try:
+            count = self.dapp.pii.value_count(suggestion)
+        except Exception as exc:  # noqa: BLE001
+            report_from_thread(self.app, exc)
+            return
+        in_ui(self.app, self._confirm_everywhere, suggestion, count)
+
+    def _confirm_everywhere(self, suggestion: Any, count: int) -> None:
+        body = Text()
+        body.append(f"Redact {short_type(suggestion.entity_type)} ")
+        body.append(suggestion.text, style="bold")
+        body.append(f" everywhere: {count:,} suggestion{'s' * (count != 1)} of this value across the case, every "
+                    "other place the text occurs, and future scans.")
+        self.app.push_screen(ConfirmDialog("Accept this value everywhere?", body, yes="Accept everywhere"),
+                             lambda yes: self._everywhere(suggestion) if yes else None)
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def _everywhere(self, suggestion: Any) -> None:
+        pii = self.dapp.pii
+        try:
+            result = pii.accept_everywhere(suggestion)
+            fresh = pii.suggestions(suggestion.message_id)
+        except Exception as exc:  # noqa: BLE001
+            report_from_thread(self.app, exc)
+            return
+        in_ui(self.app, self.notify, f"Accepted '{suggestion.text}' everywhere: {result.updated:,} suggestions "
+              f"decided, {result.created:,} more places redacted.", timeout=5)
+        in_ui(self.app, self._after_decision, suggestion, fresh, True)
+
+    def action_manual(self) -> None:
+        state = self.state
+        if state is None:
+            return
+        if self.preview:
+            self.notify("Leave the preview (v) to select text.", severity="warning")
+            return
+        span = self.text_view.selected_span()
+        if span is None:
+            self.notify("Select the text to redact first: focus the text (tab), then shift+arrows or the mouse.",
+                        severity="warning", timeout=5)
+            return
+        start, end = span
+        field_key = self.field_key
+        chosen = self.text_view.original[start:end]
+        options = [(t, Text(t, style=type_color(t))) for t in self.dapp.pii.entity_types]
+        self.app.push_screen(ChoiceDialog(f"Redact {chosen[:40]!r} as…", options),
+                             lambda kind: self._manual(state.message_id, field_key, start, end, kind) if kind else None)
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def _manual(self, message_id: str, field_key: str, start: int, end: int, entity_type: str) -> None:
+        pii = self.dapp.pii
+        try:
+            added = pii.add_manual(message_id, field_key, start, end, entity_type)
+        except Exception as exc:  # noqa: BLE001
+            report_from_thread(self.app, exc)
+            return
+        in_ui(self.app, self.notify, f"Redacted {added.text!r} ({short_type(entity_type)}).", timeout=3)
+        in_ui(self.app, self.load, message_id, int(added.id))
+
+    # -- view -----------------------------------------------------------------------------------------
+    def action_toggle_preview(self) -> None:
+        self.preview = not self.preview
+        self.show_field(self.field_key)
+        current = self._find(self.current_id)
+        if current is not None and current.field == self.field_key:
+            self.text_view.reveal(current.start)
+
+    def action_choose_field(self) -> None:
+        state = self.state
+        if state is None:
+            return
+        counts = Counter(s.field for s in state.suggestions)
+        options = [(f.key, f"{f.label}  ({counts.get(f.key, 0)})") for f in state.fields if f.text]
+        self.app.push_screen(ChoiceDialog("Show field", options), lambda key: self.show_field(key) if key else None)
+
+    def action_switch_focus(self) -> None:
+        (self.text_view if self.table.has_focus else self.table).focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
