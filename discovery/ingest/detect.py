@@ -15,6 +15,7 @@ MAGIC_BYTES = 4096  # libmagic's cost grows with the buffer; signatures sit in t
 READABLE = {"mbox", "eml", "msg", "pst", "zip", "tar", "gzip", "bzip2", "xz"}
 ARCHIVES = {"zip", "tar", "gzip", "bzip2", "xz"}
 
+SNIFFED_MIME = {"eml": "message/rfc822", "mbox": "application/mbox"}  # when the header sniff decided
 _HEADER_LINE = re.compile(rb"^[\x21-\x39\x3b-\x7e]{1,76}[ \t]*:")
 _MAIL_HEADERS = {
     b"from", b"to", b"cc", b"subject", b"date", b"message-id", b"received", b"return-path", b"mime-version",
@@ -58,6 +59,12 @@ def detect_bytes(head: bytes) -> Detected:
     if not head:
         return Detected("empty", "application/x-empty", "empty file")
     head = head[:SNIFF_BYTES]
+    # Text that opens with a block of mail headers is mail whatever libmagic would call it (the sniff below
+    # decides before magic's label anyway), so skip libmagic's pass there: it costs about 2 ms a file, most
+    # of the time of a dump of loose small messages. Binary signatures never start with header lines.
+    sniffed = sniff_mail(head) if b"\x00" not in head[:512] else ""
+    if sniffed:
+        return Detected(sniffed, SNIFFED_MIME[sniffed], "")
     try:
         mime = _magic_mime().from_buffer(head[:MAGIC_BYTES])
     except Exception as exc:  # libmagic failures must not stop an ingest
