@@ -125,8 +125,9 @@ class Case:
     # -- ingest ---------------------------------------------------------------------------------------
     def ingest(self, paths: Iterable[Path | str], *, custodian: str = "", jobs: int = 1,
                progress: ProgressCallback | None = None, cancel: Callable[[], bool] | None = None,
-               actor: str = "discovery") -> IngestReport:
-        """Read mail from files and folders into the case; safe to run again (adds only what is new)."""
+               actor: str = "discovery", index_progress: Callable[[int, int], None] | None = None) -> IngestReport:
+        """Read mail from files and folders into the case; safe to run again (adds only what is new). Then bring
+        the search index up to date (``index_progress(done, total)`` follows that part)."""
         path_list = [Path(p) for p in paths]
         report = Ingest(self.store, path_list, custodian=custodian, jobs=jobs, progress=progress,
                         cancel=cancel).run()
@@ -137,7 +138,7 @@ class Case:
         if not report.interrupted:  # bring the search index up to date; never fail the ingest over it
             from discovery.search.indexer import safe_update
 
-            _, problem = safe_update(self.store, jobs=jobs, cancel=cancel)
+            _, problem = safe_update(self.store, jobs=jobs, progress=index_progress, cancel=cancel)
             if problem:
                 report.problems.append({"path": str(self.path / "whoosh"), "locator": "",
                                         "reason": f"search index not updated ({problem}); the next search or "

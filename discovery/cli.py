@@ -124,7 +124,7 @@ def ingest(paths: tuple[Path, ...], case_dir: Path, custodian: str, jobs: int, a
     """
     case = open_case(case_dir, create=True, as_json=as_json)
     console = _err_console()
-    show_progress = not quiet and console.is_terminal
+    show_progress = not quiet and not as_json and console.is_terminal
     interrupted = {"flag": False}
 
     def on_sigint(signum: int, frame: object) -> None:
@@ -138,9 +138,9 @@ def ingest(paths: tuple[Path, ...], case_dir: Path, custodian: str, jobs: int, a
         if show_progress:
             from discovery.progress import ingest_progress
 
-            with ingest_progress(console) as callback:
+            with ingest_progress(console) as (callback, index_callback):
                 report = case.ingest(paths, custodian=custodian, jobs=jobs, progress=callback,
-                                     cancel=lambda: interrupted["flag"])
+                                     cancel=lambda: interrupted["flag"], index_progress=index_callback)
         else:
             report = case.ingest(paths, custodian=custodian, jobs=jobs, cancel=lambda: interrupted["flag"])
     except DiscoveryError as exc:

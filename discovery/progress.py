@@ -1,4 +1,5 @@
-"""Provides ingest_progress: a rich progress bar on stderr fed by the ingest's progress callback."""
+"""Provides ingest_progress: rich progress bars on stderr fed by the ingest's progress callbacks (reading the
+sources, then indexing the new messages for search)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from discovery.ingest.pipeline import IngestProgress
 
 
 @contextmanager
-def ingest_progress(console: Console) -> Iterator[Callable[[IngestProgress], None]]:
-    """Yield a callback that redraws: files done/total, messages, failures, rate."""
+def ingest_progress(console: Console) -> Iterator[tuple[Callable[[IngestProgress], None], Callable[[int, int], None]]]:
+    """Yield two callbacks: one for the ingest (files done/total, messages, failures, rate), and one for the
+    search indexing that follows it (messages indexed/total), shown as a second bar when it starts."""
     bar = Progress(
-        TextColumn("[bold]Ingesting[/]"),
+        TextColumn("[bold]{task.description}[/]"),
         BarColumn(),
         TextColumn("{task.fields[files]}"),
         TextColumn("{task.fields[messages]}"),
@@ -25,7 +27,8 @@ def ingest_progress(console: Console) -> Iterator[Callable[[IngestProgress], Non
         console=console,
         transient=True,
     )
-    task = bar.add_task("ingest", total=None, files="", messages="", failures="", rate="")
+    task = bar.add_task("Ingesting", total=None, files="", messages="", failures="", rate="")
+    indexing: dict[str, TaskID] = {}
 
     def update(p: IngestProgress) -> None:
         total = p.bytes_total or None
@@ -39,5 +42,13 @@ def ingest_progress(console: Console) -> Iterator[Callable[[IngestProgress], Non
             rate=f"{p.rate:,.0f} msg/s",
         )
 
+    def index(done: int, total: int) -> None:
+        if "task" not in indexing:
+            if total == 0:
+                return
+            indexing["task"] = bar.add_task("Indexing", total=total, files="", messages="", failures="", rate="")
+        bar.update(indexing["task"], total=total or None, completed=min(done, total),
+                   messages=f"{done:,}/{total:,} messages")
+
     with bar:
-        yield update
+        yield update, index

@@ -236,6 +236,26 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX pii_scans_version ON pii_scans(scan_version);
     """,
+    # 4: the search index holds each message's PII types and review states (pii:phone, pii:pending, has:pii),
+    # from its current suggestions that are not rejected. Queue a message when one of those may change. Kept cheap
+    # for scans that insert thousands of rows: nothing for rows the index ignores or for a rescan that only
+    # refreshes scores and offsets, and a lookup instead of a write when the message is queued already.
+    """
+    CREATE TRIGGER queue_on_pii_insert AFTER INSERT ON pii_suggestions
+        WHEN NEW.current = 1 AND NEW.status != 'rejected'
+             AND NOT EXISTS (SELECT 1 FROM index_queue WHERE message_id = NEW.message_id)
+        BEGIN INSERT OR IGNORE INTO index_queue(message_id) VALUES (NEW.message_id); END;
+    CREATE TRIGGER queue_on_pii_delete AFTER DELETE ON pii_suggestions
+        WHEN OLD.current = 1 AND OLD.status != 'rejected'
+             AND NOT EXISTS (SELECT 1 FROM index_queue WHERE message_id = OLD.message_id)
+        BEGIN INSERT OR IGNORE INTO index_queue(message_id) VALUES (OLD.message_id); END;
+    CREATE TRIGGER queue_on_pii_update AFTER UPDATE OF status, current, entity_type, message_id ON pii_suggestions
+        WHEN OLD.status IS NOT NEW.status OR OLD.current IS NOT NEW.current
+             OR OLD.entity_type IS NOT NEW.entity_type OR OLD.message_id IS NOT NEW.message_id
+        BEGIN INSERT OR IGNORE INTO index_queue(message_id) VALUES (OLD.message_id), (NEW.message_id); END;
+    INSERT OR IGNORE INTO index_queue(message_id)
+        SELECT DISTINCT message_id FROM pii_suggestions WHERE current = 1 AND status != 'rejected';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

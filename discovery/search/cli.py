@@ -84,6 +84,7 @@ def search(query: tuple[str, ...], case_dir: Path, as_json: bool, as_csv: bool, 
       discovery search 'from:cirrusweb.example to:harlowcounty-or.example recognize'
       discovery search 'domain:cirrusweb.example date:2017-05..2018-06 (real-time OR "body camera")' --facets
       discovery search 'recgonize~ has:attachment' --sort date --json
+      discovery search 'pii:ssn OR pii:dob' --facet pii     (after 'discovery pii scan')
 
     Exit status: 0 something matched, 1 nothing matched, 2 error (bad query, no case, ...).
     """

@@ -43,15 +43,24 @@ class MessageDoc:
     attachments: list[tuple[str, str, str]] = field(default_factory=list)  # (filename, mime, text)
     provenance: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, folder, custodian)
     tags: list[str] = field(default_factory=list)
+    pii: list[tuple[str, str]] = field(default_factory=list)  # (entity type lowercased, status), distinct
 
     @property
     def fingerprint(self) -> str:
-        """Changes whenever the message's index entry must change (content, thread, tags, copies)."""
-        return fingerprint(self.rev, self.tags, len(self.provenance))
+        """Changes whenever the message's index entry must change (content, thread, tags, copies, PII)."""
+        return fingerprint(self.rev, self.tags, len(self.provenance), self.pii)
 
 
-def fingerprint(rev: int, tags: Iterable[str], copies: int) -> str:
-    return f"{rev}|{','.join(sorted(t.lower() for t in tags))}|{copies}"
+def fingerprint(rev: int, tags: Iterable[str], copies: int, pii: Iterable[tuple[str, str]] = ()) -> str:
+    return (f"{rev}|{','.join(sorted(t.lower() for t in tags))}|{copies}"
+            f"|{','.join(sorted(f'{kind}={status}' for kind, status in pii))}")
+
+
+# A message's PII as the index holds it: entity types and review states of its current suggestions that are not
+# rejected (a rescan that no longer finds a decided suggestion keeps it with current = 0: not the message's now).
+_PII_SQL = """SELECT message_id, lower(entity_type), status FROM pii_suggestions
+              WHERE message_id IN (SELECT value FROM json_each(?)) AND current = 1 AND status != 'rejected'
+              GROUP BY 1, 2, 3"""
 
 
 def _in(ids: Sequence[str]) -> str:
@@ -93,6 +102,10 @@ def load_messages(db: sqlite3.Connection, ids: Sequence[str]) -> list[MessageDoc
         doc = out.get(key)
         if doc is not None:
             doc.tags.append(name)
+    for key, kind, status in db.execute(_PII_SQL, param):
+        doc = out.get(key)
+        if doc is not None:
+            doc.pii.append((kind, status))
     return [out[k] for k in ids if k in out]
 
 
@@ -108,7 +121,11 @@ def current_fingerprints(db: sqlite3.Connection, ids: Sequence[str]) -> dict[str
     copies = {row[0]: int(row[1]) for row in db.execute(
         """SELECT message_id, count(*) FROM provenance WHERE message_id IN (SELECT value FROM json_each(?))
            GROUP BY message_id""", (_in(ids),))}
-    return {key: fingerprint(rev, tags.get(key, []), copies.get(key, 0)) for key, rev in revs.items()}
+    pii: dict[str, list[tuple[str, str]]] = {}
+    for key, kind, status in db.execute(_PII_SQL, (_in(ids),)):
+        pii.setdefault(key, []).append((kind, status))
+    return {key: fingerprint(rev, tags.get(key, []), copies.get(key, 0), pii.get(key, ()))
+            for key, rev in revs.items()}
 
 
 def iter_id_batches(db: sqlite3.Connection, *, start_rowid: int = 0, end_rowid: int | None = None,
@@ -183,11 +200,14 @@ def keyword_values(doc: MessageDoc) -> dict[str, list[str]]:
         "month": [doc.date_utc[:7]] if doc.date_utc else [],
         "day": [doc.date_utc[:10]] if doc.date_utc else [],
         "tag": [t.lower() for t in doc.tags],
-        "has": (["attachment"] if doc.attachment_count else []) + (["tag"] if doc.tags else []),
+        "has": ((["attachment"] if doc.attachment_count else []) + (["tag"] if doc.tags else [])
+                + (["pii"] if doc.pii else [])),
         "kind": [p[0].lower() for p in doc.provenance if p[0]],
         "custodian": [p[2].lower().strip() for p in doc.provenance if p[2].strip()],
         "folder": [sub for p in doc.provenance for sub in folder_keywords(p[1])],
         "filetype": [t for a in doc.attachments for t in file_types(a[0], a[1])],
+        "pii": sorted({kind for kind, _ in doc.pii}),
+        "pii_status": sorted({status for _, status in doc.pii}),
     }
     return values
 

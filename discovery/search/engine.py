@@ -52,7 +52,12 @@ from discovery.search.fields import (
 )
 
 _unpack_uint = struct.Struct("!I").unpack_from
-SCHEMA_VERSION = "2"
+# The index format: bump it whenever what the index holds for a message changes (fields, keyword values), so that an
+# index built before is rebuilt from the store (with a notice) instead of giving incomplete results. It is written
+# next to the index files (SCHEMA_FILE); indexes older than format 3 have no such file.
+#   2: first release. 3: PII types and review states (pii:, has:pii).
+SCHEMA_VERSION = "3"
+SCHEMA_FILE = "discovery-index-format"
 INDEX_NAME = "MAIN"
 STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS)
 ACCENT_MAP: dict[int, str] = dict(_accent_map)
@@ -63,13 +68,18 @@ Index = index.FileIndex
 Searcher = WhooshSearcher
 
 __all__ = [
-    "ACCENT_MAP", "SCHEMA_VERSION", "STOP_WORDS", "FastWriter", "Index", "IndexLocked", "IndexOpenError", "Prepared",
+    "ACCENT_MAP", "SCHEMA_VERSION", "STOP_WORDS", "FastWriter", "Index", "IndexLocked", "IndexOpenError",
+    "IndexOutdated", "Prepared",
     "Query", "Searcher", "build_schema", "create_index", "open_index", "stem",
 ]
 
 
 class IndexOpenError(Exception):
     """The index folder exists but cannot be opened or read (damaged, partial, or an older schema)."""
+
+
+class IndexOutdated(IndexOpenError):
+    """The index was built by another version of discovery (another index format): rebuild it from the store."""
 
 
 class IndexLocked(Exception):
@@ -119,7 +129,17 @@ def date_column_value(schema: wf.Schema, when: datetime) -> int:
 def create_index(folder: Path) -> Index:
     """Create an empty index in ``folder`` (which must not hold one)."""
     storage = FileStorage(str(folder)).create()
-    return storage.create_index(build_schema(), indexname=INDEX_NAME)
+    ix = storage.create_index(build_schema(), indexname=INDEX_NAME)
+    (Path(folder) / SCHEMA_FILE).write_text(SCHEMA_VERSION + "\n", encoding="utf-8")
+    return ix
+
+
+def index_format(folder: Path) -> str:
+    """The format the index in folder was built with ('' if it predates format files, or has none)."""
+    try:
+        return (Path(folder) / SCHEMA_FILE).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def index_exists(folder: Path) -> bool:
@@ -128,12 +148,15 @@ def index_exists(folder: Path) -> bool:
 
 
 def open_index(folder: Path) -> Index:
-    """Open the index and check that every segment it lists can be read; IndexOpenError if not."""
+    """Open the index and check that every segment it lists can be read; IndexOpenError if not (IndexOutdated
+    when it was built by another version of discovery)."""
     try:
         ix = index.open_dir(str(folder), indexname=INDEX_NAME)
-        expected = build_schema()
-        if set(ix.schema.names()) != set(expected.names()):
-            raise IndexOpenError("the index was built by another version of discovery (different fields)")
+        found = index_format(folder)
+        if found != SCHEMA_VERSION or set(ix.schema.names()) != set(build_schema().names()):
+            detail = f"index format {found}" if found else "an older index format"
+            raise IndexOutdated(f"the search index was built by another version of discovery ({detail}; this "
+                                f"one uses format {SCHEMA_VERSION})")
         with ix.reader() as reader:
             reader.doc_count()
             for name in (ID_FIELD, "body"):

@@ -10,7 +10,8 @@ NAME_FIELDS = ROLES
 ADDRESS_FIELDS = {role: f"{role}_addr" for role in ROLES}  # exact lowercase addresses
 DOMAIN_FIELDS = {role: f"{role}_domain" for role in ROLES}  # exact lowercase domains
 # Exact lowercase keywords (several values per message where it makes sense).
-KEYWORD_FIELDS = ("custodian", "folder", "kind", "has", "filetype", "tag", "month", "day", "thread")
+KEYWORD_FIELDS = ("custodian", "folder", "kind", "has", "filetype", "tag", "month", "day", "thread", "pii",
+                  "pii_status")
 ID_FIELD = "id"
 DATE_FIELD = "date"
 VOCAB_FIELD = "vocab"  # unstemmed words of the stemmed fields, for wildcard, fuzzy and spelling
@@ -37,6 +38,7 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     "folder": ("mailbox",),
     "kind": ("source",),
     "thread": (),
+    "pii": (),
     "has": (),
     "id": (),
     "date": (),
@@ -45,7 +47,36 @@ PREFIXES: dict[str, tuple[str, ...]] = {
 }
 ALIASES: dict[str, str] = {alias: name for name, aliases in PREFIXES.items() for alias in (name, *aliases)}
 HAS_VALUES = {"attachment": "attachment", "attachments": "attachment", "attach": "attachment",
-              "tag": "tag", "tags": "tag"}
+              "tag": "tag", "tags": "tag", "pii": "pii"}
+
+# pii: the index holds, per message, the entity types (lowercase: phone_number, person, us_ssn ...) of its current
+# PII suggestions that are not rejected (field 'pii'), and their review states 'pending' and 'accepted' (field
+# 'pii_status'); has:pii is any such suggestion. pii:phone_number, pii:PHONE_NUMBER and pii:"phone number" are
+# the same; pii:us_* expands against the types in the index. These short names stand for entity types:
+PII_STATUSES = ("pending", "accepted")
+PII_ALIASES: dict[str, tuple[str, ...]] = {
+    "phone": ("phone_number",),
+    "email": ("email_address",),
+    "name": ("person",),
+    "address": ("street_address",),
+    "street": ("street_address",),
+    "dob": ("date_of_birth",),
+    "birthday": ("date_of_birth",),
+    "ssn": ("us_ssn",),
+    "licence": ("us_driver_license",),
+    "license": ("us_driver_license",),
+    "plate": ("license_plate",),
+    "booking": ("booking_number",),
+    "case": ("case_number",),
+    "badge": ("badge_number",),
+    "ip": ("ip_address",),
+    "account": ("account_id", "us_bank_number", "iban_code"),
+    "bank": ("us_bank_number", "iban_code"),
+    "iban": ("iban_code",),
+    "card": ("credit_card",),
+    "passport": ("us_passport",),
+    "itin": ("us_itin",),
+}
 
 # Facets: name -> the index fields whose values are counted (each message counted once per value).
 FACETS: dict[str, tuple[str, ...]] = {
@@ -56,6 +87,7 @@ FACETS: dict[str, tuple[str, ...]] = {
     "months": ("month",),
     "years": ("month",),
     "custodians": ("custodian",),
+    "pii": ("pii",),  # messages per PII entity type (pending or accepted suggestions)
 }
 
 

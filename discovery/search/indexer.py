@@ -105,8 +105,13 @@ def check_index(case_dir: Path) -> str:
     try:
         engine.open_index(folder)
     except engine.IndexOpenError as exc:
-        return f"the search index is damaged ({exc})"
+        return open_error_reason(exc)
     return ""
+
+
+def open_error_reason(exc: engine.IndexOpenError) -> str:
+    """Why an index that failed to open must be rebuilt, in words for a notice."""
+    return str(exc) if isinstance(exc, engine.IndexOutdated) else f"the search index is damaged ({exc})"
 
 
 # -- update ---------------------------------------------------------------------------------------------
@@ -375,12 +380,12 @@ def _worker(store_path: str, folder: str, ids: list[str] | None, lo: int, hi: in
         results.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
-def safe_update(store: Store, *, jobs: int = 1, cancel: Callable[[], bool] | None = None
-                ) -> tuple[IndexReport | None, str]:
+def safe_update(store: Store, *, jobs: int = 1, progress: IndexProgress | None = None,
+                cancel: Callable[[], bool] | None = None) -> tuple[IndexReport | None, str]:
     """Update the index after an ingest without ever raising: (report, '') or (None, what went wrong). A
     cancelled update leaves the queue as it was: the next search or 'discovery reindex --pending' resumes."""
     try:
-        return update_index(store, jobs=jobs, cancel=cancel), ""
+        return update_index(store, jobs=jobs, progress=progress, cancel=cancel), ""
     except DiscoveryError as exc:
         return None, exc.message
     except Exception as exc:  # the ingest must not fail because of the index

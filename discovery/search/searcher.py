@@ -19,7 +19,14 @@ from discovery.search.execute import Execution, Ranked, SegmentCache
 from discovery.search.facets import FacetCache, count_facets
 from discovery.search.fields import FACETS
 from discovery.search.highlight import highlight_spans, make_snippet
-from discovery.search.indexer import check_index, has_pending, index_dir, rebuild_index, update_index
+from discovery.search.indexer import (
+    check_index,
+    has_pending,
+    index_dir,
+    open_error_reason,
+    rebuild_index,
+    update_index,
+)
 from discovery.search.query import parse
 from discovery.search.results import Hit, SearchResults
 from discovery.search.translate import Compiled, compile_query, suggest
@@ -129,7 +136,7 @@ class Searcher:
         try:
             self._open()
         except engine.IndexOpenError as exc:
-            self._rebuild(f"the search index is damaged ({exc})")
+            self._rebuild(open_error_reason(exc))
             self._open()
         return True
 

@@ -18,6 +18,8 @@ from discovery.search.fields import (
     FIELD_BOOSTS,
     ID_FIELD,
     NAME_FIELDS,
+    PII_ALIASES,
+    PII_STATUSES,
     ROLES,
     TEXT_FIELDS,
     VOCAB_FIELD,
@@ -34,6 +36,7 @@ from discovery.search.wordlists import WordLists
 
 MAX_EXPANSION = 1000
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
+_PII_SEPARATORS = re.compile(r"[\s-]+")
 _DOMAIN = re.compile(r"@?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}\Z", re.IGNORECASE)
 
 
@@ -115,6 +118,8 @@ class _Compiler:
         if name == "id":
             value = text.lower()
             return self.wildcard(ID_FIELD, value if node.wildcard else value + "*")
+        if name == "pii":
+            return self.pii(text)
         return self.keyword(name, text)
 
     def phrase(self, node: Phrase, positive: bool) -> p.Node:
@@ -133,6 +138,8 @@ class _Compiler:
             return self.domains(ROLES, text.strip())
         elif name == "id":
             return self.wildcard(ID_FIELD, text.strip().lower() + "*")
+        elif name == "pii":
+            return self.pii(text)
         else:
             return self.keyword(name, text)
         parts = []
@@ -199,6 +206,22 @@ class _Compiler:
         if has_wildcard(value):
             return self.wildcard(fieldname, value)
         return p.Term(fieldname, value)
+
+    def pii(self, text: str) -> p.Node:
+        """pii:VALUE: a review state (pending, accepted), a short name (phone, ssn ...) or an entity type; spaces
+        and hyphens stand for underscores (pii:"phone number")."""
+        value = _PII_SEPARATORS.sub("_", text.strip().lower()).strip("_")
+        if value in PII_STATUSES:
+            return p.Term("pii_status", value)
+        if value in PII_ALIASES:
+            return p.or_([p.Term("pii", t) for t in PII_ALIASES[value]])
+        if has_wildcard(value):
+            return self.wildcard("pii", value)
+        if not engine.has_term(self.searcher, "pii", value):
+            known = ", ".join(sorted(engine.field_terms(self.searcher, "pii"))) or "none yet (run 'discovery pii scan')"
+            self.notes.append(f"pii:{text}: no suggestion of that type in this case. Types found: {known}; short "
+                              "names such as pii:phone, pii:name or pii:ssn, and pii:pending or pii:accepted, work too")
+        return p.Term("pii", value)
 
     def addresses(self, roles: Iterable[str], email: str) -> p.Node:
         return p.or_([p.Term(ADDRESS_FIELDS[r], email.lower()) for r in roles])

@@ -1,5 +1,6 @@
 """Fixtures for search tests: one case built per session from samples/ (with custodians and a tag), a
-long-lived Searcher on it, expectations computed from its store, and cheap copies for tests that write."""
+long-lived Searcher on it, expectations computed from its store, and cheap copies for tests that write; a smaller
+case with PII suggestions for the pii: field."""
 
 from __future__ import annotations
 
@@ -41,6 +42,20 @@ def search_case(tmp_path_factory: pytest.TempPathFactory, search_gold: list[dict
         by_header = {r[0]: r[1] for r in case.store.rows("SELECT message_id, id FROM messages")}
         sales = [by_header[str(g["message_id"])] for g in search_gold if "sales_outreach" in g["labels"]]  # type: ignore[operator]
         tag_messages(case.store, SALES_TAG, sales, actor="test")
+        update_index(case.store)
+    return case_dir
+
+
+@pytest.fixture(scope="session")
+def pii_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The .eml files and the zip of samples/ (45 messages, so the scan stays quick) with the PII suggestions of an
+    offline scan, indexed (read-only: copy it to write)."""
+    from discovery.pii.scan import scan_case
+
+    case_dir = tmp_path_factory.mktemp("search-pii") / "case"
+    with Case(case_dir) as case:
+        assert case.ingest([SAMPLES / "eml", SAMPLES / "archive"]).ok
+        assert scan_case(case, jobs=1).ok
         update_index(case.store)
     return case_dir
 

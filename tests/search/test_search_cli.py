@@ -35,7 +35,7 @@ def test_json_output_schema(search_case: Path, searcher: Searcher) -> None:
     assert set(hit["snippet"]) == {"field", "text", "highlights"}
     assert all(isinstance(s, list) and len(s) == 2 for s in hit["snippet"]["highlights"])
     assert set(data["facets"]) == {"sender_domains", "senders", "recipient_domains", "tags", "months", "years",
-                                   "custodians"}
+                                   "custodians", "pii"}
     assert all(set(v) == {"value", "count"} for values in data["facets"].values() for v in values)
 
 

@@ -134,6 +134,30 @@ def test_update_after_new_ingest(tmp_path: Path) -> None:
         searcher.close()
 
 
+def test_ingest_reports_indexing_progress(tmp_path: Path) -> None:
+    """Case.ingest passes index progress through (the CLI shows it as a second bar after the ingest bar)."""
+    import io
+
+    from rich.console import Console
+
+    from discovery.progress import ingest_progress
+
+    case_dir = make_case(tmp_path, 2)
+    for i in range(3):
+        write_eml(tmp_path / "more", f"new{i}.eml", subject=f"Zeppelin {i}", body="The zeppelin order is late.")
+    calls: list[tuple[int, int]] = []
+    with Case(case_dir) as case:
+        assert case.ingest([tmp_path / "more"], index_progress=lambda done, total: calls.append((done, total))).ok
+        assert case.ingest([tmp_path / "more"], index_progress=lambda done, total: calls.append((-done, total))).ok
+    assert calls[0] == (0, 3) and calls[-1] == (3, 3)  # the second ingest adds nothing: nothing to index
+    screen = io.StringIO()
+    with ingest_progress(Console(file=screen, force_terminal=True, width=120)) as (_, on_index):
+        on_index(0, 0)  # nothing to index: no bar
+        on_index(0, 40)
+        on_index(40, 40)
+    assert screen.getvalue().count("Indexing") >= 1 and "40/40 messages" in screen.getvalue()
+
+
 def test_update_after_tagging_untagging_renaming(tmp_path: Path) -> None:
     case_dir = make_case(tmp_path, 8)
     with Case(case_dir) as case, case.searcher() as searcher:
