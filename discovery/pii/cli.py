@@ -129,6 +129,8 @@ def scan(case_dir: Path, jobs: int | None, full: bool, only_new: bool, mode: str
                 report = scan_case(case, progress=callback, **kwargs)
         else:
             report = scan_case(case, **kwargs)
+        if not report.interrupted:
+            _update_search_index(case, kwargs["jobs"], console, quiet or as_json, lambda: interrupted["flag"])
     except DiscoveryError as exc:
         fail(exc, as_json, _code(exc))
         return
@@ -144,6 +146,20 @@ def scan(case_dir: Path, jobs: int | None, full: bool, only_new: bool, mode: str
     if report.interrupted:
         sys.exit(int(ExitCode.INTERRUPTED))
     sys.exit(int(ExitCode.OK if report.ok else ExitCode.SOME_FAILED))
+
+
+def _update_search_index(case: Any, jobs: int, console: Any, quiet: bool, cancel: Any) -> None:
+    """Bring the search index up to date with the new suggestions (pii: queries), so the next search does not
+    have to; never fails the scan over it (the next search or 'discovery reindex --pending' catches up)."""
+    from discovery.search.indexer import safe_update
+
+    if not quiet and console.is_terminal:
+        with console.status("Updating the search index (pii: fields)..."):
+            _, problem = safe_update(case.store, jobs=jobs, cancel=cancel)
+    else:
+        _, problem = safe_update(case.store, jobs=jobs, cancel=cancel)
+    if problem and not quiet:
+        console.print(f"[yellow]Search index not updated ({problem}); the next search will catch up.[/]")
 
 
 @pii.command("list")

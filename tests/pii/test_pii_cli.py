@@ -129,3 +129,19 @@ def test_pii_import_does_not_slow_other_commands() -> None:
 
     code = "import sys\nfrom discovery.cli import main\nassert 'presidio_analyzer' not in sys.modules\n"
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
+
+
+def test_scan_leaves_the_search_index_up_to_date(case_dir: str) -> None:
+    """pii: queries work at once after a scan, without the next search having to index first."""
+    from discovery.search.searcher import Searcher
+    from discovery.store import Store
+
+    code, _, _ = run("scan", "--case", case_dir, "--jobs", "1", "-q")
+    assert code == 0
+    with Store(Path(case_dir), create=False) as store:
+        assert store.rows("SELECT count(*) FROM index_queue")[0][0] == 0
+        expected = {r[0] for r in store.rows("SELECT DISTINCT message_id FROM pii_suggestions "
+                                             "WHERE entity_type='PHONE_NUMBER' AND current=1 AND status!='rejected'")}
+        with Searcher(store, auto_update=False) as searcher:
+            found = {hit.id for hit in searcher.search("pii:phone", limit=None).hits}
+    assert expected and found == expected
