@@ -267,7 +267,8 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--jobs", type=int, default=2, help="worker processes for ingest and indexing")
     parser.add_argument("--workdir", type=Path, default=None)
-    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "out" / "search.json",
+                        help="also write the figures here")
     parser.add_argument("--no-enron", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
