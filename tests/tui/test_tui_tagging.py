@@ -203,3 +203,26 @@ async def test_bad_tag_name_is_an_error_not_a_crash(case_dir: Path) -> None:
         assert isinstance(app.screen, MainScreen)
         notices = list(app._notifications)
         assert any(n.severity == "error" and "invalid tag name" in n.message for n in notices)
+
+
+async def test_a_second_reviewer_writing_at_the_same_time_loses_nothing(case_dir: Path) -> None:
+    """While the app is open, another reviewer (here the CLI's functions on their own connection) tags a
+    message; the app then tags another and searches: both tags are in the store, the index and the audit log."""
+    app = open_app(case_dir, reviewer="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen) and screen.page is not None
+        mine, theirs = screen.page.ids[0], screen.page.ids[1]
+        with Case(case_dir, create=False) as other:  # a second writer on the open case
+            tagging.tag_messages(other.store, "their lead", [theirs], actor="ben")
+        assert screen.open_id == mine
+        await pilot.press("t")
+        await type_text(pilot, "my lead")
+        await pilot.press("enter")
+        await settle(pilot)
+        await run_query(pilot, 'tag:"their lead" OR tag:"my lead"')
+        assert screen.page is not None and set(screen.page.ids) == {mine, theirs}
+    assert tags_of(case_dir, mine) == ["my lead"] and tags_of(case_dir, theirs) == ["their lead"]
+    actors = {(e["actor"], e["target"]) for e in audit(case_dir) if e["action"] == "tag.add"}
+    assert {("ana", "my lead"), ("ben", "their lead")} <= actors
