@@ -210,8 +210,15 @@ class Execution:
             scores = self._scores(node, matches)
             # Equal scores (every hit of a filter-only query) go newest first, so that the order does not depend
             # on how the index happened to be built (segments, merges, incremental or rebuilt).
-            dates = self._global(docs, "date", lambda seg: engine.date_values(seg.leaf))
-            keyed = [(-round(scores.get(d, 0.0), 9), 0 if dates[d] else 1, -(dates[d] or 0), d) for d in docs]
+            # Only the documents that can reach the page need their dates: those scoring at least the top-th score.
+            candidates = docs
+            if partial and top and len(scores) >= top:
+                floor = heapq.nlargest(top, scores.values())[-1]
+                if floor > 0:  # else documents matched only through filters (score 0) may tie with it
+                    candidates = [d for d, v in scores.items() if v >= floor]
+            dates = self._global(candidates, "date", lambda seg: engine.date_values(seg.leaf))
+            score_of = scores.get
+            keyed = [(-round(score_of(d, 0.0), 9), 0 if dates[d] else 1, -(dates[d] or 0), d) for d in candidates]
             chosen = heapq.nsmallest(top, keyed) if partial and top is not None else sorted(keyed)
             ordered = [k[3] for k in chosen]
         else:
