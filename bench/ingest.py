@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -22,21 +21,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmachine import machine
+
 ROOT = Path(__file__).resolve().parents[1]
 ENRON = ROOT.parent / "shared" / "corpora" / "enron-maildir" / "maildir"
 
 
-def machine() -> str:
-    cpu = "unknown cpu"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
-    return f"{os.cpu_count()} cores, {cpu}, {mem:.0f} GiB RAM, Python {platform.python_version()}"
 
 
 def _process_memory(pid: int, page: int) -> int:

@@ -15,13 +15,14 @@ import argparse
 import importlib.util
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmachine import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -30,18 +31,6 @@ from discovery import Case  # noqa: E402
 from discovery.pii.engine import PiiEngine, installed_models, resolve_engine  # noqa: E402
 from discovery.pii.policy import Policy  # noqa: E402
 from discovery.pii.scan import scan_case  # noqa: E402
-
-
-def machine() -> str:
-    cpu = "unknown cpu"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
 
 
 def build(corpus: list[Path], folder: Path) -> Path:

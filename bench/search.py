@@ -21,6 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmachine import cpu_model, memory_gib
+from benchmachine import machine as describe_machine
+
 ROOT = Path(__file__).resolve().parents[1]
 ENRON = ROOT.parent / "shared" / "corpora" / "enron-maildir" / "maildir"
 ENRON_USERS = ("dean-c", "badeer-r", "cuilla-m", "beck-s", "dasovich-j")
@@ -54,24 +57,11 @@ RUNS = 7
 
 
 def machine() -> dict[str, Any]:
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        memory = Path("/proc/meminfo").read_text().splitlines()[0].split(":", 1)[1].strip()
-    except (OSError, IndexError):
-        pass
     from importlib.metadata import version
 
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory": memory, "python": platform.python_version(),
-            "platform": platform.platform(), "whoosh": version("whoosh-reloaded"),
-            "sqlite": sqlite3.sqlite_version}
+    return {"machine": describe_machine(), "cpu": cpu_model(), "cores": os.cpu_count(),
+            "memory_gib": round(memory_gib(), 1), "python": platform.python_version(),
+            "platform": platform.platform(), "whoosh": version("whoosh-reloaded"), "sqlite": sqlite3.sqlite_version}
 
 
 def percentile(values: list[float], q: float) -> float:

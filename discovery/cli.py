@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -125,30 +124,23 @@ def ingest(paths: tuple[Path, ...], case_dir: Path, custodian: str, jobs: int, a
     case = open_case(case_dir, create=True, as_json=as_json)
     console = _err_console()
     show_progress = not quiet and not as_json and console.is_terminal
-    interrupted = {"flag": False}
+    from discovery.interrupt import graceful_interrupt
 
-    def on_sigint(signum: int, frame: object) -> None:
-        if interrupted["flag"]:
-            raise KeyboardInterrupt
-        interrupted["flag"] = True
-        console.print("[yellow]Stopping after the current files... (Ctrl-C again to stop at once)[/]")
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        if show_progress:
-            from discovery.progress import ingest_progress
+        with graceful_interrupt(console, "the current files") as cancel:
+            if show_progress:
+                from discovery.progress import ingest_progress
 
-            with ingest_progress(console) as (callback, index_callback):
-                report = case.ingest(paths, custodian=custodian, jobs=jobs, progress=callback,
-                                     cancel=lambda: interrupted["flag"], index_progress=index_callback)
-        else:
-            report = case.ingest(paths, custodian=custodian, jobs=jobs, cancel=lambda: interrupted["flag"])
+                with ingest_progress(console) as (callback, index_callback):
+                    report = case.ingest(paths, custodian=custodian, jobs=jobs, progress=callback, cancel=cancel,
+                                         index_progress=index_callback)
+            else:
+                report = case.ingest(paths, custodian=custodian, jobs=jobs, cancel=cancel)
+            interrupted = cancel()
     except DiscoveryError as exc:
         fail(exc, as_json)
         return
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    report.interrupted = report.interrupted or interrupted["flag"]
+    report.interrupted = report.interrupted or interrupted
     stats = case.stats()
     case.close()
     if as_json:

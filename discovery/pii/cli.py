@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -103,39 +102,32 @@ def scan(case_dir: Path, jobs: int | None, full: bool, only_new: bool, mode: str
 
     case = open_case(case_dir, as_json=as_json)
     console = _console(stderr=True)
-    interrupted = {"flag": False}
+    from discovery.interrupt import graceful_interrupt
 
-    def on_sigint(signum: int, frame: object) -> None:
-        if interrupted["flag"]:
-            raise KeyboardInterrupt
-        interrupted["flag"] = True
-        console.print("[yellow]Stopping after the current batch... (Ctrl-C again to stop at once)[/]")
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        policy = load_policy(case.path)
-        if mode:
-            policy.mode = mode
-        if model is not None:
-            policy.model = model
-            if not mode and model:
-                policy.mode = "model"
-        kwargs: dict[str, Any] = {"jobs": jobs or default_jobs(), "full": full, "only_new": only_new,
-                                  "policy": policy, "cancel": lambda: interrupted["flag"], "limit": limit}
-        if not quiet and console.is_terminal:
-            from discovery.pii.render import scan_progress
+        with graceful_interrupt(console, "the current batch") as cancel:
+            policy = load_policy(case.path)
+            if mode:
+                policy.mode = mode
+            if model is not None:
+                policy.model = model
+                if not mode and model:
+                    policy.mode = "model"
+            kwargs: dict[str, Any] = {"jobs": jobs or default_jobs(), "full": full, "only_new": only_new,
+                                      "policy": policy, "cancel": cancel, "limit": limit}
+            if not quiet and console.is_terminal:
+                from discovery.pii.render import scan_progress
 
-            with scan_progress(console) as callback:
-                report = scan_case(case, progress=callback, **kwargs)
-        else:
-            report = scan_case(case, **kwargs)
-        if not report.interrupted:
-            _update_search_index(case, kwargs["jobs"], console, quiet or as_json, lambda: interrupted["flag"])
+                with scan_progress(console) as callback:
+                    report = scan_case(case, progress=callback, **kwargs)
+            else:
+                report = scan_case(case, **kwargs)
+            if not report.interrupted:
+                _update_search_index(case, kwargs["jobs"], console, quiet or as_json, cancel)
     except DiscoveryError as exc:
         fail(exc, as_json, _code(exc))
         return
     finally:
-        signal.signal(signal.SIGINT, previous)
         case.close()
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
