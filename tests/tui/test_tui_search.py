@@ -42,6 +42,14 @@ async def test_query_pages_and_opens_messages(case_dir: Path) -> None:
     expected = expected_ids(case_dir, query)
     assert len(expected) > 20
     app = open_app(case_dir, page_size=20)
+    asked: list[tuple[str, int]] = []
+    search = app.search.search
+
+    def recording(text: str, **options: object):  # type: ignore[no-untyped-def]
+        asked.append((text, int(options.get("offset", 0))))  # type: ignore[call-overload]
+        return search(text, **options)  # type: ignore[arg-type]
+
+    app.search.search = recording  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await run_query(pilot, query)
@@ -52,6 +60,8 @@ async def test_query_pages_and_opens_messages(case_dir: Path) -> None:
         assert [r.id for r in table.rows_shown] == expected[:20]
         assert table.row_count == 20  # one page, never every hit
         assert f"1–20 of {len(expected)} hits" in screen_text(app)
+        # the next page was asked for in the background while this one was read
+        assert (query, 20) in asked
         # next page, then back
         await pilot.press("right_square_bracket")
         await settle(pilot)

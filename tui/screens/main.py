@@ -140,6 +140,10 @@ class MainScreen(TaggingActions, WorkerErrors, Screen[None]):
         self._update_status()
 
     def _show_page(self, page: ResultPage, rows: list, pending: dict[str, int], keep: str | None) -> None:  # type: ignore[type-arg]
+        with self.app.batch_update():  # one repaint for the table, facets and status line together
+            self._show_page_now(page, rows, pending, keep)
+
+    def _show_page_now(self, page: ResultPage, rows: list, pending: dict[str, int], keep: str | None) -> None:  # type: ignore[type-arg]
         previous = self.page
         self.page = page
         if not (page.browsing and self.dapp.search.notice):
@@ -157,6 +161,17 @@ class MainScreen(TaggingActions, WorkerErrors, Screen[None]):
             self.message_view.clear("No hits." if page.total == 0 else "")
         else:
             self.open_message(self.table.current_id or rows[0].id)
+        if page.offset + page.limit < page.total:
+            self._prefetch(page.query, page.sort, page.offset + page.limit)
+
+    @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
+    def _prefetch(self, query: str, sort: str, offset: int) -> None:
+        """Ask for the next page in the background, so that the searcher's ordering for it is ready by the
+        time ] is pressed (the first page of a query only orders its top hits)."""
+        try:
+            self.dapp.search.search(query, sort=sort, offset=offset, limit=self.dapp.page_size, facets=False)
+        except Exception:  # noqa: BLE001 - a prefetch that fails costs nothing; the real request reports it
+            pass
 
     def _update_status(self) -> None:
         page = self.page
