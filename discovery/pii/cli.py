@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,6 +15,9 @@ from discovery.cli import case_option, fail, json_option, open_case
 from discovery.errors import DiscoveryError, NotFound, PolicyError, UsageError
 from discovery.exitcodes import ExitCode
 from discovery.pii.types import ALL_TYPES
+
+if TYPE_CHECKING:
+    from discovery.case import Case
 
 
 def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
@@ -24,6 +29,19 @@ def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
 
 def _code(exc: DiscoveryError) -> ExitCode:
     return ExitCode.USAGE if isinstance(exc, UsageError | PolicyError | NotFound) else ExitCode.ERROR
+
+
+@contextmanager
+def _case(case_dir: Path, as_json: bool, *, readonly: bool = False) -> Iterator[Case]:
+    """The case for one command: a DiscoveryError inside the block is printed (JSON with --json) and exits
+    with its code; the case is closed either way."""
+    case = open_case(case_dir, readonly=readonly, as_json=as_json)
+    try:
+        yield case
+    except DiscoveryError as exc:
+        fail(exc, as_json, _code(exc))
+    finally:
+        case.close()
 
 
 def _actor(reviewer: str) -> str:
@@ -57,14 +75,8 @@ def status(case_dir: Path, as_json: bool) -> None:
     scan is."""
     from discovery.pii.scan import scan_status
 
-    case = open_case(case_dir, as_json=as_json)
-    try:
+    with _case(case_dir, as_json) as case:
         result = scan_status(case)
-    except DiscoveryError as exc:
-        fail(exc, as_json, _code(exc))
-        return
-    finally:
-        case.close()
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
         return
@@ -97,14 +109,12 @@ def scan(case_dir: Path, jobs: int | None, full: bool, only_new: bool, mode: str
     Exit status: 0 done; 1 some messages could not be analysed (listed; all else was scanned); 2 bad
     options or policy; 3 the case could not be opened; 130 interrupted (run it again to go on).
     """
+    from discovery.interrupt import graceful_interrupt
     from discovery.pii.policy import load_policy
     from discovery.pii.scan import default_jobs, scan_case
 
-    case = open_case(case_dir, as_json=as_json)
     console = _console(stderr=True)
-    from discovery.interrupt import graceful_interrupt
-
-    try:
+    with _case(case_dir, as_json) as case:
         with graceful_interrupt(console, "the current batch") as cancel:
             policy = load_policy(case.path)
             if mode:
@@ -124,11 +134,6 @@ def scan(case_dir: Path, jobs: int | None, full: bool, only_new: bool, mode: str
                 report = scan_case(case, **kwargs)
             if not report.interrupted:
                 _update_search_index(case, kwargs["jobs"], console, quiet or as_json, cancel)
-    except DiscoveryError as exc:
-        fail(exc, as_json, _code(exc))
-        return
-    finally:
-        case.close()
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
@@ -173,8 +178,7 @@ def list_(query: str, case_dir: Path, statuses: tuple[str, ...], types: tuple[st
     """
     from discovery.pii.suggestions import count_suggestions, list_suggestions, parse_query
 
-    case = open_case(case_dir, readonly=True, as_json=as_json)
-    try:
+    with _case(case_dir, as_json, readonly=True) as case:
         q = parse_query(query)
         q.statuses.extend(statuses)
         q.types.extend(types)
@@ -182,11 +186,6 @@ def list_(query: str, case_dir: Path, statuses: tuple[str, ...], types: tuple[st
         q.limit, q.offset = (limit or None), offset
         items = list_suggestions(case.store, q)
         total = count_suggestions(case.store, q)
-    except DiscoveryError as exc:
-        fail(exc, as_json, _code(exc))
-        return
-    finally:
-        case.close()
     if as_json:
         click.echo(json.dumps({"total": total, "suggestions": [s.to_dict() for s in items]}, indent=2,
                               ensure_ascii=False))
@@ -205,11 +204,8 @@ def stats(case_dir: Path, top: int, as_json: bool) -> None:
     """Suggestions by type and status, by recognizer and by field, and the most frequent values."""
     from discovery.pii.suggestions import suggestion_stats
 
-    case = open_case(case_dir, readonly=True, as_json=as_json)
-    try:
+    with _case(case_dir, as_json, readonly=True) as case:
         result = suggestion_stats(case.store, top=top)
-    finally:
-        case.close()
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
@@ -243,8 +239,7 @@ def eval_(gold: Path, case_dir: Path, no_scan: bool, jobs: int | None, mode: str
         if gold.is_dir() or gold.suffix == ".conll":
             _eval_conll(gold, mode or "auto", model or "", as_json)
             return
-        case = open_case(case_dir, as_json=as_json)
-        try:
+        with _case(case_dir, as_json) as case:
             policy = load_policy(case.path)
             if mode:
                 policy.mode = mode
@@ -257,8 +252,6 @@ def eval_(gold: Path, case_dir: Path, no_scan: bool, jobs: int | None, mode: str
             from discovery.pii.evaluate import evaluate_case
 
             result = evaluate_case(case.store, gold)
-        finally:
-            case.close()
     except DiscoveryError as exc:
         fail(exc, as_json, _code(exc))
         return
@@ -305,17 +298,11 @@ def policy(case_dir: Path, init: bool, force: bool, as_json: bool) -> None:
     wildcards) and a deny-list (always suggest). Rescanning after a change keeps every decision."""
     from discovery.pii.policy import load_policy, policy_path, write_template
 
-    case = open_case(case_dir, readonly=not init, as_json=as_json)
-    try:
+    with _case(case_dir, as_json, readonly=not init) as case:
         if init:
             path = write_template(case.path, overwrite=force)
             click.echo(f"wrote {path}", err=True)
         loaded = load_policy(case.path)
-    except DiscoveryError as exc:
-        fail(exc, as_json, _code(exc))
-        return
-    finally:
-        case.close()
     data = {"file": str(policy_path(case_dir)) if loaded.path else None, "version": loaded.version(),
             **loaded.rules()}
     if as_json:
@@ -327,14 +314,8 @@ def policy(case_dir: Path, init: bool, force: bool, as_json: bool) -> None:
 
 # -- decisions ---------------------------------------------------------------------------------------------
 def _decide(case_dir: Path, as_json: bool, action) -> None:  # type: ignore[no-untyped-def]
-    case = open_case(case_dir, as_json=as_json)
-    try:
+    with _case(case_dir, as_json) as case:
         result = action(case.store)
-    except DiscoveryError as exc:
-        fail(exc, as_json, _code(exc))
-        return
-    finally:
-        case.close()
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
