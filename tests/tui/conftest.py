@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from discovery.case import Case
+from discovery.pii import scan
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +28,6 @@ def indexed_case(samples_case: Path, tmp_path_factory: pytest.TempPathFactory) -
 def scanned_case(samples_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Part of the samples (the .eml files and the zip, 45 messages, so the scan stays quick), indexed, with PII
     suggestions from an offline scan (read-only: copy it to write)."""
-    scan = pytest.importorskip("discovery.pii.scan", reason="discovery.pii (PII suggestions) is not available")
     from discovery.search import Searcher
 
     case_dir = tmp_path_factory.mktemp("tui-scanned") / "case"

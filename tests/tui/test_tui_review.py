@@ -6,19 +6,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from tui_helpers import open_app, run_query, screen_text, settle
 
 from discovery.case import Case
 from discovery.cli import main as discovery_cli
+from discovery.pii import suggestions as suggestions_api
 from tui.data.pii import BLOCK
 from tui.screens.dialogs import ChoiceDialog, ConfirmDialog
 from tui.screens.main import MainScreen
 from tui.screens.review import ReviewScreen
 from tui.widgets.body import MarkedText
-
-suggestions_api = pytest.importorskip("discovery.pii.suggestions", reason="discovery.pii is not available")
 
 
 def audit(case_dir: Path) -> list[dict[str, object]]:

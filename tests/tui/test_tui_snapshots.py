@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from tui_helpers import open_app, run_query, settle
 
 from discovery.case import Case
+from discovery.pii import decisions
 
 pytest.importorskip("pytest_textual_snapshot", reason="pytest-textual-snapshot is a dev dependency")
 
@@ -44,7 +45,6 @@ def test_main_screen_with_thread_120x40(case_dir: Path, snap_compare: SnapCompar
 def test_review_screen_120x40(case_dir: Path, snap_compare: SnapCompare) -> None:
     """Review of a message with two manual redactions (made through the API, so the picture does not depend on
     the PII recognizers of the day), one then shown in the published preview."""
-    decisions = pytest.importorskip("discovery.pii.decisions")
     with Case(case_dir, create=False) as case:
         key, body = case.store.rows(
             "SELECT id, body_text FROM messages WHERE length(body_text) > 400 ORDER BY date_utc, id LIMIT 1")[0]

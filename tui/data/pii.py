@@ -1,7 +1,7 @@
 """Provides the TUI's one adapter to discovery.pii: suggestions of a message and the reviewer's decisions.
 
 Decisions go through discovery.pii.decisions (each one audited there, in the same transaction); this module
-reads, converts and calls. If that package is missing, the adapter says so (``notice``) and the UI shows it.
+reads, converts and calls.
 """
 
 from __future__ import annotations
@@ -10,20 +10,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from discovery.errors import DiscoveryError
+from discovery.pii import decisions
+from discovery.pii import suggestions as stored_suggestions
+from discovery.pii.fields import load_fields
+from discovery.pii.types import ALL_TYPES
 from tui.data.session import ReviewSession
 
 BLOCK = "█"
 PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
 _CHUNK = 400
 Span = tuple[int, int]
-
-_API_MISSING = ("Redaction review is not available: discovery.pii (suggestions and decisions) could not be "
-                "imported in this build.")
-
-
-class PiiUnavailable(DiscoveryError):
-    title = "Redaction review not available"
 
 
 @dataclass(slots=True)
@@ -84,40 +80,19 @@ def field_rank(key: str) -> tuple[int, int, str]:
     return _FIELD_ORDER.get(kind, 9), role, rest
 
 
-def _load_api() -> tuple[Any, Any, Any] | None:
-    try:
-        from discovery.pii import decisions, suggestions, types
-    except ImportError:
-        return None
-    return decisions, suggestions, types
-
-
 class PiiAdapter:
     """Suggestions and decisions for one case, for one reviewer. Call from worker threads."""
 
     def __init__(self, session: ReviewSession) -> None:
         self.session = session
-        self._api = _load_api()
-        self.notice = "" if self._api is not None else _API_MISSING
-
-    @property
-    def available(self) -> bool:
-        return self._api is not None
-
-    def _require(self) -> tuple[Any, Any, Any]:
-        if self._api is None:
-            raise PiiUnavailable(_API_MISSING)
-        return self._api
 
     @property
     def entity_types(self) -> tuple[str, ...]:
-        return tuple(self._require()[2].ALL_TYPES)
+        return tuple(ALL_TYPES)
 
     # -- reading --------------------------------------------------------------------------------------
     def fields(self, message_id: str) -> list[FieldText]:
         """The texts of a message exactly as the PII scan read them (suggestion offsets point into these)."""
-        from discovery.pii.fields import load_fields
-
         with self.session.reading() as case:
             found = load_fields(case.store, [message_id])
         if not found:
@@ -126,19 +101,14 @@ class PiiAdapter:
 
     def suggestions(self, message_id: str) -> list[Any]:
         """Every suggestion of a message (pending and decided), by field and position."""
-        _, suggestions, _ = self._require()
         with self.session.reading() as case:
-            found = list(suggestions.message_suggestions(case.store, message_id))
+            found = list(stored_suggestions.message_suggestions(case.store, message_id))
         return sorted(found, key=lambda s: (field_rank(s.field), s.start, s.end))
 
     def pending_counts(self, ids: Sequence[str]) -> dict[str, int]:
-        """Pending suggestions per message (empty when PII review is unavailable or nothing was scanned)."""
-        if self._api is None or not ids:
-            return {}
+        """Pending suggestions per message (none where nothing was scanned)."""
         out: dict[str, int] = {}
         with self.session.reading() as case:
-            if not case.store.scalar("SELECT name FROM sqlite_master WHERE name='pii_suggestions'"):
-                return {}
             for i in range(0, len(ids), _CHUNK):
                 part = list(ids[i : i + _CHUNK])
                 for row in case.store.rows(
@@ -156,30 +126,25 @@ class PiiAdapter:
 
     # -- decisions (audited by discovery.pii.decisions) -----------------------------------------------
     def accept(self, suggestion: Any) -> int:
-        decisions = self._require()[0]
         return int(self.session.write(lambda c: decisions.accept(c.store, [suggestion.id],
                                                                  actor=self.session.reviewer)))
 
     def reject(self, suggestion: Any) -> int:
-        decisions = self._require()[0]
         return int(self.session.write(lambda c: decisions.reject(c.store, [suggestion.id],
                                                                  actor=self.session.reviewer)))
 
     def reset(self, suggestion: Any) -> int:
         """Undo a decision: back to pending."""
-        decisions = self._require()[0]
         return int(self.session.write(lambda c: decisions.reset(c.store, [suggestion.id],
                                                                 actor=self.session.reviewer)))
 
     def accept_everywhere(self, suggestion: Any) -> ValueResult:
         """Accept this value across the case (and in future scans)."""
-        decisions = self._require()[0]
         result = self.session.write(lambda c: decisions.accept_value_everywhere(
             c.store, suggestion.entity_type, suggestion.text, actor=self.session.reviewer))
         return ValueResult(int(result.updated), int(result.created))
 
     def add_manual(self, message_id: str, field_key: str, start: int, end: int, entity_type: str) -> Any:
         """Redact a span the scan missed (stored accepted, origin 'manual')."""
-        decisions = self._require()[0]
         return self.session.write(lambda c: decisions.add_manual_span(
             c.store, message_id, field_key, start, end, entity_type, actor=self.session.reviewer))

@@ -42,7 +42,7 @@ def load_display(session: ReviewSession, key: str, *, highlighter: Callable[[str
     if highlighter is not None:
         display.hits = highlighter("body", body)
         display.subject_hits = highlighter("subject", message.subject)
-    if pii is not None and pii.available:
+    if pii is not None:
         try:
             display.suggestions = pii.suggestions(message.id)
         except DiscoveryError as exc:

@@ -79,12 +79,3 @@ def thread_nodes(store: Store, thread_id: str, limit: int = 2000) -> list[Thread
             """SELECT id, thread_parent, date_utc, from_name, from_email, subject FROM messages
                WHERE thread_id=? ORDER BY date_utc IS NULL, date_utc, id LIMIT ?""", (thread_id, limit))
     ]
-
-
-def browse_ids(store: Store, *, offset: int, limit: int, newest_first: bool = True) -> tuple[list[str], int]:
-    """A page of every message of the case by date, and how many there are (when search is unavailable)."""
-    order = "DESC" if newest_first else "ASC"
-    ids = [r[0] for r in store.rows(
-        f"SELECT id FROM messages ORDER BY date_utc {order}, id {order} LIMIT ? OFFSET ?", (limit, offset))]
-    total = int(store.scalar("SELECT count(*) FROM messages") or 0)
-    return ids, total

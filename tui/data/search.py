@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import fnmatch
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import discovery.search as search_api
 from discovery.case import Case
 from discovery.errors import DiscoveryError
 from tui.data.session import ReviewSession
@@ -25,14 +25,6 @@ FACET_SIZE = 25
 TEXT_FIELDS = ("subject", "body", "attachment")
 Span = tuple[int, int]
 Notice = Callable[[str], None]
-
-
-class SearchUnavailable(DiscoveryError):
-    title = "Search not available"
-
-
-_API_MISSING = ("Search is not available: discovery.search could not be imported in this build. "
-                "Showing every message by date.")
 
 
 @dataclass(slots=True)
@@ -60,7 +52,6 @@ class ResultPage:
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     elapsed_ms: float = 0.0
-    browsing: bool = False  # True: no search engine, every message of the case by date
     highlighter: Callable[[str, str], list[Span]] | None = None  # (field, text) -> spans to highlight
 
     @property
@@ -169,35 +160,21 @@ def make_highlighter(query: str) -> Callable[[str, str], list[Span]] | None:
 
 
 # -- the adapter ----------------------------------------------------------------------------------------------
-def _load_api() -> Any | None:
-    try:
-        import discovery.search as api
-    except ImportError:
-        return None
-    return api if hasattr(api, "Searcher") else None
-
-
 class SearchAdapter:
     """Searches one case. Long-lived: keep one per app; call from worker threads (never the event loop)."""
 
     def __init__(self, session: ReviewSession, *, on_notice: Notice | None = None) -> None:
         self.session = session
         self.on_notice = on_notice
-        self._api = _load_api()
         self._case: Case | None = None
-        self._searcher: Any = None
+        self._searcher: search_api.Searcher | None = None
         self._lock = threading.RLock()
-        self.notice = "" if self._api is not None else _API_MISSING
 
-    @property
-    def available(self) -> bool:
-        return self._api is not None
-
-    def _engine(self) -> Any:
+    def _engine(self) -> search_api.Searcher:
         """The open Searcher (opening it may build the index from the store: call from a worker)."""
         if self._searcher is None:
             self._case = Case(self.session.case_dir, create=False)
-            self._searcher = self._api.Searcher(self._case.store, notify=self._notice)  # type: ignore[union-attr]
+            self._searcher = search_api.Searcher(self._case.store, notify=self._notice)
         return self._searcher
 
     def _notice(self, text: str) -> None:
@@ -217,8 +194,6 @@ class SearchAdapter:
     def search(self, query: str, *, sort: str = "relevance", offset: int = 0, limit: int = 100,
                facets: bool = True) -> ResultPage:
         """One page of hits. Raises QuerySyntaxError for a query that cannot be parsed."""
-        if self._api is None:
-            return self._browse(query, sort, offset, limit)
         text, sort = effective(query, sort)
         with self._lock:
             results = self._engine().search(text, sort=sort, offset=offset, limit=limit,
@@ -236,43 +211,21 @@ class SearchAdapter:
 
     def all_ids(self, query: str, *, sort: str = "relevance") -> list[str]:
         """Every hit's id (for 'tag all hits')."""
-        if self._api is None:
-            if query.strip():
-                raise SearchUnavailable(_API_MISSING)
-            with self.session.reading() as case:
-                return list(case.message_ids())
         text, sort = effective(query, sort)
         with self._lock:
             return list(self._engine().ids(text, sort=sort))
 
     def changed(self) -> None:
         """The case changed (tags): index the change now, so the next search sees it."""
-        if self._api is None:
-            return
         with self._lock:
             self._engine().sync()
 
-    def _browse(self, query: str, sort: str, offset: int, limit: int) -> ResultPage:
-        from tui.data.rows import browse_ids
-
-        if query.strip():
-            raise SearchUnavailable(_API_MISSING, hint="Clear the query bar to list every message by date.")
-        started = time.perf_counter()
-        with self.session.reading() as case:
-            ids, total = browse_ids(case.store, offset=offset, limit=limit, newest_first=sort != "oldest")
-        return ResultPage("", sort, offset, limit, total, ids, browsing=True,
-                          elapsed_ms=(time.perf_counter() - started) * 1000)
-
     # -- saved searches -------------------------------------------------------------------------------
     def saved_searches(self) -> list[SavedSearch]:
-        if self._api is None:
-            raise SearchUnavailable(_API_MISSING)
         with self.session.reading() as case:
-            return [SavedSearch(s.name, s.query) for s in self._api.list_saved(case.store)]
+            return [SavedSearch(s.name, s.query) for s in search_api.list_saved(case.store)]
 
     def save_search(self, name: str, query: str) -> None:
         """Save (or overwrite) a named query; the query must parse. Audited by discovery.search."""
-        if self._api is None:
-            raise SearchUnavailable(_API_MISSING)
-        api = self._api
-        self.session.write(lambda c: api.save_search(c.store, name, query, replace=True, actor=self.session.reviewer))
+        self.session.write(lambda c: search_api.save_search(c.store, name, query, replace=True,
+                                                            actor=self.session.reviewer))

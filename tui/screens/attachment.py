@@ -75,7 +75,7 @@ class AttachmentScreen(WorkerErrors, Screen[None]):
         app = cast("DiscoveryApp", self.app)
         try:
             text = app.session.attachment_text(self.message_id, self.attachment.position)
-            found = app.pii.suggestions(self.message_id) if app.pii.available else []
+            found = app.pii.suggestions(self.message_id)
         except Exception as exc:  # noqa: BLE001
             report_from_thread(app, exc)
             return

@@ -15,7 +15,7 @@ from textual.worker import get_current_worker
 
 from discovery.errors import DiscoveryError, QuerySyntaxError
 from tui.data.reading import load_display
-from tui.data.search import SORTS, ResultPage, SearchUnavailable, facet_clause, narrow
+from tui.data.search import SORTS, ResultPage, facet_clause, narrow
 from tui.screens.base import WorkerErrors, in_ui, report_from_thread
 from tui.screens.tagging import TaggingActions
 from tui.widgets.body import MarkedText
@@ -105,8 +105,6 @@ class MainScreen(TaggingActions, WorkerErrors, Screen[None]):
         self.query_bar.set_query(self.query_text)
         self.query_one(FacetTree).display = self.app.size.width >= 100
         self.thread_tree.display = False
-        if self.dapp.search.notice:
-            self.query_bar.show_notice(self.dapp.search.notice)
         self.load_tags()
         self.run_query(self.query_text)
         self.table.focus()
@@ -125,7 +123,7 @@ class MainScreen(TaggingActions, WorkerErrors, Screen[None]):
             page = app.search.search(query, sort=sort, offset=offset, limit=app.page_size, facets=offset == 0)
             rows = app.session.summaries(page.ids)
             pending = app.pii.pending_counts(page.ids)
-        except (QuerySyntaxError, SearchUnavailable) as exc:
+        except QuerySyntaxError as exc:
             in_ui(app, self._query_failed, exc)
             return
         except Exception as exc:  # noqa: BLE001 - shown to the reviewer, never a traceback
@@ -146,15 +144,13 @@ class MainScreen(TaggingActions, WorkerErrors, Screen[None]):
     def _show_page_now(self, page: ResultPage, rows: list, pending: dict[str, int], keep: str | None) -> None:  # type: ignore[type-arg]
         previous = self.page
         self.page = page
-        if not (page.browsing and self.dapp.search.notice):
-            self.query_bar.clear_error()
+        self.query_bar.clear_error()
         if page.notes:
             self.notify("\n".join(page.notes), title="Search", timeout=6)
         self.table.tag_colors = self.tag_colors
         self.table.show_rows(rows, pending, keep=keep)
         if page.offset == 0 or previous is None or previous.query != page.query:
-            notice = "Facets need search." if page.browsing else ""
-            self.query_one(FacetTree).show_facets(page.facets, notice)
+            self.query_one(FacetTree).show_facets(page.facets)
         self._update_status()
         if not rows:
             self.open_id = None
@@ -179,8 +175,7 @@ class MainScreen(TaggingActions, WorkerErrors, Screen[None]):
         if page is not None:
             if page.total:
                 last = page.offset + len(page.ids)
-                parts.append(f"{page.offset + 1:,}–{last:,} of {page.total:,} "
-                             f"{'messages' if page.browsing else 'hits'}")
+                parts.append(f"{page.offset + 1:,}–{last:,} of {page.total:,} hits")
                 if page.pages > 1:
                     parts.append(f"page {page.page_number}/{page.pages} ([ ])")
             else:
@@ -201,9 +196,6 @@ class MainScreen(TaggingActions, WorkerErrors, Screen[None]):
 
     @on(FacetTree.Chosen)
     def _on_facet(self, event: FacetTree.Chosen) -> None:
-        if self.page is not None and self.page.browsing:
-            self.notify(self.dapp.search.notice, severity="warning")
-            return
         query = narrow(self.query_text, facet_clause(event.facet, event.value))
         self.query_bar.set_query(query)
         self.run_query(query)
@@ -328,9 +320,6 @@ class MainScreen(TaggingActions, WorkerErrors, Screen[None]):
     def action_review(self) -> None:
         from tui.screens.review import ReviewScreen
 
-        if not self.dapp.pii.available:
-            self.notify(self.dapp.pii.notice, title="Redaction review", severity="warning", timeout=8)
-            return
         if self.open_id:
             ids = [r.id for r in self.table.rows_shown]
             self.app.push_screen(ReviewScreen(self.open_id, ids), self._after_review)

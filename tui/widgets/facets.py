@@ -37,10 +37,8 @@ class FacetTree(Tree[FacetValue | None]):
         self.guide_depth = 2
         self.auto_expand = True
 
-    def show_facets(self, facets: dict[str, list[FacetCount]], notice: str = "") -> None:
+    def show_facets(self, facets: dict[str, list[FacetCount]]) -> None:
         self.clear()
-        if notice:
-            self.root.add_leaf(Text(notice, style="dim italic"))
         for name, title in FACET_TITLES.items():
             values = facets.get(name)
             if not values:

@@ -23,8 +23,7 @@ class QueryBar(Vertical):
     QueryBar > Input { border: tall $border-blurred; }
     QueryBar > Input:focus { border: tall $border; }
     QueryBar > #query-error { display: none; color: $text-error; padding: 0 1; height: auto; max-height: 3; }
-    QueryBar.-error > #query-error, QueryBar.-notice > #query-error { display: block; }
-    QueryBar.-notice > #query-error { color: $text-warning; }
+    QueryBar.-error > #query-error { display: block; }
     QueryBar.-error > Input { border: tall $error; }
     """
 
@@ -70,11 +69,6 @@ class QueryBar(Vertical):
         self.query_one("#query-error", Static).update(text)
         self.add_class("-error")
 
-    def show_notice(self, notice: str) -> None:
-        """A non-error remark under the input (e.g. search is not available yet)."""
-        self.query_one("#query-error", Static).update(Text(notice, style="italic"))
-        self.add_class("-notice")
-
     def clear_error(self) -> None:
-        self.remove_class("-error", "-notice")
+        self.remove_class("-error")
         self.query_one("#query-error", Static).update("")
