@@ -59,17 +59,17 @@ def detect_bytes(head: bytes) -> Detected:
     if not head:
         return Detected("empty", "application/x-empty", "empty file")
     head = head[:SNIFF_BYTES]
-    # Text that opens with a block of mail headers is mail whatever libmagic would call it (the sniff below
-    # decides before magic's label anyway), so skip libmagic's pass there: it costs about 2 ms a file, most
-    # of the time of a dump of loose small messages. Binary signatures never start with header lines.
-    sniffed = sniff_mail(head) if b"\x00" not in head[:512] else ""
-    if sniffed:
+    # Text that opens with a block of mail headers is mail whatever libmagic would call it (the sniff decides
+    # before magic's label in _kind_from_magic too), so skip libmagic's pass there: it costs about 2 ms a file,
+    # most of the time of a dump of loose small messages. Binary signatures never start with header lines.
+    sniffed = sniff_mail(head)
+    if sniffed and b"\x00" not in head[:512]:
         return Detected(sniffed, SNIFFED_MIME[sniffed], "")
     try:
         mime = _magic_mime().from_buffer(head[:MAGIC_BYTES])
     except Exception as exc:  # libmagic failures must not stop an ingest
         mime, description = "application/octet-stream", f"libmagic failed: {exc}"
-    kind = _kind_from_magic(mime, head)
+    kind = _kind_from_magic(mime, head, sniffed)
     # The long description costs a second libmagic pass: only worth it when we will report the file.
     description = "" if kind in READABLE else describe(head)
     return Detected(kind, mime, description)
@@ -94,7 +94,7 @@ def describe(head: bytes) -> str:
         return f"libmagic failed: {exc}"
 
 
-def _kind_from_magic(mime: str, head: bytes) -> str:
+def _kind_from_magic(mime: str, head: bytes, sniffed: str) -> str:
     if head[:4] == b"!BDN":
         return "pst"  # Outlook personal storage (.pst/.ost), ANSI or Unicode
     if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
@@ -116,7 +116,6 @@ def _kind_from_magic(mime: str, head: bytes) -> str:
         return "pdf"
     # Mail is text: libmagic often calls it text/plain (and once in a while something absurd), so the
     # header sniff decides before magic's label does.
-    sniffed = sniff_mail(head)
     if sniffed:
         return sniffed
     if mime in _UNSUPPORTED:
