@@ -11,11 +11,12 @@ import re
 from email.message import Message as EmailMessage
 
 from discovery.ingest.base import Origin, make_attachment
+from discovery.ingest.outlook_names import parse_recipients
+from discovery.ingest.repair import decode_base64, decode_quoted_printable, repair_header_blocks
 from discovery.ingest.fields import (
     decode_bytes,
     decode_header_value,
     normalize_message_id,
-    parse_addresses,
     parse_date,
     parse_message_ids,
 )
@@ -32,11 +33,25 @@ _HEADER_START = re.compile(rb"[\x21-\x39\x3b-\x7e]{1,76}:")
 
 def parse_rfc822(raw: bytes, provenance: Provenance, *, _depth: int = 0) -> Message:
     """Parse one message. Never raises for bad input: whatever fails is kept as a note in ``errors``."""
+    return _parse(raw, provenance, _depth, None)
+
+
+def attachment_payloads(raw: bytes) -> list[bytes]:
+    """The decoded bytes of every attachment of a stored message, in the order of ``Message.attachments``,
+    decoded with the same tolerant decoders as the ingest (so their sha256 match the stored ones)."""
+    collected: list[bytes] = []
+    _parse(raw, Provenance(path="", kind="eml"), 0, collected)
+    return collected
+
+
+def _parse(raw: bytes, provenance: Provenance, _depth: int, collect: list[bytes] | None) -> Message:
     msg = Message(provenance=provenance, raw=raw)
     raw = raw.replace(b"\r\n", b"\n") if b"\r\n" in raw[:4096] else raw
     if raw[:1] == b"\n" and _HEADER_START.match(raw.lstrip(b"\n")):
         raw = raw.lstrip(b"\n")  # some exports put blank lines before the headers
         msg.errors.append("blank lines before the headers were skipped")
+    raw, repairs = repair_header_blocks(raw)
+    msg.errors.extend(repairs)
     try:
         parsed = email.message_from_bytes(raw, policy=email.policy.compat32)
     except (Exception, RecursionError) as exc:  # the stdlib parser is lenient; this is a last resort
@@ -53,7 +68,7 @@ def parse_rfc822(raw: bytes, provenance: Provenance, *, _depth: int = 0) -> Mess
     for defect in parsed.defects[:10]:
         msg.errors.append(f"header defect: {type(defect).__name__}")
     _read_headers(parsed, msg)
-    _read_body(parsed, msg, _depth)
+    _read_body(parsed, msg, _depth, collect)
     return msg
 
 
@@ -79,7 +94,10 @@ def _read_headers(parsed: EmailMessage, msg: Message) -> None:
         values = [text for name, text in headers if name.lower() == key]
         found: list[Address] = []
         for value in values:
-            found.extend(parse_addresses(value))
+            people, note = parse_recipients(value)
+            found.extend(people)
+            if note:
+                msg.errors.append(f"{key}: {note}")
         return found
 
     msg.sender = addresses("from") or addresses("sender")
@@ -93,9 +111,39 @@ def _read_headers(parsed: EmailMessage, msg: Message) -> None:
         name = re.sub(r"\s*<[^>]*>\s*$", "", x_from).strip().strip('"')
         if name and "@" not in name:
             msg.sender = [Address(name=name, email=msg.sender[0].email)]
+    _unwrap_list_sender(msg, first)
 
 
-def _read_body(parsed: EmailMessage, msg: Message, depth: int) -> None:
+_VIA_LIST = re.compile(r"^\s*['\"]?(?P<name>.+?)['\"]?\s+via\s+(?P<list>\S.*)$", re.IGNORECASE)
+
+
+def _unwrap_list_sender(msg: Message, first: dict[str, str]) -> None:
+    """Where a mailing list rewrote From ("X via list" <list@...>), take the real sender from X-Original-From,
+    else from a Reply-To naming the same person; the list's own address is noted, not lost."""
+    if len(msg.sender) != 1 or not _VIA_LIST.match(msg.sender[0].name or ""):
+        return
+    rewritten = msg.sender[0]
+    person = _VIA_LIST.match(rewritten.name)
+    assert person is not None
+    name = person.group("name").strip("'\" ")
+    real: list[Address] = []
+    origin = ""
+    if first.get("x-original-from"):
+        real, _ = parse_recipients(first["x-original-from"])
+        origin = "X-Original-From"
+    if not (len(real) == 1 and real[0].email) and len(msg.reply_to) == 1 and msg.reply_to[0].email:
+        candidate = msg.reply_to[0]
+        if candidate.email.lower() != rewritten.email.lower() and (
+            not candidate.name or candidate.name.strip("'\" ").lower() == name.lower()
+        ):
+            real, origin = [Address(name=candidate.name or name, email=candidate.email)], "Reply-To"
+    if len(real) == 1 and real[0].email:
+        msg.sender = [Address(name=real[0].name or name, email=real[0].email)]
+        msg.errors.append(f"from: the list rewrote the sender as {str(rewritten)!r}; real sender taken from "
+                          f"{origin}")
+
+
+def _read_body(parsed: EmailMessage, msg: Message, depth: int, collect: list[bytes] | None = None) -> None:
     plain: list[str] = []
     html: list[str] = []
     counter = [0]
@@ -115,7 +163,7 @@ def _read_body(parsed: EmailMessage, msg: Message, depth: int) -> None:
         disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
         filename = _filename(part, msg)
         if ctype == "message/rfc822" or ctype == "message/global":
-            _embedded(part, msg, level, depth, filename)
+            _embedded(part, msg, level, depth, filename, collect)
             return
         if part.is_multipart():
             if ctype == "multipart/alternative":
@@ -153,6 +201,8 @@ def _read_body(parsed: EmailMessage, msg: Message, depth: int) -> None:
         if att.error:
             msg.errors.append(f"attachment {name!r}: {att.error}")
         msg.attachments.append(att)
+        if collect is not None:
+            collect.append(data)
 
     def _walk_alternative(part: EmailMessage, level: int, walker) -> None:  # type: ignore[no-untyped-def]
         subs = [s for s in part.get_payload() if isinstance(s, EmailMessage)]
@@ -212,6 +262,9 @@ def _decode_text_part(part: EmailMessage, msg: Message, *, quiet: bool = False) 
 
 
 def _payload_bytes(part: EmailMessage, msg: Message, what: str, *, quiet: bool = False) -> bytes | None:
+    encoded = _tolerant_payload(part, msg, what, quiet)
+    if encoded is not None:
+        return encoded
     try:
         data = part.get_payload(decode=True)
     except Exception as exc:
@@ -229,6 +282,21 @@ def _payload_bytes(part: EmailMessage, msg: Message, what: str, *, quiet: bool =
                                   "InvalidBase64LengthDefect"):
             msg.errors.append(f"{what}: {name} (decoded what could be decoded)")
     return data
+
+
+def _tolerant_payload(part: EmailMessage, msg: Message, what: str, quiet: bool) -> bytes | None:
+    """Base64 and quoted-printable parts decoded by our tolerant decoders; None for other encodings."""
+    cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if cte not in ("base64", "quoted-printable") or part.is_multipart():
+        return None
+    payload = part.get_payload()
+    if not isinstance(payload, str):
+        return None
+    data = payload.encode("ascii", "surrogateescape")
+    decoded, notes = decode_base64(data) if cte == "base64" else decode_quoted_printable(data)
+    if not quiet:
+        msg.errors.extend(f"{what}: {note}" for note in notes)
+    return decoded
 
 
 def _filename(part: EmailMessage, msg: Message) -> str:
@@ -258,7 +326,8 @@ def _default_name(ctype: str, index: int) -> str:
     return f"attachment-{index}.{ext}"
 
 
-def _embedded(part: EmailMessage, msg: Message, level: int, depth: int, filename: str) -> None:
+def _embedded(part: EmailMessage, msg: Message, level: int, depth: int, filename: str,
+              collect: list[bytes] | None = None) -> None:
     payload = part.get_payload()
     inner: EmailMessage | None = None
     if isinstance(payload, list) and payload and isinstance(payload[0], EmailMessage):
@@ -298,6 +367,8 @@ def _embedded(part: EmailMessage, msg: Message, level: int, depth: int, filename
         text=None,
     )
     msg.attachments.append(att)
+    if collect is not None:
+        collect.append(data)
 
 
 def read_single(data: bytes, origin: Origin, kind: str = "eml") -> Message:

@@ -1,0 +1,92 @@
+"""Provides parse_recipients: address headers where Outlook wrote display names unquoted or without any
+address (``Last, First (ORG)``, ``Last, First``, ``First Last/ORG``), kept as one recipient each."""
+
+from __future__ import annotations
+
+import re
+
+from discovery.ingest.fields import parse_addresses
+from discovery.model import Address
+
+# A bare surname: one or two words, letters with hyphens/apostrophes/periods, no address, no brackets.
+_SURNAME = re.compile(r"^[^\W\d_][\w'.\-]*(?:\s+[^\W\d_][\w'.\-]*)?$")
+# Lotus/Outlook "First Last/ORG" (or /OU/ORG) with no address.
+_SLASHED = re.compile(r"^[^\W\d_][\w'.\- ]{0,60}(?:/[\w.\- ]{1,40}){1,4}$")
+# What follows the comma: given names and initials, an optional (ORG), an optional <address>.
+_GIVEN = re.compile(r"^[^\W\d_][\w'.\-]*(?:\s+[\w'.\-]+){0,3}(?:\s*\([^()<>@]{1,60}\))?(?:\s*<[^<>]*>)?$")
+
+
+def parse_recipients(value: str) -> tuple[list[Address], str]:
+    """Mailboxes of one decoded address header, and a note when unquoted display names were re-joined.
+
+    ``Collier, Tameka (BEGA)`` is one recipient named so, with no address, not "Collier" and "Tameka (BEGA)";
+    ``Sampson, Erie (DCRB) <erie.sampson@dc.gov>`` keeps its address. Everything else goes to parse_addresses.
+    """
+    if not value or ("," not in value and ";" not in value and "/" not in value):
+        return parse_addresses(value), ""
+    segments = _split_top_level(value)
+    merged: list[tuple[str, bool]] = []
+    joined = slashed = 0
+    i = 0
+    while i < len(segments):
+        here = segments[i].strip()
+        after = segments[i + 1].strip() if i + 1 < len(segments) else ""
+        if after and _SURNAME.match(here) and _GIVEN.match(after) and "@" not in _outside_angles(after):
+            merged.append((f"{here}, {after}", True))
+            joined += 1
+            i += 2
+            continue
+        if _SLASHED.match(here):
+            slashed += 1
+        merged.append((here, False))
+        i += 1
+    if not joined and not slashed:
+        return parse_addresses(value), ""
+    found: list[Address] = []
+    for segment, was_joined in merged:
+        if not segment:
+            continue
+        if was_joined:
+            name, _, rest = segment.partition("<")
+            email = rest.rstrip(">").strip() if rest else ""
+            found.append(Address(name=name.strip(), email=email if "@" in email else ""))
+        elif _SLASHED.match(segment):
+            found.append(Address(name=segment, email=""))
+        else:
+            found.extend(parse_addresses(segment))
+    example = next(text for text, flag in merged if flag or _SLASHED.match(text))
+    example = example.partition("<")[0].strip()
+    note = f"{joined + slashed} unquoted Outlook display name(s) (like {example!r}) kept as one recipient each"
+    return found, note
+
+
+def _outside_angles(text: str) -> str:
+    return re.sub(r"<[^<>]*>", "", text)
+
+
+def _split_top_level(value: str) -> list[str]:
+    """Split on commas and semicolons that are not inside <...>, (...) or quotes."""
+    parts: list[str] = []
+    depth_angle = depth_paren = 0
+    quoted = False
+    current: list[str] = []
+    for ch in value:
+        if ch == '"':
+            quoted = not quoted
+        elif quoted:
+            pass
+        elif ch == "<":
+            depth_angle += 1
+        elif ch == ">":
+            depth_angle = max(0, depth_angle - 1)
+        elif ch == "(":
+            depth_paren += 1
+        elif ch == ")":
+            depth_paren = max(0, depth_paren - 1)
+        if ch in ",;" and not depth_angle and not depth_paren and not quoted:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    parts.append("".join(current))
+    return parts
