@@ -8,12 +8,14 @@ import re
 from discovery.ingest.fields import parse_addresses
 from discovery.model import Address
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # NULs after Outlook display names
 # A bare surname: one or two words, letters with hyphens/apostrophes/periods, no address, no brackets.
-_SURNAME = re.compile(r"^[^\W\d_][\w'.\-]*(?:\s+[^\W\d_][\w'.\-]*)?$")
+_SURNAME = re.compile(r"^'?[^\W\d_][\w'.\-]*(?:\s+[^\W\d_][\w'.\-]*)?$")
 # Lotus/Outlook "First Last/ORG" (or /OU/ORG) with no address.
 _SLASHED = re.compile(r"^[^\W\d_][\w'.\- ]{0,60}(?:/[\w.\- ]{1,40}){1,4}$")
 # What follows the comma: given names and initials, an optional (ORG), an optional <address>.
-_GIVEN = re.compile(r"^[^\W\d_][\w'.\-]*(?:\s+[\w'.\-]+){0,3}(?:\s*\([^()<>@]{1,60}\))?(?:\s*<[^<>]*>)?$")
+_GIVEN = re.compile(r"^[^\W\d_][\w'.\-]*(?:\s+[\w'.\-]+){0,3}(?:\s*\([^()<>]{1,80}\)){0,3}'?(?:\s*<[^<>]*>)?$")
+_PAREN_EMAIL = re.compile(r"\(\s*([^()\s]+@[^()\s]+)\s*\)\s*$")
 
 
 def parse_recipients(value: str) -> tuple[list[Address], str]:
@@ -22,6 +24,7 @@ def parse_recipients(value: str) -> tuple[list[Address], str]:
     ``Collier, Tameka (BEGA)`` is one recipient named so, with no address, not "Collier" and "Tameka (BEGA)";
     ``Sampson, Erie (DCRB) <erie.sampson@dc.gov>`` keeps its address. Everything else goes to parse_addresses.
     """
+    value = _CONTROL.sub("", value or "")
     if not value or ("," not in value and ";" not in value and "/" not in value):
         return parse_addresses(value), ""
     segments = _split_top_level(value)
@@ -31,7 +34,7 @@ def parse_recipients(value: str) -> tuple[list[Address], str]:
     while i < len(segments):
         here = segments[i].strip()
         after = segments[i + 1].strip() if i + 1 < len(segments) else ""
-        if after and _SURNAME.match(here) and _GIVEN.match(after) and "@" not in _outside_angles(after):
+        if after and _SURNAME.match(here) and _GIVEN.match(after) and "@" not in _outside_brackets(after):
             merged.append((f"{here}, {after}", True))
             joined += 1
             i += 2
@@ -49,7 +52,13 @@ def parse_recipients(value: str) -> tuple[list[Address], str]:
         if was_joined:
             name, _, rest = segment.partition("<")
             email = rest.rstrip(">").strip() if rest else ""
-            found.append(Address(name=name.strip(), email=email if "@" in email else ""))
+            in_parens = _PAREN_EMAIL.search(name)
+            if in_parens and not email:  # "Weil, Sonia (Council) (sweil@dccouncil.us)"
+                email, name = in_parens.group(1), name[: in_parens.start()]
+            name = name.strip()
+            if name.startswith("'") and name.endswith("'"):
+                name = name[1:-1].strip()
+            found.append(Address(name=name, email=email if "@" in email else ""))
         elif _SLASHED.match(segment):
             found.append(Address(name=segment, email=""))
         else:
@@ -60,8 +69,8 @@ def parse_recipients(value: str) -> tuple[list[Address], str]:
     return found, note
 
 
-def _outside_angles(text: str) -> str:
-    return re.sub(r"<[^<>]*>", "", text)
+def _outside_brackets(text: str) -> str:
+    return re.sub(r"<[^<>]*>|\([^()]*\)", "", text)
 
 
 def _split_top_level(value: str) -> list[str]:
