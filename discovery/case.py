@@ -13,6 +13,7 @@ from discovery.ingest.pipeline import Ingest, IngestReport, ProgressCallback
 from discovery.store import Store, decompress_raw
 
 if TYPE_CHECKING:
+    from discovery.problems import Problem
     from discovery.search.results import SearchResults
     from discovery.search.searcher import Searcher
 
@@ -101,6 +102,7 @@ class CaseStats:
     undated: int
     failures: int
     failure_samples: list[dict[str, str]]
+    problems: dict[str, int] = field(default_factory=dict)  # by kind, as 'discovery problems' lists them
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -235,7 +237,16 @@ class Case:
         return value if isinstance(value, str) else None
 
     # -- stats ----------------------------------------------------------------------------------------
+    def problems(self, kinds: Iterable[str] = ()) -> list[Problem]:
+        """Everything the case does not hold whole: skipped and failed files, repaired and partly read
+        messages, attachments without text (kinds from discovery.problems.KINDS; all when empty)."""
+        from discovery.problems import list_problems
+
+        return list(list_problems(self.store, kinds))
+
     def stats(self, top: int = 10) -> CaseStats:
+        from discovery.problems import count_problems
+
         s = self.store
         messages = int(s.scalar("SELECT count(*) FROM messages") or 0)
         copies = int(s.scalar("SELECT count(*) FROM provenance") or 0)
@@ -279,6 +290,7 @@ class Case:
                        UNION ALL SELECT path, '', '', reason FROM sources WHERE status='failed'
                        LIMIT ?""", (top * 2,))
             ],
+            problems=count_problems(s),
         )
 
 

@@ -62,6 +62,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "tag": "discovery.tags_cli:tag",
     "note": "discovery.tags_cli:note",
     "audit": "discovery.tags_cli:audit",
+    "problems": "discovery.problems_cli:problems",
     "tui": "tui.cli:tui",
 }
 

@@ -32,8 +32,15 @@ def print_ingest_report(report: IngestReport, stats: CaseStats, console: Console
         f"  messages: {report.messages:,} copies found, {report.new_messages:,} new; case now holds "
         f"{stats.messages:,} messages ({stats.duplicates:,} duplicate copies folded) in {stats.threads:,} threads"
     )
+    if report.messages_repaired or report.messages_partly_read or report.attachments_without_text:
+        console.print(
+            f"  [yellow]read with repairs: {report.messages_repaired:,} messages whole after a repair, "
+            f"{report.messages_partly_read:,} partly read[/] (something could not be recovered), "
+            f"{report.attachments_without_text:,} attachments without text; "
+            "'discovery problems' lists each with its file and reason"
+        )
     if report.failures or report.problems:
-        console.print(f"  [red]problems: {report.failures:,}[/] (all recorded; see 'discovery stats')")
+        console.print(f"  [red]problems: {report.failures:,}[/] (all recorded; see 'discovery problems')")
         for problem in report.problems[:10]:
             where = problem["path"] + (f" @{problem['locator']}" if problem.get("locator") else "")
             console.print(f"    [red]-[/] {where}: {problem['reason']}")
@@ -70,12 +77,15 @@ def print_stats(stats: CaseStats) -> None:
     for row in stats.top_domains:
         table.add_row(f"{row['messages']:,}", str(row["domain"]))
     out.print(table)
+    if stats.problems:
+        out.print("[yellow]Problems[/]: " + ", ".join(f"{v:,} {k}" for k, v in stats.problems.items())
+                  + " ('discovery problems [--kind KIND]' lists each with its file and reason)")
     if stats.failures:
-        out.print(f"[red]{stats.failures:,} problems recorded[/], for example:")
+        out.print(f"[red]{stats.failures:,} read failures recorded[/], for example:")
         for f in stats.failure_samples:
             where = f["path"] + (f" @{f['locator']}" if f["locator"] else "")
             out.print(f"  - {where}: {f['reason']}")
-    else:
+    elif not stats.problems:
         out.print("No problems recorded.")
 
 

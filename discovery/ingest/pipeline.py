@@ -10,6 +10,7 @@ the content hash keeps re-read messages from being stored twice.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -22,7 +23,7 @@ from discovery.ingest.base import Origin, SourceUnreadable
 from discovery.ingest.detect import detect
 from discovery.ingest.layout import FoundFile, walk_paths
 from discovery.model import Message, SourceFailure
-from discovery.store import MessageRecord, Store, to_record
+from discovery.store import MessageRecord, SourceRow, Store, to_record
 
 BATCH_FILES = 64  # small files go to workers in batches of at most this many files...
 BATCH_BYTES = 1024 * 1024  # ...and this many bytes
@@ -92,13 +93,17 @@ class IngestReport:
     messages: int = 0  # copies found (provenances added)
     new_messages: int = 0  # distinct messages added to the case
     failures: int = 0
+    messages_repaired: int = 0  # distinct messages read whole after a repair (noted on the message)
+    messages_partly_read: int = 0  # distinct messages stored with something lost (noted on the message)
+    attachments_without_text: int = 0  # attachments of the messages read from which no text was extracted
     interrupted: bool = False
     seconds: float = 0.0
     problems: list[dict[str, str]] = field(default_factory=list)  # first failures, for display
 
     @property
     def ok(self) -> bool:
-        return self.sources_failed == 0 and self.sources_partial == 0 and not self.interrupted
+        return (self.sources_failed == 0 and self.sources_partial == 0 and self.messages_partly_read == 0
+                and self.messages_repaired == 0 and not self.interrupted)
 
 
 ProgressCallback = Callable[[IngestProgress], None]
@@ -153,6 +158,18 @@ def run_task(task: FileTask) -> TaskResult:
     return result
 
 
+def _same_content(known: SourceRow | None, size: int, custodian: str, path: Path) -> bool:
+    """True when a source read before has the same size and sha256 now (only its mtime changed)."""
+    if known is None or known.status not in ("done", "partial", "skipped") or not known.sha256:
+        return False
+    if known.size != size or known.custodian != custodian:
+        return False
+    try:
+        return _sha256(path) == known.sha256
+    except OSError:
+        return False
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -187,6 +204,7 @@ class Ingest:
         self.report = IngestReport()
         self.states: dict[int, _SourceState] = {}
         self._last_commit = time.monotonic()
+        self._seen_hashes: set[str] = set()  # messages of this run already counted as repaired/partly read
 
     # -- planning -------------------------------------------------------------------------------------
     def _count(self) -> None:
@@ -234,6 +252,12 @@ class Ingest:
                 and known.mtime_ns == st.st_mtime_ns
                 and known.custodian == self.custodian
             ):
+                self.report.sources_unchanged += 1
+                self.progress.files_skipped_unchanged += 1
+                self._file_done(st.st_size)
+                continue
+            if _same_content(known, st.st_size, self.custodian, path):  # touched, not changed
+                self.store.db.execute("UPDATE sources SET mtime_ns=? WHERE id=?", (st.st_mtime_ns, known.id))
                 self.report.sources_unchanged += 1
                 self.progress.files_skipped_unchanged += 1
                 self._file_done(st.st_size)
@@ -338,6 +362,7 @@ class Ingest:
         self.progress.new_messages += new
         self.report.messages += copies
         self.report.new_messages += new
+        self._count_notes(rec for res in results for rec in res.records)
         for result in results:
             state = self.states[result.source_id]
             for failure in result.failures:
@@ -361,6 +386,28 @@ class Ingest:
             if state.pending == 0:
                 self._close_source(result.source_id, state)
         self._maybe_commit()
+
+    def _count_notes(self, records: Iterable[MessageRecord]) -> None:
+        """Count the distinct messages read with repairs or losses, and attachments without text."""
+        from discovery.problems import classify_notes
+
+        stack = list(records)[::-1]  # in the order the store adds them: the first copy is the one kept
+        while stack:
+            record = stack.pop()
+            stack.extend(reversed(record.embedded))
+            if record.content_hash in self._seen_hashes:
+                continue
+            self._seen_hashes.add(record.content_hash)
+            self.report.attachments_without_text += sum(
+                1 for a in record.attachments if not a[6] and a[2] != "message/rfc822")
+            errors = str(record.columns.get("errors") or "[]")
+            if errors == "[]":
+                continue
+            kind = classify_notes(json.loads(errors))
+            if kind == "partly-read":
+                self.report.messages_partly_read += 1
+            elif kind == "repaired":
+                self.report.messages_repaired += 1
 
     def _maybe_commit(self) -> None:
         if time.monotonic() - self._last_commit > COMMIT_EVERY_S:
