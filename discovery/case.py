@@ -228,6 +228,29 @@ class Case:
             raw_format=r["raw_format"],  # type: ignore[index]
         )
 
+    def attachment_bytes(self, key: str, position: int) -> tuple[AttachmentOut, bytes]:
+        """The original bytes of attachment ``position`` (as numbered by show), decoded again from the stored
+        raw message with the ingest's tolerant decoders and checked against the sha256 taken at ingest."""
+        import hashlib
+
+        from discovery.errors import CaseError
+        from discovery.ingest.mime import attachment_payloads
+
+        message = self.message(key)
+        found = next((a for a in message.attachments if a.position == position), None)
+        if found is None:
+            raise NotFound(f"message {message.id} has no attachment {position}",
+                           hint=f"'discovery show {message.id}' lists its attachments with their numbers.")
+        payloads = attachment_payloads(self.raw(message.id))
+        data = payloads[position] if position < len(payloads) else None
+        if data is None or hashlib.sha256(data).hexdigest() != found.sha256:
+            data = next((p for p in payloads if hashlib.sha256(p).hexdigest() == found.sha256), None)
+        if data is None:
+            raise CaseError(f"attachment {position} ({found.filename!r}) of message {message.id} cannot be rebuilt "
+                            "from the stored message: its bytes no longer match the sha256 taken at ingest",
+                            hint="Open the original source file listed by 'discovery show' to get it.")
+        return found, data
+
     def attachment_text(self, key: str, position: int) -> str | None:
         row = self.store.message_row(key)
         if row is None:

@@ -12,7 +12,7 @@ import click
 
 from discovery.case import DEFAULT_CASE, Case
 from discovery.errors import DiscoveryError, NotFound
-from discovery.exitcodes import ExitCode
+from discovery.exitcodes import ExitCode, exit_code_for
 
 
 def _err_console():  # type: ignore[no-untyped-def]
@@ -32,8 +32,9 @@ def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of text.")(func)
 
 
-def fail(exc: DiscoveryError, as_json: bool = False, code: ExitCode = ExitCode.ERROR) -> None:
-    """Print an error to stderr (JSON shape when --json) and exit with its code."""
+def fail(exc: DiscoveryError, as_json: bool = False, code: ExitCode | None = None) -> None:
+    """Print an error to stderr (JSON shape when --json) and exit with its code (by default the one for its
+    type: exitcodes.exit_code_for)."""
     if as_json:
         click.echo(json.dumps({"error": {"type": type(exc).__name__, "title": exc.title, "message": exc.message,
                                          "hint": exc.hint}}), err=True)
@@ -41,7 +42,7 @@ def fail(exc: DiscoveryError, as_json: bool = False, code: ExitCode = ExitCode.E
         click.secho(f"{exc.title}: {exc.message}", fg="red", err=True)
         if exc.hint:
             click.echo(exc.hint, err=True)
-    sys.exit(int(code))
+    sys.exit(int(exit_code_for(exc) if code is None else code))
 
 
 def open_case(case_dir: Path, *, create: bool = False, readonly: bool = False, as_json: bool = False) -> Case:
@@ -191,11 +192,34 @@ def stats(case_dir: Path, as_json: bool, top: int) -> None:
 @click.option("--headers", "all_headers", is_flag=True, help="Show every header, not just the main ones.")
 @click.option("--attachment", "attachment", type=int, default=None, metavar="N",
               help="Print the text extracted from attachment N (numbers as listed by show).")
+@click.option("--save", "save_file", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+              help="With --attachment N: write its original bytes to FILE (never overwrites).")
+@click.option("--save-dir", "save_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              metavar="DIR", help="Write the original bytes of every attachment (or of --attachment N) into DIR, "
+              "named NN-name by us; never overwrites.")
 def show(message_id: str, case_dir: Path, as_json: bool, raw: bool, all_headers: bool,
-         attachment: int | None) -> None:
+         attachment: int | None, save_file: Path | None, save_dir: Path | None) -> None:
     """Show one message: headers, body, attachments and every place it was found."""
+    if save_file is not None and (attachment is None or save_dir is not None):
+        from discovery.errors import UsageError
+
+        fail(UsageError("--save FILE needs --attachment N (and no --save-dir)",
+                        hint="e.g. discovery show ID --attachment 0 --save report.pdf"), as_json)
     case = open_case(case_dir, readonly=True, as_json=as_json)
     try:
+        if save_file is not None or save_dir is not None:
+            from discovery.attachments import save_all, save_attachment
+
+            if save_file is not None and attachment is not None:
+                saved = [save_attachment(case, message_id, attachment, save_file)]
+            elif save_dir is not None:
+                saved = save_all(case, message_id, save_dir, None if attachment is None else [attachment])
+            if as_json:
+                click.echo(json.dumps([{"path": str(p), "bytes": n} for p, n in saved], indent=2))
+            else:
+                for p, n in saved:
+                    click.echo(f"{p}\t{n} bytes")
+            return
         if attachment is not None:
             text = case.attachment_text(message_id, attachment)
             if text is None:

@@ -1,5 +1,7 @@
 """Provides ExitCode: every exit status the discovery command uses, in one place."""
 
+from __future__ import annotations
+
 from enum import IntEnum
 
 
@@ -9,4 +11,16 @@ class ExitCode(IntEnum):
     NO_HITS = 1  # search: nothing matched (grep-like)
     USAGE = 2  # bad arguments, options or query
     ERROR = 3  # the case cannot be opened or written, or another error stopped the command
+    NOT_FOUND = 4  # no message, attachment, tag, suggestion or saved search with that id or name
     INTERRUPTED = 130  # Ctrl-C; run the same command again to resume
+
+
+def exit_code_for(exc: BaseException) -> ExitCode:
+    """The exit status for an error: usage errors USAGE, unknown ids NOT_FOUND, everything else ERROR."""
+    from discovery.errors import NotFound, QuerySyntaxError, UsageError
+
+    if isinstance(exc, (UsageError, QuerySyntaxError)):
+        return ExitCode.USAGE
+    if isinstance(exc, NotFound):
+        return ExitCode.NOT_FOUND
+    return ExitCode.ERROR

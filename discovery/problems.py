@@ -63,9 +63,13 @@ def classify_source(status: str, reason: str) -> str:
 
 
 def classify_notes(notes: Iterable[str]) -> str:
-    """'partly-read' when a note says something was lost, 'repaired' when there are only repairs, else ''."""
+    """'partly-read' when a note says something was lost, 'repaired' when there are only repairs, else ''.
+    Notes on an attachment's text (``attachment 'x.pdf': ...``) do not count: the message and the attachment's
+    bytes are whole, and the attachment is listed as "no-text" with that reason."""
     kind = ""
     for note in notes:
+        if note.startswith("attachment '"):
+            continue
         if _LOSS.search(note):
             return "partly-read"
         kind = "repaired"

@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from discovery.dedup import content_hash, message_key
-from discovery.errors import CaseBusy, CaseError
+from discovery.errors import CaseBusy, CaseError, UsageError
 from discovery.model import Message
 
 STORE_NAME = "store.sqlite"
+MIN_ID_PREFIX = 6  # shortest message id prefix accepted
 
 # Each migration takes the schema from version i to i+1. Never edit one that has shipped: add another.
 MIGRATIONS: list[str] = [
@@ -577,13 +578,23 @@ class Store:
 
     # -- reading --------------------------------------------------------------------------------------
     def message_row(self, key: str) -> sqlite3.Row | None:
-        """One message row by id or unique id prefix (at least 6 hex digits)."""
+        """One message row by id or unique id prefix (at least 6 hex digits); None when there is none.
+        Raises UsageError for a prefix shorter than 6 characters or one that several messages share."""
         key = key.strip().lower()
         row = self.db.execute("SELECT * FROM messages WHERE id=?", (key,)).fetchone()
-        if row is not None or len(key) < 6:
+        if row is not None:
             return row
-        rows = self.db.execute("SELECT * FROM messages WHERE id LIKE ? LIMIT 2", (key + "%",)).fetchall()
-        return rows[0] if len(rows) == 1 else None
+        if len(key) < MIN_ID_PREFIX:
+            raise UsageError(f"message id prefix {key!r} is too short",
+                             hint=f"Give at least {MIN_ID_PREFIX} characters of the id, as 'discovery search' "
+                             "shows it.")
+        rows = self.db.execute("SELECT * FROM messages WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
+                               (key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",)
+                               ).fetchall()
+        if len(rows) > 1:
+            raise UsageError(f"message id prefix {key!r} matches more than one message",
+                             hint="Give more characters of the id.")
+        return rows[0] if rows else None
 
     def rows(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         return self.db.execute(sql, params).fetchall()

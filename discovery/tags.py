@@ -97,13 +97,13 @@ def tag_messages(store: Store, name: str, message_ids: Iterable[str], *, actor: 
     tag = create_tag(store, name, actor=actor) if create else _require(store, name)
     ids = _existing_ids(store, message_ids)
     stamp = now_iso()
-    with store.db:
-        before = store.db.total_changes
+    with store.db:  # counted in rows of message_tags: total_changes would count the index triggers too
+        before = _tagged(store, tag.id)
         store.db.executemany(
             "INSERT OR IGNORE INTO message_tags(message_id, tag_id, actor, at) VALUES (?,?,?,?)",
             [(m, tag.id, actor, stamp) for m in ids],
         )
-        added = store.db.total_changes - before
+        added = _tagged(store, tag.id) - before
     store.audit(actor or "discovery", "tag.add", tag.name, {"messages": ids[:1000], "count": len(ids),
                                                            "added": added})
     return added
@@ -113,9 +113,9 @@ def untag_messages(store: Store, name: str, message_ids: Iterable[str], *, actor
     tag = _require(store, name)
     ids = _existing_ids(store, message_ids)
     with store.db:
-        before = store.db.total_changes
+        before = _tagged(store, tag.id)
         store.db.executemany("DELETE FROM message_tags WHERE message_id=? AND tag_id=?", [(m, tag.id) for m in ids])
-        removed = store.db.total_changes - before
+        removed = before - _tagged(store, tag.id)
     store.audit(actor or "discovery", "tag.remove", tag.name, {"messages": ids[:1000], "count": len(ids),
                                                               "removed": removed})
     return removed
@@ -152,6 +152,10 @@ def _require(store: Store, name: str) -> Tag:
     return tag
 
 
+def _tagged(store: Store, tag_id: int) -> int:
+    return int(store.scalar("SELECT count(*) FROM message_tags WHERE tag_id=?", (tag_id,)) or 0)
+
+
 def _existing_ids(store: Store, message_ids: Iterable[str]) -> list[str]:
     out: list[str] = []
     for key in message_ids:
@@ -160,3 +164,8 @@ def _existing_ids(store: Store, message_ids: Iterable[str]) -> list[str]:
             raise NotFound(f"no message {key!r} in this case")
         out.append(row["id"])
     return list(dict.fromkeys(out))
+
+
+def resolve_ids(store: Store, message_ids: Iterable[str]) -> list[str]:
+    """The case's ids for these ids or prefixes, each once, in order; NotFound for one that is not there."""
+    return _existing_ids(store, message_ids)

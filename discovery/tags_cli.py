@@ -11,7 +11,6 @@ import click
 from discovery import tags as tagging
 from discovery.cli import case_option, fail, json_option, open_case
 from discovery.errors import DiscoveryError
-from discovery.exitcodes import ExitCode
 
 
 def _actor(reviewer: str) -> str:
@@ -50,7 +49,7 @@ def _run(case_dir: Path, as_json: bool, action) -> None:  # type: ignore[no-unty
     try:
         result = action(case.store)
     except DiscoveryError as exc:
-        fail(exc, as_json, ExitCode.USAGE if exc.title == "Usage error" else ExitCode.ERROR)
+        fail(exc, as_json)
         return
     finally:
         case.close()
@@ -79,7 +78,10 @@ def tag_add(name: str, message_ids: tuple[str, ...], from_stdin: bool, case_dir:
 
     def action(store):  # type: ignore[no-untyped-def]
         added = tagging.tag_messages(store, name, ids, actor=_actor(reviewer))
-        return {"tag": name, "messages": len(ids), "added": added, "text": f"tagged {added} message(s) {name!r}"}
+        distinct = len(set(tagging.resolve_ids(store, ids)))
+        already = distinct - added
+        text = f"tagged {added} message(s) {name!r}" + (f" ({already} already had it)" if already else "")
+        return {"tag": name, "messages": distinct, "added": added, "text": text}
 
     _run(case_dir, as_json, action)
 

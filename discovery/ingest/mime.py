@@ -11,8 +11,6 @@ import re
 from email.message import Message as EmailMessage
 
 from discovery.ingest.base import Origin, make_attachment
-from discovery.ingest.outlook_names import parse_recipients
-from discovery.ingest.repair import decode_base64, decode_quoted_printable, repair_header_blocks
 from discovery.ingest.fields import (
     decode_bytes,
     decode_header_value,
@@ -20,6 +18,8 @@ from discovery.ingest.fields import (
     parse_date,
     parse_message_ids,
 )
+from discovery.ingest.outlook_names import parse_recipients
+from discovery.ingest.repair import decode_base64, decode_quoted_printable, repair_header_blocks
 from discovery.model import Address, Attachment, Message, Provenance
 
 MAX_DEPTH = 40  # MIME nesting deeper than this is kept as an error note, not walked

@@ -73,7 +73,9 @@ def decode_quoted_printable(data: bytes) -> tuple[bytes, list[str]]:
     return binascii.a2b_qp(data), notes
 
 
-_FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]{1,76}:")
+# Field names as real mail writes them (RFC 5322 allows more, but base64-like diagnostics lines such as
+# "zic8k9=;24:99EZ" must not pass for headers).
+_FIELD = re.compile(rb"[A-Za-z0-9][A-Za-z0-9_.\-]{0,75}[ \t]*:")
 _BOUNDARY = re.compile(rb"""boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))""", re.IGNORECASE)
 MAX_HEADER_LINES = 5_000
 

@@ -13,8 +13,8 @@ from discovery.search.query import parse
 from discovery.search.results import Hit
 from discovery.search.searcher import Searcher
 
-HIT_COLUMNS = ["rank", "id", "date", "from", "to", "subject", "score", "thread_id", "thread_hits", "tags",
-               "attachments", "snippet"]
+HIT_COLUMNS = ["rank", "id", "date", "from", "to", "cc", "subject", "score", "thread_id", "thread_hits", "tags",
+               "attachments", "snippet", "custodian", "sources"]
 BATCH_COLUMNS = ["name", "query", *HIT_COLUMNS]
 
 
@@ -63,9 +63,10 @@ def read_batch(text: str) -> list[BatchQuery]:
 
 def hit_row(hit: Hit) -> list[object]:
     snippet = hit.snippet.text if hit.snippet is not None else ""
-    return [hit.rank, hit.id, hit.date or "", hit.sender, "; ".join(hit.recipients), hit.subject,
+    return [hit.rank, hit.id, hit.date or "", hit.sender, "; ".join(hit.to), "; ".join(hit.cc), hit.subject,
             "" if hit.score is None else hit.score, hit.thread_id or "",
-            "" if hit.thread_hits is None else hit.thread_hits, "; ".join(hit.tags), hit.attachments, snippet]
+            "" if hit.thread_hits is None else hit.thread_hits, "; ".join(hit.tags), hit.attachments, snippet,
+            "; ".join(hit.custodians), "; ".join(hit.sources)]
 
 
 def run_batch(searcher: Searcher, queries: Iterable[BatchQuery], out: TextIO | None, *, sort: str = "relevance",

@@ -43,6 +43,10 @@ class Hit:
     thread_hits: int | None = None  # with one row per thread: how many hits the thread has
     tags: list[str] = field(default_factory=list)
     attachments: int = 0
+    to: list[str] = field(default_factory=list)  # To recipients: address, or the display name when it has none
+    cc: list[str] = field(default_factory=list)
+    custodians: list[str] = field(default_factory=list)  # whose mail the copies were found in
+    sources: list[str] = field(default_factory=list)  # every file (with !member) a copy was found in, to cite it
 
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)

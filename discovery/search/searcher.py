@@ -247,7 +247,8 @@ class Searcher:
                 rank=rank, id=key, score=round(score, 4) if score is not None else None, date=row["date"],
                 sender=_person(row["from_name"], row["from_email"]), sender_email=row["from_email"],
                 recipients=row["recipients"], subject=subject, thread_id=row["thread_id"],
-                tags=row["tags"], attachments=row["attachments"],
+                tags=row["tags"], attachments=row["attachments"], to=row["to"], cc=row["cc"],
+                custodians=row["custodians"], sources=row["sources"],
             )
             if ranked.threads is not None:
                 hit.thread_hits = ranked.threads.get(ranked.thread_of.get(docnum, ""), 1)
@@ -293,12 +294,24 @@ def _message_rows(db: sqlite3.Connection, ids: Iterable[str], *, with_text: bool
             FROM messages WHERE id IN (SELECT value FROM json_each(?))""", param):
         rows[r[0]] = {"date": r[1], "from_name": r[2], "from_email": r[3], "subject": r[4], "body": r[5] or "",
                       "thread_id": r[6], "attachments": int(r[7] or 0), "recipients": [], "tags": [],
-                      "attachment_text": ""}
-    for key, email in db.execute(
-        """SELECT message_id, email FROM addresses WHERE role IN ('to', 'cc', 'bcc')
+                      "attachment_text": "", "to": [], "cc": [], "custodians": [], "sources": []}
+    for key, role, email, name in db.execute(
+        """SELECT message_id, role, email, name FROM addresses WHERE role IN ('to', 'cc', 'bcc')
            AND message_id IN (SELECT value FROM json_each(?)) ORDER BY message_id, role DESC, position""", param):
-        if key in rows and email:
-            rows[key]["recipients"].append(email)
+        who = email or name  # Outlook exports name recipients without an address
+        if key in rows and who:
+            rows[key]["recipients"].append(who)
+            if role in ("to", "cc"):
+                rows[key][role].append(who)
+    for key, path, inner, custodian in db.execute(
+        """SELECT p.message_id, s.path, p.inner_path, p.custodian FROM provenance p JOIN sources s ON s.id = p.source_id
+           WHERE p.message_id IN (SELECT value FROM json_each(?)) ORDER BY p.message_id, p.id""", param):
+        if key in rows:
+            where = path + (f"!{inner}" if inner else "")
+            if where not in rows[key]["sources"]:
+                rows[key]["sources"].append(where)
+            if custodian and custodian not in rows[key]["custodians"]:
+                rows[key]["custodians"].append(custodian)
     for key, name in db.execute(
         """SELECT mt.message_id, t.name FROM message_tags mt JOIN tags t ON t.id = mt.tag_id
            WHERE mt.message_id IN (SELECT value FROM json_each(?)) ORDER BY t.position, t.name""", param):

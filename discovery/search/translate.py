@@ -280,18 +280,27 @@ def compile_query(node: Node, searcher: engine.Searcher, words: WordLists | None
     return Compiled(q, compiler.highlights, compiler.notes)
 
 
+SPELL_TWO_EDITS = 8  # shorter words get suggestions one edit away only
+
+
 def suggest(node: Node, searcher: engine.Searcher, words: WordLists | None = None, limit: int = 3) -> list[str]:
-    """Spelling suggestions for words of a query that are in no text field: indexed words (unstemmed, from the
-    vocabulary, so never bare stems) within two edits, closest and most frequent first."""
+    """Spelling suggestions for words of a query that are in no text field: the case's own indexed words
+    (unstemmed, from the vocabulary, so never bare stems) with the same first letter, within one edit (two for
+    words of SPELL_TWO_EDITS letters or more), closest and most frequent first. A word typed with a capital is
+    taken as a name and gets none: an unknown surname is not a misspelt common word ("Rockett" is not "pockets")."""
     compiler = _Compiler(searcher, words or WordLists())
     out: list[str] = []
     for leaf in _positive_words(node):
+        if leaf.text[:1].isupper():
+            continue
         word = normalize(leaf.text)
         term = stem_word(word)
         if term is None or any(engine.has_term(searcher, f, term) for f in TEXT_FIELDS):
             continue
         ranked = []
-        for candidate in compiler.within(VOCAB_FIELD, word, 2):
+        for candidate in compiler.within(VOCAB_FIELD, word, 2 if len(word) >= SPELL_TWO_EDITS else 1):
+            if candidate[:1] != word[:1]:
+                continue
             cstem = stem_word(candidate) or candidate
             frequency = sum(engine.doc_frequency(searcher, f, cstem) for f in TEXT_FIELDS)
             if frequency:

@@ -98,4 +98,4 @@ def test_show_json_raw_and_attachment_text(samples_case: Path) -> None:
     text = cli("--attachment", str(pdf.position)).stdout.decode()
     with Case(samples_case, readonly=True) as case:
         assert text[:-1] == case.attachment_text(stored.id, pdf.position)  # echo adds one newline
-    assert cli("--attachment", "99").returncode == 3
+    assert cli("--attachment", "99").returncode == ExitCode.NOT_FOUND

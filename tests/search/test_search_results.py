@@ -110,4 +110,6 @@ def test_results_serialize(searcher: Searcher) -> None:
                          "suggestions", "elapsed_ms"}
     hit = data["hits"][0]  # type: ignore[index]
     assert set(hit) == {"rank", "id", "score", "date", "sender", "sender_email", "recipients", "subject",
-                        "subject_highlights", "snippet", "thread_id", "thread_hits", "tags", "attachments"}
+                        "subject_highlights", "snippet", "thread_id", "thread_hits", "tags", "attachments",
+                        "to", "cc", "custodians", "sources"}
+    assert hit["sources"] and all(Path(s.split("!")[0]).is_absolute() for s in hit["sources"])

@@ -87,6 +87,13 @@ class ReviewSession:
         with self.reading() as case:
             return case.attachment_text(key, position)
 
+    def save_attachment(self, key: str, position: int, target: Path) -> tuple[Path, int]:
+        """Write an attachment's original bytes to ``target`` (never overwriting); returns (path, size)."""
+        from discovery.attachments import save_attachment
+
+        with self.reading() as case:
+            return save_attachment(case, key, position, target)
+
     def summaries(self, ids: Sequence[str]) -> list[RowSummary]:
         with self.reading() as case:
             return summaries(case.store, ids)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
@@ -13,7 +14,7 @@ from textual.widgets import Footer, Static
 
 from discovery.case import AttachmentOut, StoredMessage
 from tui.screens.base import WorkerErrors, in_ui, report_from_thread
-from tui.screens.dialogs import ChoiceDialog
+from tui.screens.dialogs import ChoiceDialog, PromptDialog
 from tui.widgets.body import MarkedText
 from tui.widgets.marks import pii_marks
 from tui.widgets.message_view import format_size
@@ -44,7 +45,10 @@ def open_attachments(screen: AnyScreen[object], message: StoredMessage) -> None:
 
 
 class AttachmentScreen(WorkerErrors, Screen[None]):
-    BINDINGS = [Binding("escape,q", "close", "Back", id="attachment.close")]
+    BINDINGS = [
+        Binding("escape,q", "close", "Back", id="attachment.close"),
+        Binding("s", "save", "Save file", id="attachment.save", tooltip="Write the attachment's original bytes to a file"),
+    ]
     DEFAULT_CSS = """
     AttachmentScreen > #att-title { height: auto; padding: 0 1; background: $boost; }
     AttachmentScreen > MarkedText { height: 1fr; }
@@ -89,3 +93,27 @@ class AttachmentScreen(WorkerErrors, Screen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_save(self) -> None:
+        """Ask for a path (offering the attachment's own name, made safe) and write the original bytes there."""
+        from discovery.attachments import safe_filename
+
+        suggested = str(Path.cwd() / safe_filename(self.attachment.filename, self.attachment.position))
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self.save(Path(value).expanduser())
+
+        self.app.push_screen(PromptDialog("Save attachment as", value=suggested,
+                                          hint="Enter writes the original bytes; an existing file is never "
+                                          "overwritten. Escape cancels."), chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="attachment-save")
+    def save(self, target: Path) -> None:
+        app = cast("DiscoveryApp", self.app)
+        try:
+            path, size = app.session.save_attachment(self.message_id, self.attachment.position, target)
+        except Exception as exc:  # noqa: BLE001
+            report_from_thread(app, exc)
+            return
+        in_ui(app, self.notify, f"Saved {format_size(size)} to {path}", timeout=5)
