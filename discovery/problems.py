@@ -29,7 +29,7 @@ _NOT_MAIL = re.compile(r"not mail|empty file", re.IGNORECASE)
 # Notes that say something was lost; every other note names a repair that kept everything.
 _LOSS = re.compile(
     r"could not|cannot|undecodable|replaced|\bcut\b|not read|not walked|unreadable|raw only|kept as attachment|"
-    r"were dropped|truncated|not parsed|gave up|skipped",
+    r"were dropped|truncated|not parsed|gave up|rest were",
     re.IGNORECASE,
 )
 

@@ -19,6 +19,22 @@ _PAREN_EMAIL = re.compile(r"\(\s*([^()\s]+@[^()\s]+)\s*\)\s*$")
 
 
 def parse_recipients(value: str) -> tuple[list[Address], str]:
+    """Mailboxes of one decoded address header (see _parse), with Outlook's single quotes around a display
+    name or an address ('Porcello, Michael (Council)', 'kmitchell@dccouncil.us') taken off."""
+    found, note = _parse(value)
+    return [_unquote(a) for a in found], note
+
+
+def _unquote(address: Address) -> Address:
+    name, email = address.name, address.email
+    if len(name) > 2 and name[0] == name[-1] == "'":
+        name = name[1:-1].strip()
+    if len(email) > 2 and email[0] == email[-1] == "'":
+        email = email[1:-1].strip()
+    return address if (name, email) == (address.name, address.email) else Address(name=name, email=email)
+
+
+def _parse(value: str) -> tuple[list[Address], str]:
     """Mailboxes of one decoded address header, and a note when unquoted display names were re-joined.
 
     ``Collier, Tameka (BEGA)`` is one recipient named so, with no address, not "Collier" and "Tameka (BEGA)";

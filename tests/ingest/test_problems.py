@@ -59,10 +59,12 @@ def test_report_exit_code_stats_and_problems_list_every_repair(tmp_path: Path) -
     source = build(tmp_path / "release")
     case_dir = tmp_path / "case"
     result = run("ingest", str(source), "--case", str(case_dir), "--json", "-q")
-    assert result.exit_code == ExitCode.SOME_FAILED, result.stderr  # repairs are not hidden behind a 0
+    assert result.exit_code == ExitCode.OK, result.stderr  # repaired whole: counted and listed, nothing lost
     report = json.loads(result.stdout)["report"]
     assert report["messages_repaired"] == 1 and report["messages_partly_read"] == 0
-    assert report["attachments_without_text"] >= 1 and report["sources_skipped"] == 1 and not report["ok"]
+    assert report["attachments_without_text"] >= 1 and report["sources_skipped"] == 1 and report["ok"]
+    human = run("ingest", str(source), "--case", str(tmp_path / "case2"))
+    assert "1 messages whole after a repair" in human.stderr and "discovery problems" in human.stderr
 
     with Case(case_dir, readonly=True) as case:
         problems = case.problems()
@@ -95,6 +97,18 @@ def test_report_exit_code_stats_and_problems_list_every_repair(tmp_path: Path) -
     shown = run("stats", "--case", str(case_dir))
     assert "1 repaired" in shown.stdout and "discovery problems" in shown.stdout
     assert run("problems", "--case", str(case_dir), "--kind", "bogus").exit_code == ExitCode.USAGE
+
+
+def test_a_message_with_a_loss_is_partly_read_and_exits_one(tmp_path: Path) -> None:
+    source = tmp_path / "lossy"
+    source.mkdir()
+    (source / "long.eml").write_bytes(make_message(1).replace(b"Subject:", b"X-Junk: " + b"a" * 70_000 + b"\nSubject:"))
+    result = run("ingest", str(source), "--case", str(tmp_path / "case"), "--json", "-q")
+    assert result.exit_code == ExitCode.SOME_FAILED
+    report = json.loads(result.stdout)["report"]
+    assert report["messages_partly_read"] == 1 and not report["ok"]
+    listed = json.loads(run("problems", "--case", str(tmp_path / "case"), "--json", "--kind", "partly-read").stdout)
+    assert len(listed) == 1 and "header value cut" in listed[0]["reason"]
 
 
 def test_clean_ingest_exits_zero_and_lists_no_problem(tmp_path: Path) -> None:

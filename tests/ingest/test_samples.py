@@ -7,6 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from discovery import Case
+from discovery.exitcodes import ExitCode
 
 
 def _by_header(case: Case) -> dict[str, str]:

@@ -47,7 +47,8 @@ def open_attachments(screen: AnyScreen[object], message: StoredMessage) -> None:
 class AttachmentScreen(WorkerErrors, Screen[None]):
     BINDINGS = [
         Binding("escape,q", "close", "Back", id="attachment.close"),
-        Binding("s", "save", "Save file", id="attachment.save", tooltip="Write the attachment's original bytes to a file"),
+        Binding("s", "save", "Save file", id="attachment.save",
+                tooltip="Write the attachment's original bytes to a file"),
     ]
     DEFAULT_CSS = """
     AttachmentScreen > #att-title { height: auto; padding: 0 1; background: $boost; }
