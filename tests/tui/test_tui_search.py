@@ -198,3 +198,46 @@ async def test_attachment_text_opens(case_dir: Path) -> None:
         assert app.screen.query_one(MarkedText).original.startswith(text[:50])
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
+
+
+async def test_attachment_screen_saves_the_original_bytes(case_dir: Path, tmp_path: Path) -> None:
+    with Case(case_dir, create=False) as case:
+        key = case.store.rows("SELECT message_id FROM attachments WHERE text != '' ORDER BY message_id LIMIT 1")[0][0]
+        attachments = len(case.message(key).attachments)
+        _, original = case.attachment_bytes(key, 0)
+    target = tmp_path / "saved.bin"
+    app = open_app(case_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await run_query(pilot, f"id:{key}")
+        await pilot.press("a")
+        await settle(pilot)
+        if attachments > 1:
+            await pilot.press("enter")
+            await settle(pilot)
+        from textual.widgets import Input
+
+        from tui.screens.attachment import AttachmentScreen
+        from tui.screens.dialogs import PromptDialog
+
+        assert isinstance(app.screen, AttachmentScreen)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, PromptDialog)
+        field = app.screen.query_one("#prompt-input", Input)
+        assert field.value.endswith(".pdf") or "-" in Path(field.value).name  # our safe name is offered
+        field.value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert target.read_bytes() == original
+        assert isinstance(app.screen, AttachmentScreen)
+        await pilot.press("s")  # a second save to the same path is refused, the file is kept
+        await settle(pilot)
+        app.screen.query_one("#prompt-input", Input).value = str(target)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert target.read_bytes() == original
+        assert any("not overwritten" in str(n.message) for n in app._notifications)
