@@ -119,9 +119,14 @@ def ingest(paths: tuple[Path, ...], case_dir: Path, custodian: str, jobs: int, a
     archives of any of these, in any mix; types are detected from content, not names. Sources are
     only read, never changed. Running it again adds only what is new; an interrupted ingest resumes.
 
-    Exit status: 0 every source was read; 1 some sources or messages could not be read (they are
-    listed, counted and kept in the case's failure log; everything else was ingested); 2 usage error;
-    3 the case could not be opened; 130 interrupted (run the same command again to resume).
+    Damaged mail is repaired where it can be (base64 padded on every line, header lines that lost their
+    indentation, Outlook display names without addresses); every repair is a note on the message, counted
+    in the summary and listed by 'discovery problems'.
+
+    Exit status: 0 every source was read whole (repairs included); 1 some sources or messages could not be
+    read or were only partly read (they are listed, counted and kept in the case; everything else was
+    ingested); 2 usage error; 3 the case could not be opened; 130 interrupted (run the same command again
+    to resume).
     """
     case = open_case(case_dir, create=True, as_json=as_json)
     console = _err_console()
@@ -199,7 +204,10 @@ def stats(case_dir: Path, as_json: bool, top: int) -> None:
               "named NN-name by us; never overwrites.")
 def show(message_id: str, case_dir: Path, as_json: bool, raw: bool, all_headers: bool,
          attachment: int | None, save_file: Path | None, save_dir: Path | None) -> None:
-    """Show one message: headers, body, attachments and every place it was found."""
+    """Show one message: headers, body, attachments and every place it was found.
+
+    Exit status: 0 shown or saved; 2 usage error (a too short or ambiguous id prefix, a file that exists);
+    3 the case could not be opened; 4 no message or attachment with that id."""
     if save_file is not None and (attachment is None or save_dir is not None):
         from discovery.errors import UsageError
 

@@ -43,6 +43,8 @@ def _parse(value: str) -> tuple[list[Address], str]:
     value = _CONTROL.sub("", value or "")
     if not value or ("," not in value and ";" not in value and "/" not in value):
         return parse_addresses(value), ""
+    if "/" not in value and value.count("@") > value.count(",") + value.count(";"):
+        return parse_addresses(value), ""  # as many addresses as pieces: nothing to re-join (the common case)
     segments = _split_top_level(value)
     merged: list[tuple[str, bool]] = []
     joined = slashed = 0

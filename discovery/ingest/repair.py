@@ -90,20 +90,36 @@ def repair_header_blocks(raw: bytes) -> tuple[bytes, list[str]]:
     block really ends there (a message without the blank line) and nothing is changed.
     """
     notes: list[str] = []
-    lines = raw.split(b"\n")
-    fixed = _repair_block(lines, 0)
-    starts: list[int] = []
-    boundaries = {m.group(1) or m.group(2) for m in _BOUNDARY.finditer(raw)} if b"oundary" in raw else set()
-    if boundaries:
-        marks = {b"--" + b for b in boundaries}
-        for i, line in enumerate(lines):
-            if line.startswith(b"--") and line.rstrip(b"\r").rstrip(b" \t") in marks:
-                starts.append(i + 1)
-        for start in starts:
-            fixed += _repair_block(lines, start)
+    starts = [0]
+    if b"oundary" in raw:
+        for m in _BOUNDARY.finditer(raw):
+            mark = b"\n--" + (m.group(1) or m.group(2))
+            at = raw.find(mark)
+            while at != -1:
+                line_end = raw.find(b"\n", at + 1)
+                if line_end == -1:
+                    break
+                starts.append(line_end + 1)
+                at = raw.find(mark, line_end)
+    pieces: list[bytes] = []
+    fixed = 0
+    last = 0
+    for start in sorted(set(starts)):
+        if start < last:
+            continue
+        stop = raw.find(b"\n\n", start)
+        stop = len(raw) if stop == -1 else stop
+        lines = raw[start:stop].split(b"\n")
+        count = _repair_block(lines, 0)
+        if count:
+            pieces.append(raw[last:start])
+            pieces.append(b"\n".join(lines))
+            last = stop
+            fixed += count
     if fixed:
+        pieces.append(raw[last:])
         notes.append(f"{fixed} header continuation line(s) without indentation re-joined to their header")
-        return b"\n".join(lines), notes
+        return b"".join(pieces), notes
     return raw, notes
 
 
