@@ -13,12 +13,13 @@ import click
 from discovery.case import DEFAULT_CASE, Case
 from discovery.errors import DiscoveryError, NotFound
 from discovery.exitcodes import ExitCode
+from discovery.safe_text import json_safe, safe_text
 
 
 def _err_console():  # type: ignore[no-untyped-def]
-    from rich.console import Console
+    from discovery.console import safe_console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return safe_console(stderr=True)
 
 
 def case_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -35,12 +36,12 @@ def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
 def fail(exc: DiscoveryError, as_json: bool = False, code: ExitCode = ExitCode.ERROR) -> None:
     """Print an error to stderr (JSON shape when --json) and exit with its code."""
     if as_json:
-        click.echo(json.dumps({"error": {"type": type(exc).__name__, "title": exc.title, "message": exc.message,
-                                         "hint": exc.hint}}), err=True)
+        click.echo(json_safe(json.dumps({"error": {"type": type(exc).__name__, "title": exc.title,
+                                                   "message": exc.message, "hint": exc.hint}})), err=True)
     else:
-        click.secho(f"{exc.title}: {exc.message}", fg="red", err=True)
+        click.secho(safe_text(f"{exc.title}: {exc.message}"), fg="red", err=True)
         if exc.hint:
-            click.echo(exc.hint, err=True)
+            click.echo(safe_text(exc.hint), err=True)
     sys.exit(int(code))
 
 
