@@ -11,9 +11,9 @@ from typing import Any
 import click
 
 from discovery.case import DEFAULT_CASE, Case
-from discovery.errors import DiscoveryError, NotFound
+from discovery.errors import DiscoveryError, NotFound, UsageError
 from discovery.exitcodes import ExitCode
-from discovery.safe_text import json_safe, safe_text
+from discovery.safe_text import json_safe, safe_line, safe_text
 
 
 def _err_console():  # type: ignore[no-untyped-def]
@@ -47,10 +47,19 @@ def fail(exc: DiscoveryError, as_json: bool = False, code: ExitCode = ExitCode.E
 
 def open_case(case_dir: Path, *, create: bool = False, readonly: bool = False, as_json: bool = False) -> Case:
     try:
-        return Case(case_dir, create=create, readonly=readonly)
+        case = Case(case_dir, create=create, readonly=readonly)
     except DiscoveryError as exc:
         fail(exc, as_json)
         raise  # unreachable
+    note_tightened(case)
+    return case
+
+
+def note_tightened(case: Case) -> None:
+    """Say on stderr when opening the case made it private (it was readable by other users)."""
+    if case.store.tightened:
+        click.echo(safe_line(f"note: the case {case.path} was readable by other users; made it private "
+                             f"({len(case.store.tightened)} folder(s) and file(s) now 0700/0600)"), err=True)
 
 
 # Subcommands that live in other modules, imported only when used, so that e.g. 'discovery search'
@@ -82,6 +91,28 @@ class LazyGroup(click.Group):
             command = getattr(importlib.import_module(module_name), attr)
             return command if isinstance(command, click.Command) else None
         return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a reader that closed the pipe early ('| head') ends it quietly with status 0."""
+        try:
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+            ctx.exit(int(ExitCode.OK))
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that Python's final flush cannot fail again on the closed pipe."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _module_exists(target: str) -> bool:
@@ -172,11 +203,20 @@ def _report_dict(report: Any) -> dict[str, Any]:
 def stats(case_dir: Path, as_json: bool, top: int) -> None:
     """Counts for the case: messages, duplicates, threads, sources by type and status, years, top senders
     and domains, failures."""
+    from discovery.privacy import exposed
+
     case = open_case(case_dir, readonly=True, as_json=as_json)
     result = case.stats(top=top)
     case.close()
+    open_paths = exposed(case_dir)
+    if open_paths and not as_json:
+        click.secho(safe_line(f"warning: the case {case_dir} is readable by other users ({len(open_paths)} "
+                              f"folder(s) and file(s), e.g. {open_paths[0]})"), fg="yellow", err=True)
+        click.echo("Open it once for writing (e.g. 'discovery reindex --pending') to make it private, or run "
+                   f"chmod -R go-rwx {case_dir}", err=True)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        click.echo(json.dumps(result.to_dict() | {"private": not open_paths,
+                                                  "exposed": [str(p) for p in open_paths[:20]]}, indent=2))
         return
     from discovery.render import print_stats
 
@@ -187,13 +227,24 @@ def stats(case_dir: Path, as_json: bool, top: int) -> None:
 @click.argument("message_id")
 @case_option
 @json_option
-@click.option("--raw", is_flag=True, help="Print the original message bytes (RFC 822).")
+@click.option("--raw", is_flag=True, help="Print the original message bytes (RFC 822), unchanged: to a file or a "
+              "pipe only, unless --raw-to-terminal.")
+@click.option("--raw-to-terminal", is_flag=True, help="With --raw: write the bytes even to a terminal (escape "
+              "sequences in the message then reach it).")
 @click.option("--headers", "all_headers", is_flag=True, help="Show every header, not just the main ones.")
 @click.option("--attachment", "attachment", type=int, default=None, metavar="N",
               help="Print the text extracted from attachment N (numbers as listed by show).")
 def show(message_id: str, case_dir: Path, as_json: bool, raw: bool, all_headers: bool,
-         attachment: int | None) -> None:
-    """Show one message: headers, body, attachments and every place it was found."""
+         attachment: int | None, raw_to_terminal: bool = False) -> None:
+    """Show one message: headers, body, attachments and every place it was found.
+
+    Text from the message is shown safely: control characters and escape sequences as visible symbols
+    (ESC as ␛), bidi controls as tags like ⟨RLO⟩. --json is exact (escaped by JSON); --raw is byte-exact.
+    """
+    if raw and not raw_to_terminal and sys.stdout.isatty():
+        fail(UsageError("--raw writes the message's bytes unchanged, escape sequences included, so it does not "
+                        "write to a terminal", hint="Redirect it (discovery show ID --raw > message.eml), pipe it, "
+                        "or add --raw-to-terminal."), as_json, ExitCode.USAGE)
     case = open_case(case_dir, readonly=True, as_json=as_json)
     try:
         if attachment is not None:
@@ -201,7 +252,7 @@ def show(message_id: str, case_dir: Path, as_json: bool, raw: bool, all_headers:
             if text is None:
                 raise NotFound(f"attachment {attachment} of message {message_id!r} has no extracted text",
                                hint="'discovery show ID' lists the attachments and says which have text.")
-            click.echo(json.dumps({"text": text}) if as_json else text)
+            click.echo(json.dumps({"text": text}) if as_json else safe_text(text))
             return
         if raw:
             data = case.raw(message_id)
@@ -215,7 +266,7 @@ def show(message_id: str, case_dir: Path, as_json: bool, raw: bool, all_headers:
     finally:
         case.close()
     if as_json:
-        click.echo(json.dumps(message.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(json_safe(json.dumps(message.to_dict(), indent=2, ensure_ascii=False)))
         return
     from discovery.render import print_message
 

@@ -363,6 +363,11 @@ class Store:
     def __init__(self, case_dir: Path, *, create: bool = True, readonly: bool = False) -> None:
         self.case_dir = Path(case_dir)
         self.path = self.case_dir / STORE_NAME
+        self.tightened: list[Path] = []  # paths made private on open (issue 12), for a notice
+        if not readonly:
+            from discovery.privacy import private_umask
+
+            private_umask()
         if not self.path.exists():
             if not create or readonly:
                 raise CaseError(
@@ -386,6 +391,10 @@ class Store:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate(readonly)
+            if not readonly:
+                from discovery.privacy import make_private
+
+                self.tightened = make_private(self.case_dir)
         except sqlite3.DatabaseError as exc:
             raise CaseError(
                 f"the case store {self.path} cannot be opened: {exc}",
@@ -582,7 +591,9 @@ class Store:
         row = self.db.execute("SELECT * FROM messages WHERE id=?", (key,)).fetchone()
         if row is not None or len(key) < 6:
             return row
-        rows = self.db.execute("SELECT * FROM messages WHERE id LIKE ? LIMIT 2", (key + "%",)).fetchall()
+        # A literal prefix (a range on the id index), so that '%' and '_' are not wildcards.
+        rows = self.db.execute("SELECT * FROM messages WHERE id >= ? AND id < ? LIMIT 2",
+                               (key, key + "\U0010ffff")).fetchall()
         return rows[0] if len(rows) == 1 else None
 
     def rows(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:

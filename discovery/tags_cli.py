@@ -204,8 +204,8 @@ def audit(case_dir: Path, as_json: bool, limit: int, action_prefix: str) -> None
     """The case's append-only audit log, newest first: who did what, when."""
     case = open_case(case_dir, readonly=True, as_json=as_json)
     rows = case.store.rows(
-        "SELECT id, at, actor, action, target, detail FROM audit WHERE action LIKE ? ORDER BY id DESC LIMIT ?",
-        (action_prefix + "%", limit),
+        "SELECT id, at, actor, action, target, detail FROM audit WHERE substr(action, 1, length(?)) = ? "
+        "ORDER BY id DESC LIMIT ?", (action_prefix, action_prefix, limit),
     )
     case.close()
     entries = [dict(r) | {"detail": json.loads(r["detail"])} for r in rows]

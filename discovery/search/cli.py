@@ -35,9 +35,13 @@ def _fail(exc: DiscoveryError, as_json: bool) -> NoReturn:
 
 def _open_for_search(case_dir: Path, as_json: bool) -> Case:
     """Open the case for writing when possible (to index pending changes), else read-only."""
+    from discovery.cli import note_tightened
+
     try:
         try:
-            return Case(case_dir, create=False)
+            case = Case(case_dir, create=False)
+            note_tightened(case)
+            return case
         except CaseError as exc:
             if not (case_dir / "store.sqlite").exists():
                 raise

@@ -9,8 +9,8 @@ from typing import TextIO
 
 import click
 
-from discovery.search.batch import HIT_COLUMNS, BatchCount, hit_row
 from discovery.safe_text import csv_row, json_safe, safe_line
+from discovery.search.batch import HIT_COLUMNS, BatchCount, hit_row
 from discovery.search.results import SearchResults, Span
 
 _SORT_LABEL = {"relevance": "by relevance", "newest": "newest first", "oldest": "oldest first"}
