@@ -125,12 +125,13 @@ class Case:
     # -- ingest ---------------------------------------------------------------------------------------
     def ingest(self, paths: Iterable[Path | str], *, custodian: str = "", jobs: int = 1,
                progress: ProgressCallback | None = None, cancel: Callable[[], bool] | None = None,
-               actor: str = "discovery", index_progress: Callable[[int, int], None] | None = None) -> IngestReport:
+               actor: str = "discovery", index_progress: Callable[[int, int], None] | None = None,
+               follow_links: bool = False) -> IngestReport:
         """Read mail from files and folders into the case; safe to run again (adds only what is new). Then bring
         the search index up to date (``index_progress(done, total)`` follows that part)."""
         path_list = [Path(p) for p in paths]
         report = Ingest(self.store, path_list, custodian=custodian, jobs=jobs, progress=progress,
-                        cancel=cancel).run()
+                        cancel=cancel, follow_links=follow_links).run()
         self.store.audit(actor, "ingest", ", ".join(str(p) for p in path_list)[:2000], {
             "custodian": custodian, "new_messages": report.new_messages, "copies": report.messages,
             "failures": report.failures, "interrupted": report.interrupted,

@@ -140,9 +140,12 @@ def main() -> None:
 @click.option("--custodian", default="", help="Whose mail this is (kept with every copy found).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes for parsing.")
+@click.option("--follow-links", is_flag=True, help="Also read files that symbolic links point to outside the "
+              "given folders (by default such links are reported and skipped).")
 @json_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def ingest(paths: tuple[Path, ...], case_dir: Path, custodian: str, jobs: int, as_json: bool, quiet: bool) -> None:
+def ingest(paths: tuple[Path, ...], case_dir: Path, custodian: str, jobs: int, as_json: bool, quiet: bool,
+           follow_links: bool = False) -> None:
     """Read mail files and folders into the case.
 
     PATHS may be mbox files, Maildir folders, .eml trees, Outlook .msg/.pst files and zip/tar/gz
@@ -152,6 +155,9 @@ def ingest(paths: tuple[Path, ...], case_dir: Path, custodian: str, jobs: int, a
     Exit status: 0 every source was read; 1 some sources or messages could not be read (they are
     listed, counted and kept in the case's failure log; everything else was ingested); 2 usage error;
     3 the case could not be opened; 130 interrupted (run the same command again to resume).
+
+    Only regular files are read: FIFOs, devices and sockets are reported as skipped and never opened, and
+    symbolic links to anything outside the given folders are not followed unless --follow-links.
     """
     case = open_case(case_dir, create=True, as_json=as_json)
     console = _err_console()
@@ -165,9 +171,9 @@ def ingest(paths: tuple[Path, ...], case_dir: Path, custodian: str, jobs: int, a
 
                 with ingest_progress(console) as (callback, index_callback):
                     report = case.ingest(paths, custodian=custodian, jobs=jobs, progress=callback, cancel=cancel,
-                                         index_progress=index_callback)
+                                         index_progress=index_callback, follow_links=follow_links)
             else:
-                report = case.ingest(paths, custodian=custodian, jobs=jobs, cancel=cancel)
+                report = case.ingest(paths, custodian=custodian, jobs=jobs, cancel=cancel, follow_links=follow_links)
             interrupted = cancel()
     except DiscoveryError as exc:
         fail(exc, as_json)

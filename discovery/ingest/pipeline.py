@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -20,7 +21,7 @@ from pathlib import Path
 from discovery.ingest.archive import ArchiveLimits
 from discovery.ingest.base import Origin, SourceUnreadable
 from discovery.ingest.detect import detect
-from discovery.ingest.layout import FoundFile, walk_paths
+from discovery.ingest.layout import FoundFile, SkippedFile, walk_paths
 from discovery.model import Message, SourceFailure
 from discovery.store import MessageRecord, Store, to_record
 
@@ -113,6 +114,9 @@ def run_task(task: FileTask) -> TaskResult:
     path = Path(task.path)
     origin = Origin(task.path, "", task.custodian, task.folder)
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # replaced by a FIFO or device since the walk: never open it
+            result.unsupported = "not a regular file: not read"
+            return result
         if task.hash_file:
             result.sha256 = _sha256(path)
         if task.kind == "mbox":
@@ -175,8 +179,10 @@ class Ingest:
     """One ingest run over some paths into a store."""
 
     def __init__(self, store: Store, paths: Iterable[Path], *, custodian: str = "", jobs: int = 1,
-                 progress: ProgressCallback | None = None, cancel: Callable[[], bool] | None = None) -> None:
+                 progress: ProgressCallback | None = None, cancel: Callable[[], bool] | None = None,
+                 follow_links: bool = False) -> None:
         self.store = store
+        self.follow_links = follow_links
         self.exclude = [store.case_dir.absolute()]  # never ingest the case's own files
         self.paths = [Path(p).absolute() for p in paths]
         self.custodian = custodian
@@ -190,7 +196,7 @@ class Ingest:
 
     # -- planning -------------------------------------------------------------------------------------
     def _count(self) -> None:
-        for found in walk_paths(self.paths, exclude=self.exclude):
+        for found in walk_paths(self.paths, exclude=self.exclude, follow_links=self.follow_links):
             self.progress.files_total += 1
             if isinstance(found, FoundFile):
                 try:
@@ -202,10 +208,17 @@ class Ingest:
         """Tasks for every file that needs reading; unchanged and unreadable files are settled here."""
         batch: list[FileTask] = []
         batch_bytes = 0
-        for found in walk_paths(self.paths, exclude=self.exclude):
+        for found in walk_paths(self.paths, exclude=self.exclude, follow_links=self.follow_links):
             if self.cancelled():
                 break
             self.report.sources_seen += 1
+            if isinstance(found, SkippedFile):  # special files and links out of the tree: reported, never opened
+                self.store.record_skipped(str(found.path), status="skipped", reason=found.reason,
+                                          custodian=self.custodian)
+                self._note_problem(str(found.path), found.reason)
+                self.report.sources_skipped += 1
+                self._file_done(0)
+                continue
             if not isinstance(found, FoundFile):
                 path, reason = found
                 self.store.record_skipped(str(path), status="failed", reason=reason, custodian=self.custodian)
