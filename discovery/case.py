@@ -136,11 +136,12 @@ class Case:
             "custodian": custodian, "new_messages": report.new_messages, "copies": report.messages,
             "failures": report.failures, "interrupted": report.interrupted,
         })
-        if not report.interrupted:  # bring the search index up to date; never fail the ingest over it
+        if not report.interrupted:  # bring the search index up to date; if it cannot be, the ingest says so
             from discovery.search.indexer import safe_update
 
             _, problem = safe_update(self.store, jobs=jobs, progress=index_progress, cancel=cancel)
             if problem:
+                report.index_error = problem
                 report.problems.append({"path": str(self.path / "whoosh"), "locator": "",
                                         "reason": f"search index not updated ({problem}); the next search or "
                                         "'discovery reindex' will catch up"})

@@ -152,8 +152,9 @@ def ingest(paths: tuple[Path, ...], case_dir: Path, custodian: str, jobs: int, a
     archives of any of these, in any mix; types are detected from content, not names. Sources are
     only read, never changed. Running it again adds only what is new; an interrupted ingest resumes.
 
-    Exit status: 0 every source was read; 1 some sources or messages could not be read (they are
-    listed, counted and kept in the case's failure log; everything else was ingested); 2 usage error;
+    Exit status: 0 every source was read and is searchable; 1 some sources or messages could not be read
+    (they are listed, counted and kept in the case's failure log; everything else was ingested), or the
+    search index could not be updated (the next search or 'discovery reindex' catches up); 2 usage error;
     3 the case could not be opened; 130 interrupted (run the same command again to resume).
 
     Only regular files are read: FIFOs, devices and sockets are reported as skipped and never opened, and

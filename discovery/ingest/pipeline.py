@@ -96,10 +96,12 @@ class IngestReport:
     interrupted: bool = False
     seconds: float = 0.0
     problems: list[dict[str, str]] = field(default_factory=list)  # first failures, for display
+    index_error: str = ""  # why the search index could not be brought up to date (then the ingest is not ok)
 
     @property
     def ok(self) -> bool:
-        return self.sources_failed == 0 and self.sources_partial == 0 and not self.interrupted
+        return (self.sources_failed == 0 and self.sources_partial == 0 and not self.interrupted
+                and not self.index_error)
 
 
 ProgressCallback = Callable[[IngestProgress], None]
@@ -429,25 +431,9 @@ class Ingest:
 
 def _worker_init(parent_pid: int) -> None:
     """Make a worker die with the ingest that started it (kill -9 of the parent must not leave orphans)."""
-    import signal
-    import threading
+    from discovery.workers import die_with_parent
 
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent_pid:
-                os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+    die_with_parent(parent_pid)
 
 
 def _run_tasks(tasks: list[FileTask]) -> list[TaskResult]:
