@@ -416,8 +416,9 @@ class Ingest:
         self._maybe_commit()
 
     def _note_problem(self, path: str, reason: str, locator: str = "") -> None:
-        if len(self.report.problems) < 200:
-            self.report.problems.append({"path": path, "locator": locator, "reason": reason})
+        problem = {"path": path, "locator": locator, "reason": reason}
+        if len(self.report.problems) < 200 and problem not in self.report.problems[-2:]:  # a fatal one comes twice
+            self.report.problems.append(problem)
 
     def _emit(self) -> None:
         if self.on_progress is not None:
