@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.segment import Segment
 
+from discovery.exitcodes import ExitCode
 from discovery.safe_text import safe_text
 
 
@@ -22,6 +23,18 @@ class SafeConsole(Console):
 
     def _render_buffer(self, buffer: Iterable[Segment]) -> str:
         return super()._render_buffer(_sanitised(buffer))
+
+    def on_broken_pipe(self) -> None:
+        """The reader closed the pipe ('| head'): stop quietly with status 0, as the CLI does (rich says 1)."""
+        import os
+        import sys
+
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        raise SystemExit(int(ExitCode.OK))
 
 
 def _sanitised(buffer: Iterable[Segment]) -> Iterable[Segment]:
