@@ -131,3 +131,5 @@ def build_hostile_tree(base: Path, *, bomb: bool = True) -> HostileTree:
         bomb_path.write_bytes(nested_bomb())
         tree.special["bomb"] = bomb_path
     return tree
+
+HOSTILE_NOTE_TUI = f"note with a clipboard write {OSC52} and a title {OSC0}"
