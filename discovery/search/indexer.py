@@ -36,7 +36,8 @@ log = logging.getLogger("discovery.index")
 META_KEY = "search_index"
 WAIT_SECONDS = 10.0  # how long a writer waits for another one before IndexBusy
 SEGMENT_DOCS = 20_000  # documents per segment written in one go (bounds the writer's memory)
-PARALLEL_MIN = 1_000  # below this many documents, index in this process
+PARALLEL_MIN = int(os.environ.get("DISCOVERY_INDEX_PARALLEL_MIN", "1000"))  # below this many documents, index in
+# this process (tests lower it)
 MERGE_ABOVE = 8  # merge small segments once there are more than this many
 
 IndexProgress = Callable[[int, int], None]  # (documents done, documents to do)
@@ -92,16 +93,15 @@ def writer_lock(case_dir: Path, timeout: float = WAIT_SECONDS) -> Iterator[None]
     case_dir = Path(case_dir)
     lock = engine.lock_file(case_dir, LOCK_NAME)
     try:
-        engine.acquire(lock, timeout)
+        engine.acquire(lock, 0)
     except engine.IndexLocked:
         owner = _lock_owner(case_dir)
-        if owner is None or _alive(owner):
-            raise _busy() from None
-        # The process that took the lock is gone, yet the lock is held: by workers it left behind (a discovery
-        # before issue 12 did not make them die with it). Take a fresh lock file; theirs no longer counts.
-        (case_dir / LOCK_NAME).unlink(missing_ok=True)
-        log.warning("note: broke a stale search-index lock left by process %d, which is gone", owner)
-        lock = engine.lock_file(case_dir, LOCK_NAME)
+        if owner is not None and owner != os.getpid() and not _alive(owner):
+            # The process that took the lock is gone, yet the lock is held: by workers it left behind (before
+            # issue 12 they did not die with it). Take a fresh lock file; theirs no longer counts.
+            (case_dir / LOCK_NAME).unlink(missing_ok=True)
+            log.warning("note: broke a stale search-index lock left by process %d, which is gone", owner)
+            lock = engine.lock_file(case_dir, LOCK_NAME)
         try:
             engine.acquire(lock, timeout)
         except engine.IndexLocked:
