@@ -127,21 +127,23 @@ class Case:
     # -- ingest ---------------------------------------------------------------------------------------
     def ingest(self, paths: Iterable[Path | str], *, custodian: str = "", jobs: int = 1,
                progress: ProgressCallback | None = None, cancel: Callable[[], bool] | None = None,
-               actor: str = "discovery", index_progress: Callable[[int, int], None] | None = None) -> IngestReport:
+               actor: str = "discovery", index_progress: Callable[[int, int], None] | None = None,
+               follow_links: bool = False) -> IngestReport:
         """Read mail from files and folders into the case; safe to run again (adds only what is new). Then bring
         the search index up to date (``index_progress(done, total)`` follows that part)."""
         path_list = [Path(p) for p in paths]
         report = Ingest(self.store, path_list, custodian=custodian, jobs=jobs, progress=progress,
-                        cancel=cancel).run()
+                        cancel=cancel, follow_links=follow_links).run()
         self.store.audit(actor, "ingest", ", ".join(str(p) for p in path_list)[:2000], {
             "custodian": custodian, "new_messages": report.new_messages, "copies": report.messages,
             "failures": report.failures, "interrupted": report.interrupted,
         })
-        if not report.interrupted:  # bring the search index up to date; never fail the ingest over it
+        if not report.interrupted:  # bring the search index up to date; if it cannot be, the ingest says so
             from discovery.search.indexer import safe_update
 
             _, problem = safe_update(self.store, jobs=jobs, progress=index_progress, cancel=cancel)
             if problem:
+                report.index_error = problem
                 report.problems.append({"path": str(self.path / "whoosh"), "locator": "",
                                         "reason": f"search index not updated ({problem}); the next search or "
                                         "'discovery reindex' will catch up"})

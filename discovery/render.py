@@ -6,14 +6,17 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from discovery.case import AddressOut, CaseStats, StoredMessage
+from discovery.console import safe_console
 from discovery.ingest.pipeline import IngestReport
+from discovery.safe_text import safe_line
 
 
 def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    return safe_console()
 
 
 def print_ingest_report(report: IngestReport, stats: CaseStats, console: Console, case_dir: Path) -> None:
@@ -22,7 +25,7 @@ def print_ingest_report(report: IngestReport, stats: CaseStats, console: Console
         status = "[yellow]interrupted[/]"
     else:
         status = "[green]done[/]" if report.ok else "[yellow]done, with problems[/]"
-    console.print(f"Ingest {status} in {report.seconds:.1f} s into case [bold]{case_dir}[/]")
+    console.print(f"Ingest {status} in {report.seconds:.1f} s into case [bold]{escape(str(case_dir))}[/]")
     console.print(
         f"  sources: {report.sources_seen:,} seen, {report.sources_read:,} read, "
         f"{report.sources_unchanged:,} unchanged since last time, {report.sources_skipped:,} not mail, "
@@ -43,7 +46,7 @@ def print_ingest_report(report: IngestReport, stats: CaseStats, console: Console
         console.print(f"  [red]problems: {report.failures:,}[/] (all recorded; see 'discovery problems')")
         for problem in report.problems[:10]:
             where = problem["path"] + (f" @{problem['locator']}" if problem.get("locator") else "")
-            console.print(f"    [red]-[/] {where}: {problem['reason']}")
+            console.print(f"    [red]-[/] {escape(safe_line(where))}: {escape(safe_line(problem['reason']))}")
         if len(report.problems) > 10:
             console.print(f"    ... and {len(report.problems) - 10} more")
     if report.interrupted:
@@ -52,7 +55,7 @@ def print_ingest_report(report: IngestReport, stats: CaseStats, console: Console
 
 def print_stats(stats: CaseStats) -> None:
     out = _out()
-    out.print(f"[bold]Case[/] {stats.case}")
+    out.print(f"[bold]Case[/] {escape(str(stats.case))}")
     out.print(
         f"  {stats.messages:,} messages ({stats.copies:,} copies found, {stats.duplicates:,} duplicates folded), "
         f"{stats.threads:,} threads, {stats.attachments:,} attachments, {stats.undated:,} undated"
@@ -69,13 +72,13 @@ def print_stats(stats: CaseStats) -> None:
     table.add_column("sender")
     for row in stats.top_senders:
         name = f"{row['name']} <{row['email']}>" if row["name"] else str(row["email"])
-        table.add_row(f"{row['messages']:,}", name)
+        table.add_row(f"{row['messages']:,}", escape(safe_line(name)))
     out.print(table)
     table = Table(title="Top sender domains", title_justify="left", show_edge=False)
     table.add_column("messages", justify="right")
     table.add_column("domain")
     for row in stats.top_domains:
-        table.add_row(f"{row['messages']:,}", str(row["domain"]))
+        table.add_row(f"{row['messages']:,}", escape(safe_line(row["domain"])))
     out.print(table)
     if stats.problems:
         out.print("[yellow]Problems[/]: " + ", ".join(f"{v:,} {k}" for k, v in stats.problems.items())
@@ -84,7 +87,7 @@ def print_stats(stats: CaseStats) -> None:
         out.print(f"[red]{stats.failures:,} read failures recorded[/], for example:")
         for f in stats.failure_samples:
             where = f["path"] + (f" @{f['locator']}" if f["locator"] else "")
-            out.print(f"  - {where}: {f['reason']}")
+            out.print(f"  - {escape(safe_line(where))}: {escape(safe_line(f['reason']))}")
     elif not stats.problems:
         out.print("No problems recorded.")
 
@@ -118,11 +121,11 @@ def print_message(m: StoredMessage, *, all_headers: bool = False) -> None:
     for name, value in rows:
         if value:
             out.print(f"[bold]{name}:[/] ", end="")
-            out.print(value, markup=False)
+            out.print(safe_line(value), markup=False)
     if all_headers:
         out.rule("headers")
         for name, value in m.headers:
-            out.print(f"{name}: {value}", markup=False)
+            out.print(safe_line(f"{name}: {value}"), markup=False)
     out.rule()
     out.print(m.body_text, markup=False)
     out.rule()
@@ -131,8 +134,9 @@ def print_message(m: StoredMessage, *, all_headers: bool = False) -> None:
         for a in m.attachments:
             extra = " (text extracted)" if a.has_text else ""
             if a.error:
-                extra += f" [red]({a.error})[/]"
-            out.print(f"  [{a.position}] {a.filename}  {a.mime}  {a.size:,} bytes  sha256 {a.sha256[:12]}…{extra}")
+                extra += f" [red]({escape(safe_line(a.error))})[/]"
+            name, mime = escape(safe_line(a.filename)), escape(safe_line(a.mime))
+            out.print(f"  [{a.position}] {name}  {mime}  {a.size:,} bytes  sha256 {a.sha256[:12]}…{extra}")
     out.print(f"[bold]Found in {len(m.provenance)} place(s)[/]")
     for p in m.provenance:
         where = p.path + (f"!{p.inner_path}" if p.inner_path else "")
@@ -141,7 +145,7 @@ def print_message(m: StoredMessage, *, all_headers: bool = False) -> None:
             bits.append(f"folder {p.folder}")
         if p.custodian:
             bits.append(f"custodian {p.custodian}")
-        out.print(f"  - {where}  ({', '.join(bits)})", markup=False)
+        out.print(safe_line(f"  - {where}  ({', '.join(bits)})"), markup=False)
     if m.parent_id:
         out.print(f"Forwarded inside message {m.parent_id}")
     if m.errors or m.date_error:

@@ -257,9 +257,24 @@ MIGRATIONS: list[str] = [
     INSERT OR IGNORE INTO index_queue(message_id)
         SELECT DISTINCT message_id FROM pii_suggestions WHERE current = 1 AND status != 'rejected';
     """,
+    # Issue 12: a file name that is not UTF-8 is stored as text with its undecodable bytes written \xNN (see
+    # storable()), and its exact bytes kept here, so nothing is lost and every other column stays valid text.
+    """
+    ALTER TABLE sources ADD COLUMN path_bytes BLOB;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def storable(text: str) -> str:
+    """Text SQLite can hold: a name decoded with surrogateescape (bytes that are not UTF-8) gets those bytes
+    written as \\xNN; any other text is returned unchanged."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def now_iso() -> str:
@@ -334,9 +349,9 @@ def to_record(msg: Message) -> MessageRecord:
         addresses=addresses,
         attachments=attachments,
         kind=prov.kind,
-        inner_path=prov.inner_path,
-        locator=prov.locator,
-        folder=prov.folder,
+        inner_path=storable(prov.inner_path),
+        locator=storable(prov.locator),
+        folder=storable(prov.folder),
         custodian=prov.custodian,
         message_id_header=msg.message_id,
         embedded=[to_record(child) for child in msg.embedded],
@@ -364,6 +379,11 @@ class Store:
     def __init__(self, case_dir: Path, *, create: bool = True, readonly: bool = False) -> None:
         self.case_dir = Path(case_dir)
         self.path = self.case_dir / STORE_NAME
+        self.tightened: list[Path] = []  # paths made private on open (issue 12), for a notice
+        if not readonly:
+            from discovery.privacy import private_umask
+
+            private_umask()
         if not self.path.exists():
             if not create or readonly:
                 raise CaseError(
@@ -387,6 +407,10 @@ class Store:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate(readonly)
+            if not readonly:
+                from discovery.privacy import make_private
+
+                self.tightened = make_private(self.case_dir)
         except sqlite3.DatabaseError as exc:
             raise CaseError(
                 f"the case store {self.path} cannot be opened: {exc}",
@@ -434,13 +458,16 @@ class Store:
 
     # -- sources --------------------------------------------------------------------------------------
     def source(self, path: str) -> SourceRow | None:
-        row = self.db.execute("SELECT * FROM sources WHERE path=?", (path,)).fetchone()
+        row = self.db.execute("SELECT * FROM sources WHERE path=?", (storable(path),)).fetchone()
         return _source_row(row) if row else None
 
     def begin_source(self, path: str, *, kind: str, mime: str, description: str, size: int | None,
                      mtime_ns: int | None, sha256: str | None, custodian: str) -> int:
         """Register (or re-open) a source as being read; returns its id. No commit: a source that was
         never committed is simply read again next time."""
+        exact = storable(path)
+        path_bytes = None if exact == path else path.encode("utf-8", "surrogateescape")
+        path = exact
         self.db.execute(
             """INSERT INTO sources(path, kind, mime, description, size, mtime_ns, sha256, custodian, status,
                                    reason, started_at)
@@ -452,6 +479,8 @@ class Store:
             (path, kind, mime, description, size, mtime_ns, sha256, custodian, now_iso()),
         )
         row = self.db.execute("SELECT id FROM sources WHERE path=?", (path,)).fetchone()
+        if path_bytes is not None:
+            self.db.execute("UPDATE sources SET path_bytes=? WHERE id=?", (path_bytes, row[0]))
         return int(row[0])
 
     def update_source_kind(self, source_id: int, kind: str, mime: str, description: str) -> None:
@@ -466,7 +495,7 @@ class Store:
                    new_messages=(SELECT count(*) FROM messages WHERE first_source_id=sources.id),
                    failures=(SELECT count(*) FROM failures WHERE source_id=sources.id)
                WHERE id=?""",
-            (status, reason, now_iso(), source_id),
+            (status, storable(reason), now_iso(), source_id),
         )
 
     def record_skipped(self, path: str, *, status: str, reason: str, kind: str = "", mime: str = "",
@@ -546,7 +575,7 @@ class Store:
         self.db.execute(
             """INSERT INTO failures(source_id, inner_path, locator, reason, created_at) VALUES (?,?,?,?,?)
                ON CONFLICT DO NOTHING""",
-            (source_id, inner_path, locator, reason[:2000], now_iso()),
+            (source_id, storable(inner_path), storable(locator), storable(reason[:2000]), now_iso()),
         )
 
     def commit(self) -> None:
@@ -588,9 +617,9 @@ class Store:
             raise UsageError(f"message id prefix {key!r} is too short",
                              hint=f"Give at least {MIN_ID_PREFIX} characters of the id, as 'discovery search' "
                              "shows it.")
-        rows = self.db.execute("SELECT * FROM messages WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
-                               (key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",)
-                               ).fetchall()
+        # A literal prefix (a range on the id index), so that '%' and '_' are not wildcards.
+        rows = self.db.execute("SELECT * FROM messages WHERE id >= ? AND id < ? LIMIT 2",
+                               (key, key + "\U0010ffff")).fetchall()
         if len(rows) > 1:
             raise UsageError(f"message id prefix {key!r} matches more than one message",
                              hint="Give more characters of the id.")

@@ -11,6 +11,7 @@ import click
 from discovery import tags as tagging
 from discovery.cli import case_option, fail, json_option, open_case
 from discovery.errors import DiscoveryError
+from discovery.safe_text import json_safe, safe_line, safe_text
 
 
 def _actor(reviewer: str) -> str:
@@ -41,7 +42,7 @@ def tag_list(case_dir: Path, as_json: bool) -> None:
                                for t in items], indent=2))
         return
     for t in items:
-        click.echo(f"{t.position:>3}  {t.name}  ({t.count} messages){'  ' + t.color if t.color else ''}")
+        click.echo(safe_line(f"{t.position:>3}  {t.name}  ({t.count} messages){'  ' + t.color if t.color else ''}"))
 
 
 def _run(case_dir: Path, as_json: bool, action) -> None:  # type: ignore[no-untyped-def]
@@ -56,7 +57,7 @@ def _run(case_dir: Path, as_json: bool, action) -> None:  # type: ignore[no-unty
     if as_json:
         click.echo(json.dumps(result, indent=2))
     else:
-        click.echo(result.get("text", ""))
+        click.echo(safe_text(result.get("text", "")))
 
 
 def _ids(message_ids: tuple[str, ...], from_stdin: bool) -> list[str]:
@@ -205,13 +206,13 @@ def audit(case_dir: Path, as_json: bool, limit: int, action_prefix: str) -> None
     """The case's append-only audit log, newest first: who did what, when."""
     case = open_case(case_dir, readonly=True, as_json=as_json)
     rows = case.store.rows(
-        "SELECT id, at, actor, action, target, detail FROM audit WHERE action LIKE ? ORDER BY id DESC LIMIT ?",
-        (action_prefix + "%", limit),
+        "SELECT id, at, actor, action, target, detail FROM audit WHERE substr(action, 1, length(?)) = ? "
+        "ORDER BY id DESC LIMIT ?", (action_prefix, action_prefix, limit),
     )
     case.close()
     entries = [dict(r) | {"detail": json.loads(r["detail"])} for r in rows]
     if as_json:
-        click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+        click.echo(json_safe(json.dumps(entries, indent=2, ensure_ascii=False)))
         return
     for e in entries:
-        click.echo(f"{e['at']}  {e['actor']:<12} {e['action']:<12} {e['target']}")
+        click.echo(safe_line(f"{e['at']}  {e['actor']:<12} {e['action']:<12} {e['target']}"))

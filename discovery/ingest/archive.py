@@ -7,6 +7,7 @@ import gzip
 import lzma
 import tarfile
 import tempfile
+import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from discovery.ingest.base import Origin, ReadResult, SourceUnreadable
+from discovery.model import SourceFailure
 
 CHUNK = 1024 * 1024
 
@@ -29,12 +31,24 @@ class ArchiveLimits:
     ratio_floor: int = 8 * 1024 * 1024
     max_depth: int = 5
     max_members: int = 1_000_000
+    # A source's budget (issue 12): past this many members that break a guard, or this much time, the whole
+    # source is stopped with one problem row, so a 42.zip-style nested bomb is cut short instead of giving a
+    # row per leaf. Up to max_guard_hits such members are each reported, once the source is done.
+    max_guard_hits: int = 8
+    max_seconds: float = 900.0
     used_bytes: int = field(default=0, repr=False)
     members: int = field(default=0, repr=False)
+    guard_hits: list[SourceFailure] = field(default_factory=list, repr=False)
+    deadline: float = field(default=0.0, repr=False)
+    open_archives: int = field(default=0, repr=False)
 
 
 class LimitHit(Exception):
     """An archive-bomb guard was hit: the message says which."""
+
+
+class BudgetSpent(Exception):
+    """The source's whole budget (members, bytes, guard hits or time) is spent: stop reading it."""
 
 
 # A dispatcher reads one extracted member file (it is read_file from discovery.ingest.readers).
@@ -47,6 +61,28 @@ def read_archive(path: Path, origin: Origin, kind: str, depth: int, limits: Arch
     if depth >= limits.max_depth:
         yield origin.failure(f"archive nested more than {limits.max_depth} deep; not opened", fatal=True)
         return
+    if limits.open_archives == 0:  # the outermost archive of the source keeps the budget
+        limits.deadline = time.monotonic() + limits.max_seconds
+        limits.open_archives += 1
+        try:
+            yield from _read_archive(path, origin, kind, depth, limits, dispatch)
+        except BudgetSpent as exc:
+            limits.guard_hits.clear()
+            yield origin.failure(f"archive-bomb guard: {exc}; the rest of this source was not read", fatal=True)
+        finally:
+            limits.open_archives -= 1
+        yield from limits.guard_hits
+        limits.guard_hits.clear()
+        return
+    limits.open_archives += 1
+    try:
+        yield from _read_archive(path, origin, kind, depth, limits, dispatch)
+    finally:
+        limits.open_archives -= 1
+
+
+def _read_archive(path: Path, origin: Origin, kind: str, depth: int, limits: ArchiveLimits,
+                  dispatch: Dispatch) -> ReadResult:
     with tempfile.TemporaryDirectory(prefix="discovery-") as tmp:
         tmpdir = Path(tmp)
         try:
@@ -54,8 +90,10 @@ def read_archive(path: Path, origin: Origin, kind: str, depth: int, limits: Arch
             for name, opener, declared, compressed in members:
                 limits.members += 1
                 if limits.members > limits.max_members:
-                    yield origin.failure(f"more than {limits.max_members} archive members; stopped", fatal=True)
-                    return
+                    raise BudgetSpent(f"more than {limits.max_members:,} archive members")
+                if time.monotonic() > limits.deadline:
+                    raise BudgetSpent(f"reading it took more than {limits.max_seconds:.0f} s "
+                                      f"({limits.members:,} members)")
                 member_origin = origin.member(name)
                 target = tmpdir / f"m{limits.members}"
                 try:
@@ -64,9 +102,14 @@ def read_archive(path: Path, origin: Origin, kind: str, depth: int, limits: Arch
                         _copy_limited(src, target, name, declared, compressed, limits)
                 except LimitHit as exc:
                     target.unlink(missing_ok=True)
-                    yield member_origin.failure(f"archive-bomb guard: {exc}")
                     if limits.used_bytes >= limits.max_total_bytes:
-                        return
+                        raise BudgetSpent(str(exc)) from None
+                    limits.guard_hits.append(member_origin.failure(f"archive-bomb guard: {exc}"))
+                    if len(limits.guard_hits) > limits.max_guard_hits:
+                        raise BudgetSpent(f"more than {limits.max_guard_hits} members broke the size limits "
+                                          f"(first: {limits.guard_hits[0].inner_path}: "
+                                          f"{limits.guard_hits[0].reason.removeprefix('archive-bomb guard: ')})"
+                                          ) from None
                     continue
                 except _MemberError as exc:
                     target.unlink(missing_ok=True)
@@ -76,7 +119,7 @@ def read_archive(path: Path, origin: Origin, kind: str, depth: int, limits: Arch
                     yield from dispatch(target, _with_folder(member_origin, name), depth + 1, limits)
                 finally:
                     target.unlink(missing_ok=True)
-        except SourceUnreadable:
+        except (SourceUnreadable, BudgetSpent):
             raise
         except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError, lzma.LZMAError, ValueError) as exc:
             raise SourceUnreadable(f"damaged {kind} archive: {type(exc).__name__}: {exc}") from exc

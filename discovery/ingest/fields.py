@@ -50,9 +50,12 @@ def normalize_charset(name: str | None) -> str:
     if cleaned in _CHARSET_ALIASES:
         return _CHARSET_ALIASES[cleaned]
     try:
-        return codecs.lookup(cleaned).name
-    except LookupError:
+        info = codecs.lookup(cleaned)
+    except (LookupError, ValueError, TypeError):  # unknown, or a hostile name (a NUL byte, ...)
         return ""
+    if not getattr(info, "_is_text_encoding", True) or info.name == "undefined":  # base64, zlib, 'undefined'
+        return ""
+    return info.name
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
@@ -65,7 +68,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
     if charset:
         try:
             return data.decode(charset), ""
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):
             pass
     if charset in ("", "ascii"):
         try:
@@ -73,7 +76,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
         except UnicodeDecodeError:
             pass
         else:
-            return text, "" if not declared or charset == "" else f"declared {declared} but was utf-8"
+            if declared and not charset:
+                return text, f"unknown charset {declared[:60]!r}; decoded as utf-8"
+            return text, "" if not declared else f"declared {declared} but was utf-8"
     else:
         # A declared non-ASCII charset failed: utf-8 is the most common mislabel.
         try:
@@ -84,7 +89,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
     if guess:
         try:
             text = data.decode(guess)
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):
             pass
         else:
             what = f"declared {declared}" if declared else "no charset declared"

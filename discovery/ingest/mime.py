@@ -160,7 +160,7 @@ def _read_body(parsed: EmailMessage, msg: Message, depth: int, collect: list[byt
             return
         ctype = part.get_content_type()
         maintype = part.get_content_maintype()
-        disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+        disposition = str(part.get("Content-Disposition") or "").split(";")[0].strip().lower()
         filename = _filename(part, msg)
         if ctype == "message/rfc822" or ctype == "message/global":
             _embedded(part, msg, level, depth, filename, collect)
@@ -196,7 +196,7 @@ def _read_body(parsed: EmailMessage, msg: Message, depth: int, collect: list[byt
             name,
             ctype,
             inline=disposition == "inline",
-            content_id=(part.get("Content-ID") or "").strip(),
+            content_id=str(part.get("Content-ID") or "").strip(),
         )
         if att.error:
             msg.errors.append(f"attachment {name!r}: {att.error}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -21,7 +22,7 @@ from pathlib import Path
 from discovery.ingest.archive import ArchiveLimits
 from discovery.ingest.base import Origin, SourceUnreadable
 from discovery.ingest.detect import detect
-from discovery.ingest.layout import FoundFile, walk_paths
+from discovery.ingest.layout import FoundFile, SkippedFile, walk_paths
 from discovery.model import Message, SourceFailure
 from discovery.store import MessageRecord, SourceRow, Store, to_record
 
@@ -99,13 +100,15 @@ class IngestReport:
     interrupted: bool = False
     seconds: float = 0.0
     problems: list[dict[str, str]] = field(default_factory=list)  # first failures, for display
+    index_error: str = ""  # why the search index could not be brought up to date (then the ingest is not ok)
 
     @property
     def ok(self) -> bool:
-        """Nothing was lost: no source failed or was partly read, no message was stored with a loss. Messages
-        repaired whole (messages_repaired) are counted and listed by 'discovery problems', but are not a loss."""
+        """Nothing was lost: no source failed or was partly read, no message was stored with a loss, and the index
+        is current. Messages repaired whole (messages_repaired) are counted and listed by 'discovery problems',
+        but are not a loss."""
         return (self.sources_failed == 0 and self.sources_partial == 0 and self.messages_partly_read == 0
-                and not self.interrupted)
+                and not self.interrupted and not self.index_error)
 
 
 ProgressCallback = Callable[[IngestProgress], None]
@@ -120,6 +123,9 @@ def run_task(task: FileTask) -> TaskResult:
     path = Path(task.path)
     origin = Origin(task.path, "", task.custodian, task.folder)
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # replaced by a FIFO or device since the walk: never open it
+            result.unsupported = "not a regular file: not read"
+            return result
         if task.hash_file:
             result.sha256 = _sha256(path)
         if task.kind == "mbox":
@@ -194,8 +200,10 @@ class Ingest:
     """One ingest run over some paths into a store."""
 
     def __init__(self, store: Store, paths: Iterable[Path], *, custodian: str = "", jobs: int = 1,
-                 progress: ProgressCallback | None = None, cancel: Callable[[], bool] | None = None) -> None:
+                 progress: ProgressCallback | None = None, cancel: Callable[[], bool] | None = None,
+                 follow_links: bool = False) -> None:
         self.store = store
+        self.follow_links = follow_links
         self.exclude = [store.case_dir.absolute()]  # never ingest the case's own files
         self.paths = [Path(p).absolute() for p in paths]
         self.custodian = custodian
@@ -210,7 +218,7 @@ class Ingest:
 
     # -- planning -------------------------------------------------------------------------------------
     def _count(self) -> None:
-        for found in walk_paths(self.paths, exclude=self.exclude):
+        for found in walk_paths(self.paths, exclude=self.exclude, follow_links=self.follow_links):
             self.progress.files_total += 1
             if isinstance(found, FoundFile):
                 try:
@@ -222,10 +230,17 @@ class Ingest:
         """Tasks for every file that needs reading; unchanged and unreadable files are settled here."""
         batch: list[FileTask] = []
         batch_bytes = 0
-        for found in walk_paths(self.paths, exclude=self.exclude):
+        for found in walk_paths(self.paths, exclude=self.exclude, follow_links=self.follow_links):
             if self.cancelled():
                 break
             self.report.sources_seen += 1
+            if isinstance(found, SkippedFile):  # special files and links out of the tree: reported, never opened
+                self.store.record_skipped(str(found.path), status="skipped", reason=found.reason,
+                                          custodian=self.custodian)
+                self._note_problem(str(found.path), found.reason)
+                self.report.sources_skipped += 1
+                self._file_done(0)
+                continue
             if not isinstance(found, FoundFile):
                 path, reason = found
                 self.store.record_skipped(str(path), status="failed", reason=reason, custodian=self.custodian)
@@ -450,8 +465,9 @@ class Ingest:
         self._maybe_commit()
 
     def _note_problem(self, path: str, reason: str, locator: str = "") -> None:
-        if len(self.report.problems) < 200:
-            self.report.problems.append({"path": path, "locator": locator, "reason": reason})
+        problem = {"path": path, "locator": locator, "reason": reason}
+        if len(self.report.problems) < 200 and problem not in self.report.problems[-2:]:  # a fatal one comes twice
+            self.report.problems.append(problem)
 
     def _emit(self) -> None:
         if self.on_progress is not None:
@@ -465,25 +481,9 @@ class Ingest:
 
 def _worker_init(parent_pid: int) -> None:
     """Make a worker die with the ingest that started it (kill -9 of the parent must not leave orphans)."""
-    import signal
-    import threading
+    from discovery.workers import die_with_parent
 
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent_pid:
-                os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+    die_with_parent(parent_pid)
 
 
 def _run_tasks(tasks: list[FileTask]) -> list[TaskResult]:

@@ -15,16 +15,17 @@ from discovery.cli import case_option, fail, json_option, open_case
 from discovery.errors import DiscoveryError, NotFound, PolicyError, UsageError
 from discovery.exitcodes import ExitCode
 from discovery.pii.types import ALL_TYPES
+from discovery.safe_text import json_safe, safe_text
 
 if TYPE_CHECKING:
     from discovery.case import Case
 
 
 def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
-    from rich.console import Console
+    from discovery.console import SafeConsole
 
     stream = sys.stderr if stderr else sys.stdout
-    return Console(stderr=stderr, highlight=False, width=None if stream.isatty() else 160)
+    return SafeConsole(stderr=stderr, highlight=False, width=None if stream.isatty() else 160)
 
 
 def _code(exc: DiscoveryError) -> ExitCode:
@@ -187,8 +188,8 @@ def list_(query: str, case_dir: Path, statuses: tuple[str, ...], types: tuple[st
         items = list_suggestions(case.store, q)
         total = count_suggestions(case.store, q)
     if as_json:
-        click.echo(json.dumps({"total": total, "suggestions": [s.to_dict() for s in items]}, indent=2,
-                              ensure_ascii=False))
+        click.echo(json_safe(json.dumps({"total": total, "suggestions": [s.to_dict() for s in items]}, indent=2,
+                                        ensure_ascii=False)))
     else:
         from discovery.pii.render import print_suggestions
 
@@ -207,7 +208,7 @@ def stats(case_dir: Path, top: int, as_json: bool) -> None:
     with _case(case_dir, as_json, readonly=True) as case:
         result = suggestion_stats(case.store, top=top)
     if as_json:
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        click.echo(json_safe(json.dumps(result, indent=2, ensure_ascii=False)))
         return
     from discovery.pii.render import print_stats
 
@@ -317,9 +318,9 @@ def _decide(case_dir: Path, as_json: bool, action) -> None:  # type: ignore[no-u
     with _case(case_dir, as_json) as case:
         result = action(case.store)
     if as_json:
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        click.echo(json_safe(json.dumps(result, indent=2, ensure_ascii=False)))
     else:
-        click.echo(result["text"])
+        click.echo(safe_text(result["text"]))
 
 
 def _status_command(name: str, status: str, verb: str) -> None:

@@ -229,11 +229,11 @@ def _where(q: Query) -> tuple[str, list[object]]:
         clauses.append(f"s.status IN ({','.join('?' * len(q.statuses))})")
         params.extend(q.statuses)
     if q.field_prefix:
-        clauses.append("s.field LIKE ?")
-        params.append(q.field_prefix.replace("%", r"\%") + "%")
+        clauses.append("substr(s.field, 1, length(?)) = ?")  # literal prefixes: '%' and '_' match themselves
+        params.extend([q.field_prefix, q.field_prefix])
     if q.message:
-        clauses.append("s.message_id LIKE ?")
-        params.append(q.message + "%")
+        clauses.append("substr(s.message_id, 1, length(?)) = ?")
+        params.extend([q.message, q.message])
     if q.recognizer:
         clauses.append("instr(lower(s.recognizer), lower(?)) > 0")
         params.append(q.recognizer)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from discovery.errors import QuerySyntaxError, UsageError
+from discovery.safe_text import csv_row
 from discovery.search.query import parse
 from discovery.search.results import Hit
 from discovery.search.searcher import Searcher
@@ -70,8 +71,10 @@ def hit_row(hit: Hit) -> list[object]:
 
 
 def run_batch(searcher: Searcher, queries: Iterable[BatchQuery], out: TextIO | None, *, sort: str = "relevance",
-              threads: bool = False, snippets: bool = True) -> list[BatchCount]:
-    """Run every query; write all hits (one CSV row per query and hit) to ``out``; return the counts."""
+              threads: bool = False, snippets: bool = True, raw: bool = False) -> list[BatchCount]:
+    """Run every query; write all hits (one CSV row per query and hit) to ``out``; return the counts.
+
+    Cells are spreadsheet-safe (formulas defused, controls shown) unless ``raw``."""
     writer = csv.writer(out) if out is not None else None
     if writer is not None:
         writer.writerow(BATCH_COLUMNS)
@@ -81,5 +84,6 @@ def run_batch(searcher: Searcher, queries: Iterable[BatchQuery], out: TextIO | N
         counts.append(BatchCount(item.name, item.query, results.total, results.threads))
         if writer is not None:
             for hit in results.hits:
-                writer.writerow([item.name, item.query, *hit_row(hit)])
+                row = [item.name, item.query, *hit_row(hit)]
+                writer.writerow(row if raw else csv_row(row))
     return counts

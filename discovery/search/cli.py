@@ -14,6 +14,7 @@ from discovery.case import Case
 from discovery.cli import case_option, fail, json_option, open_case
 from discovery.errors import CaseError, DiscoveryError, QuerySyntaxError, UsageError
 from discovery.exitcodes import ExitCode
+from discovery.safe_text import safe_line, safe_text
 from discovery.search.fields import FACETS
 from discovery.search.query import format_error
 from discovery.search.searcher import Searcher
@@ -25,7 +26,7 @@ def _fail(exc: DiscoveryError, as_json: bool) -> NoReturn:
     """Errors of search commands exit 2 (grep-like: 0 hits, 1 none, 2 trouble); queries get a caret."""
     if isinstance(exc, QuerySyntaxError) and exc.position is not None:
         if not as_json:
-            click.echo(format_error(exc), err=True)
+            click.echo(safe_text(format_error(exc)), err=True)
         exc = QuerySyntaxError(f"{exc.message} (at character {exc.position + 1})", query=exc.query,
                                position=exc.position, hint=exc.hint)
     fail(exc, as_json, ExitCode.USAGE)
@@ -34,9 +35,13 @@ def _fail(exc: DiscoveryError, as_json: bool) -> NoReturn:
 
 def _open_for_search(case_dir: Path, as_json: bool) -> Case:
     """Open the case for writing when possible (to index pending changes), else read-only."""
+    from discovery.cli import note_tightened
+
     try:
         try:
-            return Case(case_dir, create=False)
+            case = Case(case_dir, create=False)
+            note_tightened(case)
+            return case
         except CaseError as exc:
             if not (case_dir / "store.sqlite").exists():
                 raise
@@ -49,7 +54,7 @@ def _open_for_search(case_dir: Path, as_json: bool) -> Case:
 def _notify(as_json: bool, quiet: bool) -> Any:
     def notify(text: str) -> None:
         if not quiet:
-            click.echo(f"note: {text}", err=True)
+            click.echo(safe_line(f"note: {text}"), err=True)
     return notify
 
 
@@ -58,6 +63,8 @@ def _notify(as_json: bool, quiet: bool) -> Any:
 @case_option
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (one row per hit) for spreadsheets and scripts.")
+@click.option("--csv-raw", "csv_raw", is_flag=True,
+              help="CSV with every cell exactly as stored (no ' before =, +, -, @; controls kept): for scripts.")
 @click.option("--ids", "as_ids", is_flag=True, help="Print only message ids, one per line.")
 @click.option("--limit", "-n", type=click.IntRange(0), default=None,
               help="Hits to print (0 = all). Default: 20, or all with --ids/--csv/--batch.")
@@ -77,7 +84,8 @@ def _notify(as_json: bool, quiet: bool) -> Any:
 @click.option("--quiet", "-q", is_flag=True, help="No notes on stderr.")
 def search(query: tuple[str, ...], case_dir: Path, as_json: bool, as_csv: bool, as_ids: bool, limit: int | None,
            offset: int, sort: str, reverse: bool, threads: bool, want_facets: bool, facet_names: tuple[str, ...],
-           no_snippets: bool, batch_file: Path | None, out_path: str | None, no_update: bool, quiet: bool) -> None:
+           no_snippets: bool, batch_file: Path | None, out_path: str | None, no_update: bool, quiet: bool,
+           csv_raw: bool = False) -> None:
     """Search the case. QUERY uses the query language (see the README), e.g.
 
     \b
@@ -86,15 +94,19 @@ def search(query: tuple[str, ...], case_dir: Path, as_json: bool, as_csv: bool, 
       discovery search 'recgonize~ has:attachment' --sort date --json
       discovery search 'pii:ssn OR pii:dob' --facet pii     (after 'discovery pii scan')
 
+    CSV cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) get a leading '
+    and control characters are shown as symbols; --csv-raw writes the stored text unchanged.
+
     Exit status: 0 something matched, 1 nothing matched, 2 error (bad query, no case, ...).
     """
+    as_csv = as_csv or (csv_raw and batch_file is None)
     if sum((as_json and not batch_file, as_csv, as_ids)) > 1:
         _fail(UsageError("choose one of --json, --csv and --ids"), as_json)
     if batch_file is not None:
         if query:
             _fail(UsageError("give either a QUERY or --batch FILE, not both"), as_json)
         _run_batch_command(batch_file, out_path, case_dir, as_json, sort, reverse, threads, no_snippets,
-                           no_update, quiet)
+                           no_update, quiet, raw=csv_raw)
         return
     text = " ".join(query).strip()
     if not text:
@@ -113,7 +125,7 @@ def search(query: tuple[str, ...], case_dir: Path, as_json: bool, as_csv: bool, 
         _fail(exc, as_json)
     finally:
         case.close()
-    _print_results(results, as_json, as_csv, as_ids)
+    _print_results(results, as_json, as_csv, as_ids, raw=csv_raw)
     sys.exit(int(ExitCode.OK if results.total else ExitCode.NO_HITS))
 
 
@@ -125,13 +137,13 @@ def _sort_key(sort: str, reverse: bool) -> str:
     return "relevance"
 
 
-def _print_results(results: Any, as_json: bool, as_csv: bool, as_ids: bool) -> None:
+def _print_results(results: Any, as_json: bool, as_csv: bool, as_ids: bool, *, raw: bool = False) -> None:
     from discovery.search import output
 
     if as_json:
         output.write_json(results, sys.stdout)
     elif as_csv:
-        output.write_csv(results, sys.stdout)
+        output.write_csv(results, sys.stdout, raw=raw)
     elif as_ids:
         output.write_ids(results, sys.stdout)
     else:
@@ -139,7 +151,8 @@ def _print_results(results: Any, as_json: bool, as_csv: bool, as_ids: bool) -> N
 
 
 def _run_batch_command(batch_file: Path, out_path: str | None, case_dir: Path, as_json: bool, sort: str,
-                       reverse: bool, threads: bool, no_snippets: bool, no_update: bool, quiet: bool) -> None:
+                       reverse: bool, threads: bool, no_snippets: bool, no_update: bool, quiet: bool, *,
+                       raw: bool = False) -> None:
     from discovery.search import output
     from discovery.search.batch import read_batch, run_batch
 
@@ -159,7 +172,7 @@ def _run_batch_command(batch_file: Path, out_path: str | None, case_dir: Path, a
     try:
         with handle as out, Searcher(case.store, auto_update=not no_update, notify=_notify(as_json, quiet)) as s:
             counts = run_batch(s, queries, out, sort=_sort_key(sort, reverse), threads=threads,
-                               snippets=not no_snippets)
+                               snippets=not no_snippets, raw=raw)
     except DiscoveryError as exc:
         _fail(exc, as_json)
     finally:
@@ -264,7 +277,7 @@ def saved_add(name: str, query: tuple[str, ...], case_dir: Path, as_json: bool, 
     if as_json:
         click.echo(json.dumps(item.to_dict(), indent=2))
     else:
-        click.echo(f"saved {item.name!r}: {item.query}")
+        click.echo(safe_line(f"saved {item.name!r}: {item.query}"))
 
 
 @saved.command("list")
@@ -284,7 +297,7 @@ def saved_list(case_dir: Path, as_json: bool) -> None:
         click.echo("No saved searches. Add one with: discovery saved add NAME QUERY", err=True)
     for item in items:
         opts = " ".join(f"--{k} {v}" if v is not True else f"--{k}" for k, v in item.options.items())
-        click.echo(f"{item.name}\t{item.query}" + (f"\t{opts}" if opts else ""))
+        click.echo("\t".join(safe_line(v) for v in (item.name, item.query, opts) if v))
 
 
 @saved.command("run")
@@ -314,7 +327,7 @@ def saved_run(ctx: click.Context, name: str, case_dir: Path, as_json: bool, as_c
     ctx.invoke(search, query=(item.query,), case_dir=case_dir, as_json=as_json, as_csv=as_csv, as_ids=as_ids,
                limit=limit, offset=offset, sort=str(options.get("sort") or "relevance"), reverse=False,
                threads=bool(options.get("threads")), want_facets=want_facets, facet_names=(), no_snippets=False,
-               batch_file=None, out_path=None, no_update=False, quiet=False)
+               batch_file=None, out_path=None, no_update=False, quiet=False, csv_raw=False)
 
 
 @saved.command("rm")
@@ -335,4 +348,4 @@ def saved_rm(name: str, case_dir: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"removed": name}))
     else:
-        click.echo(f"removed {name!r}")
+        click.echo(safe_line(f"removed {name!r}"))

@@ -5,6 +5,7 @@ from a damaged index. The case store is the source of truth; the index can alway
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import os
 import queue as queue_module
@@ -30,10 +31,13 @@ from discovery.store import Store, now_iso
 
 INDEX_DIR = "whoosh"
 LOCK_NAME = "whoosh.lock"
+LOCK_OWNER_NAME = "whoosh.lock.pid"  # the process id of the lock's holder, to tell a stale lock (issue 12)
+log = logging.getLogger("discovery.index")
 META_KEY = "search_index"
 WAIT_SECONDS = 10.0  # how long a writer waits for another one before IndexBusy
 SEGMENT_DOCS = 20_000  # documents per segment written in one go (bounds the writer's memory)
-PARALLEL_MIN = 1_000  # below this many documents, index in this process
+PARALLEL_MIN = int(os.environ.get("DISCOVERY_INDEX_PARALLEL_MIN", "1000"))  # below this many documents, index in
+# this process (tests lower it)
 MERGE_ABOVE = 8  # merge small segments once there are more than this many
 
 IndexProgress = Callable[[int, int], None]  # (documents done, documents to do)
@@ -86,15 +90,61 @@ def _busy() -> IndexBusy:
 @contextmanager
 def writer_lock(case_dir: Path, timeout: float = WAIT_SECONDS) -> Iterator[None]:
     """Hold the case's index writer lock (one writer at a time, across processes)."""
-    lock = engine.lock_file(Path(case_dir), LOCK_NAME)
+    case_dir = Path(case_dir)
+    lock = engine.lock_file(case_dir, LOCK_NAME)
     try:
-        engine.acquire(lock, timeout)
+        engine.acquire(lock, 0)
     except engine.IndexLocked:
-        raise _busy() from None
+        owner = _lock_owner(case_dir)
+        if owner is not None and owner != os.getpid() and not _alive(owner):
+            # The process that took the lock is gone, yet the lock is held: by workers it left behind (before
+            # issue 12 they did not die with it). Take a fresh lock file; theirs no longer counts.
+            (case_dir / LOCK_NAME).unlink(missing_ok=True)
+            log.warning("note: broke a stale search-index lock left by process %d, which is gone", owner)
+            lock = engine.lock_file(case_dir, LOCK_NAME)
+        try:
+            engine.acquire(lock, timeout)
+        except engine.IndexLocked:
+            raise _busy() from None
     try:
+        _write_owner(case_dir)
+        _clean_leftovers(case_dir)
         yield
     finally:
         lock.release()
+
+
+def _lock_owner(case_dir: Path) -> int | None:
+    try:
+        text = (case_dir / LOCK_OWNER_NAME).read_text(encoding="ascii").strip()
+        return int(text) if text else None
+    except (OSError, ValueError):
+        return None
+
+
+def _write_owner(case_dir: Path) -> None:
+    try:
+        (case_dir / LOCK_OWNER_NAME).write_text(str(os.getpid()), encoding="ascii")
+    except OSError:
+        pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clean_leftovers(case_dir: Path) -> None:
+    """Remove the half-built index folders of rebuilds that were killed (we hold the writer lock: none runs)."""
+    for stale in case_dir.glob(f"{INDEX_DIR}.new-*"):
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+            log.warning("note: removed %s, left by an index rebuild that was stopped", stale.name)
 
 
 def check_index(case_dir: Path) -> str:
@@ -195,9 +245,6 @@ def _swap(new: Path, folder: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
     else:
         old.unlink(missing_ok=True)
-    for stale in folder.parent.glob(f"{INDEX_DIR}.new-*"):  # left by a rebuild that was killed
-        if stale.is_dir() and time.time() - stale.stat().st_mtime > 3600:
-            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _drain(store: Store, ids: list[str], indexed: dict[str, str]) -> None:
@@ -311,8 +358,8 @@ def _write_parallel(store: Store, folder: Path, ids: list[str] | None, total: in
     # fork, like the ingest pipeline's process pool: spawn would re-run an unguarded __main__ in each worker
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     results = ctx.Queue()
-    workers = [ctx.Process(target=_worker, args=(str(store.path), str(folder), share, lo, hi, SEGMENT_DOCS, results),
-                           daemon=True) for share, lo, hi in shares]
+    workers = [ctx.Process(target=_worker, args=(str(store.path), str(folder), share, lo, hi, SEGMENT_DOCS, results,
+                                                 os.getpid()), daemon=True) for share, lo, hi in shares]
     for worker in workers:
         worker.start()
     segments: list[Any] = []
@@ -361,8 +408,11 @@ def _rowid_bounds(db: sqlite3.Connection, parts: int) -> list[tuple[int, int | N
 
 
 def _worker(store_path: str, folder: str, ids: list[str] | None, lo: int, hi: int | None, segment_docs: int,
-            results: Any) -> None:
+            results: Any, parent_pid: int) -> None:
     """Worker process: read a share of the messages (read-only) and write segments; report through results."""
+    from discovery.workers import die_with_parent
+
+    die_with_parent(parent_pid)  # a reindex killed with -9 must not leave workers holding the index lock
     try:
         db = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True, timeout=30)
         db.execute("PRAGMA busy_timeout=30000")

@@ -9,6 +9,7 @@ from typing import TextIO
 
 import click
 
+from discovery.safe_text import csv_row, json_safe, safe_line
 from discovery.search.batch import HIT_COLUMNS, BatchCount, hit_row
 from discovery.search.results import SearchResults, Span
 
@@ -16,29 +17,30 @@ _SORT_LABEL = {"relevance": "by relevance", "newest": "newest first", "oldest": 
 
 
 def write_json(results: SearchResults, out: TextIO) -> None:
-    out.write(json.dumps(results.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    out.write(json_safe(json.dumps(results.to_dict(), indent=2, ensure_ascii=False)) + "\n")
 
 
-def write_csv(results: SearchResults, out: TextIO) -> None:
+def write_csv(results: SearchResults, out: TextIO, *, raw: bool = False) -> None:
+    """One row per hit; cells are spreadsheet-safe (see safe_text.csv_cell) unless ``raw``."""
     writer = csv.writer(out)
     writer.writerow(HIT_COLUMNS)
     for hit in results.hits:
-        writer.writerow(hit_row(hit))
+        writer.writerow(hit_row(hit) if raw else csv_row(hit_row(hit)))
 
 
 def write_ids(results: SearchResults, out: TextIO) -> None:
     for hit in results.hits:
-        out.write(hit.id + "\n")
+        out.write(safe_line(hit.id) + "\n")
 
 
 def _styled(text: str, spans: Iterable[Span], color: bool) -> str:
     out, last = [], 0
     for start, end in spans:
-        out.append(text[last:start])
-        piece = text[start:end]
+        out.append(safe_line(text[last:start]))
+        piece = safe_line(text[start:end])
         out.append(click.style(piece, bold=True, fg="yellow") if color else f"[{piece}]")
         last = end
-    out.append(text[last:])
+    out.append(safe_line(text[last:]))
     return "".join(out)
 
 
@@ -47,18 +49,18 @@ def write_text(results: SearchResults, color: bool) -> None:
     unit = "threads" if results.threads is not None else "messages"
     count = results.threads if results.threads is not None else results.total
     if count == 0:
-        click.echo(f"No messages match {results.query!r}.")
+        click.echo(safe_line(f"No messages match {results.query!r}."))
         if results.suggestions:
-            click.echo("Did you mean: " + ", ".join(results.suggestions) + "?")
+            click.echo(safe_line("Did you mean: " + ", ".join(results.suggestions) + "?"))
     else:
         shown = f"{results.offset + 1}-{results.offset + len(results.hits)}" if results.hits else "none"
         extra = f" in {results.total} messages" if results.threads is not None else ""
-        click.echo(f"{count} {unit}{extra} match {results.query!r} (showing {shown}, "
-                   f"{_SORT_LABEL.get(results.sort, results.sort)})")
+        click.echo(safe_line(f"{count} {unit}{extra} match {results.query!r} (showing {shown}, "
+                             f"{_SORT_LABEL.get(results.sort, results.sort)})"))
     for hit in results.hits:
         click.echo("")
         date = (hit.date or "undated")[:10]
-        head = f"{hit.rank:>4}  {date}  {hit.sender}"
+        head = safe_line(f"{hit.rank:>4}  {date}  {hit.sender}")
         click.echo(click.style(head, bold=True) if color else head)
         click.echo("      " + _styled(hit.subject or "(no subject)", hit.subject_highlights, color))
         if hit.snippet is not None and hit.snippet.text:
@@ -73,7 +75,7 @@ def write_text(results: SearchResults, color: bool) -> None:
             details.append(f"{hit.attachments} attachment(s)")
         if hit.score is not None:
             details.append(f"score {hit.score:.2f}")
-        line = "      " + " · ".join(details)
+        line = "      " + safe_line(" · ".join(details))
         click.echo(click.style(line, dim=True) if color else line)
     if results.has_more and results.limit:
         next_offset = results.offset + len(results.hits)
@@ -83,9 +85,9 @@ def write_text(results: SearchResults, color: bool) -> None:
             continue
         click.echo(f"\n{name.replace('_', ' ')}:")
         for value in values:
-            click.echo(f"  {value.count:>7}  {value.value}")
+            click.echo(f"  {value.count:>7}  {safe_line(value.value)}")
     for note in results.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(safe_line(f"note: {note}"), err=True)
 
 
 def write_counts(counts: list[BatchCount], out_path: str, as_json: bool) -> None:
@@ -96,4 +98,4 @@ def write_counts(counts: list[BatchCount], out_path: str, as_json: bool) -> None
         return
     width = max(len(c.name) for c in counts)
     for c in counts:
-        click.echo(f"{c.name:<{width}}\t{c.total}")
+        click.echo(f"{safe_line(c.name):<{width}}\t{c.total}")

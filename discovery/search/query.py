@@ -187,11 +187,23 @@ def tokenize(query: str) -> list[_Token]:
 
 
 # -- parser ---------------------------------------------------------------------------------------------
+MAX_DEPTH = 32  # nested groups and NOTs (issue 12: 10,000 parentheses must be an error, not a RecursionError)
+MAX_TERMS = 1000  # words, phrases and filters in one query (a 3,000-term OR took 12 s)
+
+
 class _Parser:
     def __init__(self, query: str) -> None:
         self.query = query
         self.tokens = tokenize(query)
         self.i = 0
+        self.depth = 0
+        self.terms = 0
+
+    def deeper(self, token: _Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _error(self.query, token.start, f"the query nests groups or NOTs more than {MAX_DEPTH} deep",
+                         hint="Write it flatter: (a OR b) AND c needs no more nesting than that.")
 
     def peek(self) -> _Token:
         return self.tokens[self.i]
@@ -240,7 +252,10 @@ class _Parser:
             self.take()
             if self.peek().kind in ("OR", "AND", ")", "EOF"):
                 raise _error(self.query, token.start, f"{token.text} needs something to exclude")
-            return Not(self.parse_unary(field))
+            self.deeper(token)
+            node = Not(self.parse_unary(field))
+            self.depth -= 1
+            return node
         return self.parse_primary(field)
 
     def parse_primary(self, field: str | None) -> Node:
@@ -262,10 +277,12 @@ class _Parser:
             raise _error(self.query, opening.start, "empty parentheses")
         if self.peek().kind == "EOF":
             raise _error(self.query, opening.start, "this ( is never closed")
+        self.deeper(opening)
         node = self.parse_or(field)
         if self.peek().kind != ")":
             raise _error(self.query, opening.start, "this ( is never closed", hint="Add the missing ).")
         self.take()
+        self.depth -= 1
         return node
 
     def parse_field_value(self, field_token: _Token) -> Node:
@@ -283,6 +300,10 @@ class _Parser:
         raise _error(self.query, field_token.start, f"{name}: needs a value after the colon")
 
     def leaf(self, field: str | None, token: _Token) -> Node:
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise _error(self.query, token.start, f"the query has more than {MAX_TERMS} terms",
+                         hint="Split it, or run the terms as a watch list with 'discovery search --batch FILE'.")
         if field in ("date", "after", "before"):
             return parse_date_filter(self.query, field, token.text, token.start)
         if field == "has":

@@ -14,6 +14,7 @@ from discovery.pii import decisions
 from discovery.pii import suggestions as stored_suggestions
 from discovery.pii.fields import load_fields
 from discovery.pii.types import ALL_TYPES
+from discovery.safe_text import safe_line, safe_text
 from tui.data.session import ReviewSession
 
 BLOCK = "█"
@@ -97,7 +98,8 @@ class PiiAdapter:
             found = load_fields(case.store, [message_id])
         if not found:
             return []
-        return [FieldText(f.key, f.label or f.key, f.text) for f in found[0].fields]
+        # Shown safely, one character for one, so the suggestions' offsets still point into these texts.
+        return [FieldText(f.key, safe_line(f.label or f.key), safe_text(f.text)) for f in found[0].fields]
 
     def suggestions(self, message_id: str) -> list[Any]:
         """Every suggestion of a message (pending and decided), by field and position."""

@@ -16,6 +16,7 @@ from typing import Any
 import discovery.search as search_api
 from discovery.case import Case
 from discovery.errors import DiscoveryError
+from discovery.safe_text import safe_line
 from tui.data.session import ReviewSession
 
 SORTS = ("relevance", "newest", "oldest")
@@ -206,7 +207,7 @@ class SearchAdapter:
             query=query, sort=results.sort, offset=offset, limit=limit, total=results.total,
             ids=[h.id for h in results.hits],
             facets={name: [FacetCount(v.value, v.count) for v in values] for name, values in results.facets.items()},
-            notes=notes, elapsed_ms=results.elapsed_ms, highlighter=make_highlighter(query),
+            notes=[safe_line(n) for n in notes], elapsed_ms=results.elapsed_ms, highlighter=make_highlighter(query),
         )
 
     def all_ids(self, query: str, *, sort: str = "relevance") -> list[str]:

@@ -12,7 +12,9 @@ from typing import TypeVar
 from discovery import tags as tagging
 from discovery.case import Case, StoredMessage
 from discovery.errors import CaseError
+from discovery.safe_text import safe_text
 from tui.data.rows import RowSummary, ThreadNode, summaries, thread_nodes
+from tui.data.safe import safe_message, safe_node, safe_notes, safe_summary
 
 T = TypeVar("T")
 ProgressFn = Callable[[int, int], None]
@@ -81,11 +83,12 @@ class ReviewSession:
     # -- reads ----------------------------------------------------------------------------------------
     def message(self, key: str) -> StoredMessage:
         with self.reading() as case:
-            return case.message(key)
+            return safe_message(case.message(key))
 
     def attachment_text(self, key: str, position: int) -> str | None:
         with self.reading() as case:
-            return case.attachment_text(key, position)
+            text = case.attachment_text(key, position)
+        return None if text is None else safe_text(text)
 
     def save_attachment(self, key: str, position: int, target: Path) -> tuple[Path, int]:
         """Write an attachment's original bytes to ``target`` (never overwriting); returns (path, size)."""
@@ -96,11 +99,11 @@ class ReviewSession:
 
     def summaries(self, ids: Sequence[str]) -> list[RowSummary]:
         with self.reading() as case:
-            return summaries(case.store, ids)
+            return [safe_summary(r) for r in summaries(case.store, ids)]
 
     def thread(self, thread_id: str, limit: int = 2000) -> list[ThreadNode]:
         with self.reading() as case:
-            return thread_nodes(case.store, thread_id, limit)
+            return [safe_node(n) for n in thread_nodes(case.store, thread_id, limit)]
 
     def tags(self) -> list[tagging.Tag]:
         with self.reading() as case:
@@ -112,7 +115,7 @@ class ReviewSession:
 
     def notes(self, key: str) -> list[dict[str, str]]:
         with self.reading() as case:
-            return tagging.notes(case.store, key)
+            return safe_notes(tagging.notes(case.store, key))
 
     def message_count(self) -> int:
         with self.reading() as case:

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.app import App
+from textual.markup import escape
 from textual.worker import Worker, WorkerState
 
 from discovery.errors import DiscoveryError
+from discovery.safe_text import safe_text
 
 log = logging.getLogger("tui")
 
@@ -26,7 +28,7 @@ def report(app: App[Any], exc: BaseException) -> None:
     if not isinstance(exc, DiscoveryError):
         log.exception("unexpected error in the TUI", exc_info=exc)
     title, message = describe(exc)
-    app.notify(message, title=title, severity="error", timeout=8)
+    app.notify(escape(safe_text(message)), title=title, severity="error", timeout=8)  # may name a source's file
 
 
 def report_from_thread(app: App[Any], exc: BaseException) -> None:

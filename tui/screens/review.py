@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from discovery.safe_text import safe_line
 from tui.data.pii import ACCEPTED, PENDING, REJECTED, FieldText, explain, redacted
 from tui.screens.base import WorkerErrors, in_ui, report_from_thread
 from tui.screens.dialogs import ChoiceDialog, ConfirmDialog
@@ -138,7 +139,7 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         for s in state.suggestions:
             mark, style = STATUS_MARK.get(s.status, ("?", ""))
             table.add_row(Text(mark, style=style), Text(short_type(s.entity_type), style=type_color(s.entity_type)),
-                          Text(s.text.replace("\n", " "), no_wrap=True, overflow="ellipsis"), key=str(s.id))
+                          Text(safe_line(s.text), no_wrap=True, overflow="ellipsis"), key=str(s.id))
         self._render_title()
         target = self._find(keep) if keep is not None else None
         if target is None and (new_message or keep is None):
@@ -220,7 +221,7 @@ class ReviewScreen(WorkerErrors, Screen[None]):
 
     def _render_why(self, suggestion: Any) -> None:
         text = Text()
-        text.append(suggestion.text.replace("\n", " ") + "\n", style=f"bold {type_color(suggestion.entity_type)}")
+        text.append(safe_line(suggestion.text) + "\n", style=f"bold {type_color(suggestion.entity_type)}")
         for label, value in explain(suggestion):
             text.append(f"{label}: ", style="dim")
             text.append(f"{value}\n")
@@ -342,7 +343,7 @@ class ReviewScreen(WorkerErrors, Screen[None]):
     def _confirm_everywhere(self, suggestion: Any, count: int) -> None:
         body = Text()
         body.append(f"Redact {short_type(suggestion.entity_type)} ")
-        body.append(suggestion.text, style="bold")
+        body.append(safe_line(suggestion.text), style="bold")
         body.append(f" everywhere: {count:,} suggestion{'s' * (count != 1)} of this value across the case, every "
                     "other place the text occurs, and future scans.")
         self.app.push_screen(ConfirmDialog("Accept this value everywhere?", body, yes="Accept everywhere"),
@@ -357,7 +358,8 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         except Exception as exc:  # noqa: BLE001
             report_from_thread(self.app, exc)
             return
-        in_ui(self.app, self.notify, f"Accepted '{suggestion.text}' everywhere: {result.updated:,} suggestions "
+        value = safe_line(suggestion.text)
+        in_ui(self.app, self.notify, f"Accepted '{value}' everywhere: {result.updated:,} suggestions "
               f"decided, {result.created:,} more places redacted.", timeout=5)
         in_ui(self.app, self._after_decision, suggestion, fresh, True)
 
@@ -388,7 +390,7 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         except Exception as exc:  # noqa: BLE001
             report_from_thread(self.app, exc)
             return
-        in_ui(self.app, self.notify, f"Redacted {added.text!r} ({short_type(entity_type)}).", timeout=3)
+        in_ui(self.app, self.notify, f"Redacted {safe_line(repr(added.text))} ({short_type(entity_type)}).", timeout=3)
         in_ui(self.app, self.load, message_id, int(added.id))
 
     # -- view -----------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import Tree
 
+from discovery.safe_text import safe_line
 from tui.data.search import FACET_TITLES, FacetCount
 
 PER_FACET = 25
@@ -47,7 +48,7 @@ class FacetTree(Tree[FacetValue | None]):
             for item in values[:PER_FACET]:
                 label = Text(no_wrap=True, overflow="ellipsis")
                 label.append(f"{item.count:>6,} ", style="dim")
-                label.append(item.value)
+                label.append(safe_line(item.value))  # shown safely; the value itself narrows exactly
                 branch.add_leaf(label, data=FacetValue(name, item.value))
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[FacetValue | None]) -> None:
