@@ -258,9 +258,12 @@ MIGRATIONS: list[str] = [
         SELECT DISTINCT message_id FROM pii_suggestions WHERE current = 1 AND status != 'rejected';
     """,
     # Issue 12: a file name that is not UTF-8 is stored as text with its undecodable bytes written \xNN (see
-    # storable()), and its exact bytes kept here, so nothing is lost and every other column stays valid text.
+    # storable()), and its exact bytes kept in source_path_bytes: nothing is lost, every other column stays text.
     """
-    ALTER TABLE sources ADD COLUMN path_bytes BLOB;
+    CREATE TABLE IF NOT EXISTS source_path_bytes (
+        source_id INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+        path_bytes BLOB NOT NULL
+    );
     """,
 ]
 
@@ -480,7 +483,8 @@ class Store:
         )
         row = self.db.execute("SELECT id FROM sources WHERE path=?", (path,)).fetchone()
         if path_bytes is not None:
-            self.db.execute("UPDATE sources SET path_bytes=? WHERE id=?", (path_bytes, row[0]))
+            self.db.execute("INSERT OR REPLACE INTO source_path_bytes(source_id, path_bytes) VALUES (?, ?)",
+                            (row[0], path_bytes))
         return int(row[0])
 
     def update_source_kind(self, source_id: int, kind: str, mime: str, description: str) -> None:

@@ -8,13 +8,17 @@ import threading
 import time
 
 
-def die_with_parent(parent_pid: int, *, ignore_interrupt: bool = True) -> None:
+def die_with_parent(parent_pid: int | None = None, *, ignore_interrupt: bool = True) -> None:
     """Call first thing in a worker process (ingest, reindex, PII scan).
 
     The kernel sends SIGKILL when the parent dies (Linux PR_SET_PDEATHSIG), and a watch thread checks the
     parent every second where that is not available: an orphaned worker would otherwise keep the case's
     index lock and a half-written folder. Ctrl-C is left to the parent, which stops feeding work.
+    ``parent_pid`` is the process that started the pool; None watches the worker's own parent (a
+    forkserver, which ends with the main process).
     """
+    if parent_pid is None:
+        parent_pid = os.getppid()
     try:
         import ctypes
 

@@ -126,12 +126,12 @@ def pending_messages(store: Store, scan_version: str, *, full: bool = False, onl
 _WORKER: tuple[PiiEngine, PolicyFilter] | None = None
 
 
-def _init_worker(spec: EngineSpec, names: CorpusNames, policy_filter: PolicyFilter, parent_pid: int) -> None:
+def _init_worker(spec: EngineSpec, names: CorpusNames, policy_filter: PolicyFilter) -> None:
     global _WORKER
     from discovery.pii.engine import PiiEngine
     from discovery.workers import die_with_parent
 
-    die_with_parent(parent_pid)  # Ctrl-C is the parent's to handle (it stops feeding work); kill -9 ends us too
+    die_with_parent()  # the forkserver's child: Ctrl-C is the parent's to handle; kill -9 of the scan ends us too
 
     _WORKER = (PiiEngine(spec, names), policy_filter)
 
@@ -252,7 +252,7 @@ def _run_pool(jobs: int, prep: Prepared, batches: Iterator[list[MessageFields]],
         context = multiprocessing.get_context("spawn")
     interrupted = False
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                             initargs=(prep.spec, prep.names, prep.policy_filter, os.getpid())) as pool:
+                             initargs=(prep.spec, prep.names, prep.policy_filter)) as pool:
         in_flight: dict[Future[list[tuple[str, int, list[Finding], list[Problem], int]]], list[str]] = {}
         exhausted = False
         while True:

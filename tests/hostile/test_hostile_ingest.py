@@ -58,7 +58,7 @@ def test_special_files_are_skipped_and_reported(hostile_case) -> None:  # type: 
 def test_file_name_that_is_not_utf8_is_kept_losslessly(hostile_case) -> None:  # type: ignore[no-untyped-def]
     exact = os.path.join(os.fsencode(hostile_case.tree.root), BAD_NAME)
     with _db(hostile_case.case) as db:
-        row = db.execute("SELECT * FROM sources WHERE path_bytes IS NOT NULL").fetchone()
+        row = db.execute("SELECT * FROM sources JOIN source_path_bytes ON source_id = sources.id").fetchone()
     assert row is not None and bytes(row["path_bytes"]) == exact and row["status"] == "done"
     assert row["path"].endswith("caf\\xe9-\\xff.eml")  # valid text, bytes written \xNN
 

@@ -351,7 +351,8 @@ def test_ingest_survives_an_index_failure(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(indexer, "update_index", broken)
     with Case(case_dir) as case:
         report = case.ingest([tmp_path / "more"])
-        assert report.new_messages == 1 and report.ok
+        # The messages are in; the ingest says the index is stale and is not ok (issue 12: never 0 silently).
+        assert report.new_messages == 1 and not report.ok and report.index_error == "OSError: disk full"
         assert any("search index not updated (OSError: disk full)" in p["reason"] for p in report.problems)
         assert pending_count(case.store) >= 1
     monkeypatch.undo()
@@ -365,4 +366,5 @@ def test_a_stray_file_in_place_of_the_index_is_replaced(tmp_path: Path) -> None:
     index_dir(case_dir).write_text("not a folder")
     with Store(case_dir) as store, Searcher(store) as searcher:
         assert searcher.count("*") == 2
-    assert sorted(p.name for p in case_dir.iterdir() if p.name.startswith("whoosh")) == ["whoosh", "whoosh.lock"]
+    assert sorted(p.name for p in case_dir.iterdir() if p.name.startswith("whoosh")) == [
+        "whoosh", "whoosh.lock", "whoosh.lock.pid"]

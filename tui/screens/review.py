@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from discovery.safe_text import safe_line
+from discovery.safe_text import safe_line, safe_text
 from tui.data.pii import ACCEPTED, PENDING, REJECTED, FieldText, explain, redacted
 from tui.screens.base import WorkerErrors, in_ui, report_from_thread
 from tui.screens.dialogs import ChoiceDialog, ConfirmDialog
@@ -139,7 +139,7 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         for s in state.suggestions:
             mark, style = STATUS_MARK.get(s.status, ("?", ""))
             table.add_row(Text(mark, style=style), Text(short_type(s.entity_type), style=type_color(s.entity_type)),
-                          Text(safe_line(s.text), no_wrap=True, overflow="ellipsis"), key=str(s.id))
+                          Text(safe_line(s.text.replace("\n", " ")), no_wrap=True, overflow="ellipsis"), key=str(s.id))
         self._render_title()
         target = self._find(keep) if keep is not None else None
         if target is None and (new_message or keep is None):
@@ -221,7 +221,8 @@ class ReviewScreen(WorkerErrors, Screen[None]):
 
     def _render_why(self, suggestion: Any) -> None:
         text = Text()
-        text.append(safe_line(suggestion.text) + "\n", style=f"bold {type_color(suggestion.entity_type)}")
+        value = safe_line(suggestion.text.replace("\n", " "))
+        text.append(value + "\n", style=f"bold {type_color(suggestion.entity_type)}")
         for label, value in explain(suggestion):
             text.append(f"{label}: ", style="dim")
             text.append(f"{value}\n")
@@ -343,7 +344,7 @@ class ReviewScreen(WorkerErrors, Screen[None]):
     def _confirm_everywhere(self, suggestion: Any, count: int) -> None:
         body = Text()
         body.append(f"Redact {short_type(suggestion.entity_type)} ")
-        body.append(safe_line(suggestion.text), style="bold")
+        body.append(safe_text(suggestion.text), style="bold")
         body.append(f" everywhere: {count:,} suggestion{'s' * (count != 1)} of this value across the case, every "
                     "other place the text occurs, and future scans.")
         self.app.push_screen(ConfirmDialog("Accept this value everywhere?", body, yes="Accept everywhere"),
