@@ -14,8 +14,8 @@ from discovery.pii.policy import Policy, load_policy, parse_policy, policy_path,
 from discovery.store import Store
 
 KINDS = {"domain": "domains", "email": "emails", "name": "names", "value": "values"}
-MIN_SUGGESTIONS = 50  # a domain below this is not worth a hint
-MIN_SHARE = 0.05  # nor one with less than this share of the case's pending suggestions
+MIN_SUGGESTIONS = 5  # a domain below this is not worth a hint
+MIN_SHARE = 0.1  # nor one with less than this share of the case's pending suggestions
 _DOMAIN = re.compile(r"^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$", re.IGNORECASE)
 
 
@@ -175,11 +175,22 @@ def _add_to_array(text: str, section: str, key: str, value: str) -> tuple[str, b
 
 
 def _trailing_comment(line: str) -> str:
-    """'   # e.g. [...]' after the closing bracket of an array, if any."""
-    close = line.rfind("]")
-    rest = line[close + 1 :] if close >= 0 else ""
-    hash_at = rest.find("#")
-    return ("   " + rest[hash_at:].rstrip("\n")) if hash_at >= 0 else ""
+    """'   # e.g. [...]' at the end of an assignment line (a '#' outside quoted strings), if any."""
+    quote = ""
+    i = 0
+    while i < len(line):
+        c = line[i]
+        if quote:
+            if c == "\\" and quote == '"':
+                i += 1  # an escaped character
+            elif c == quote:
+                quote = ""
+        elif c in "'\"":
+            quote = c
+        elif c == "#":
+            return "   " + line[i:].rstrip("\n")
+        i += 1
+    return ""
 
 
 def _quote(value: str) -> str:
