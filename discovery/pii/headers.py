@@ -26,14 +26,14 @@ LIST_HEADERS = frozenset(h.lower() for h in (
     "List-Id", "List-Post", "List-Help", "List-Owner", "List-Subscribe", "List-Unsubscribe", "List-Archive",
     "Mailing-list", "X-BeenThere", "X-Mailing-List", "X-List", "X-Spam-Checked-In-Group", "X-Loop",
 ))
-# Local parts of addresses no person reads: list software, bounces, notifications.
+# Local parts of addresses no person reads: mail system daemons, bounces, list software and list archivers.
+# (No-reply and notification senders are left to the allow-list: they name the organisation that sent them.)
 MACHINE_LOCAL = re.compile(
-    r"^(?:no-?reply|do-?not-?reply|donotreply|noreply-[\w.-]+|mailer-daemon|postmaster|bounces?|"
-    r"notifications?|notify|listserv|majordomo|mailman|lists?|owner-[\w.-]+|[\w.-]+-(?:bounces|request|owner|"
-    r"unsubscribe|subscribe|help|noreply)|bounce-[\w.-]+|automated|autoreply|daemon)$", re.IGNORECASE)
+    r"^(?:mailer-daemon|postmaster|bounces?|listserv|majordomo|mailman|lists?|owner-[\w.-]+|"
+    r"[\w.-]+-(?:bounces|request|owner)|bounce-[\w.-]+|daemon)$", re.IGNORECASE)
 # Hosts that serve only mailing lists.
-LIST_HOSTS = ("googlegroups.com", "groups.io", "vger.kernel.org", "yahoogroups.com", "freelists.org")
-LIST_HOST_PREFIXES = ("lists.", "list.", "listserv.", "mailman.")
+LIST_HOSTS = ("googlegroups.com", "groups.io", "vger.kernel.org", "yahoogroups.com", "freelists.org",
+              "lists.sourceforge.net", "lists.debian.org", "lists.ubuntu.com", "lists.freedesktop.org")
 
 _ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _LIST_ID = re.compile(r"<([\w.+-]+)\.([\w-]+(?:\.[\w-]+)+)>")
@@ -83,7 +83,7 @@ def list_addresses(headers: Sequence[Sequence[str]]) -> set[str]:
 
 def is_list_address(email: str, lists: Iterable[str] = ()) -> bool:
     """A mailing list's own address: one the case's list headers name (any sub-address, its -owner/-request/
-    -bounces forms), or any address at a host that serves only lists (googlegroups.com, lists.*)."""
+    -bounces forms), or any address at a public host that serves only lists (googlegroups.com, vger.kernel.org)."""
     local, _, domain = email.strip().strip("<>").lower().rpartition("@")
     if not local or not domain:
         return False
@@ -94,11 +94,11 @@ def is_list_address(email: str, lists: Iterable[str] = ()) -> bool:
     for suffix in ("-owner", "-owners", "-request", "-bounces", "-unsubscribe", "-subscribe", "-help"):
         if plain.endswith(suffix) and f"{plain[: -len(suffix)]}@{domain}" in lists:
             return True
-    return domain in LIST_HOSTS or domain.startswith(LIST_HOST_PREFIXES)
+    return domain in LIST_HOSTS
 
 
 def is_machine_address(email: str) -> bool:
-    """An address no person reads: no-reply, mailer-daemon, postmaster, bounces, notifications, list software."""
+    """An address no person reads: mailer-daemon, postmaster, bounces, list software and archivers."""
     local, _, domain = email.strip().strip("<>").lower().rpartition("@")
     if not local or not domain:
         return False

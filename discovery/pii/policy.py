@@ -62,9 +62,11 @@ values = []           # any text of any type, e.g. ["Harlow County Sheriff's Off
 # The display names seen with allowed addresses in From/To/Cc (the vendor's staff) are allowed too.
 names_of_allowed_emails = true
 # A mailing list's own addresses (from List-Id, List-Post, Mailing-list, X-BeenThere, Google Groups' Sender,
-# with their +unsubscribe/-owner forms, and list hosts such as googlegroups.com) are not personal data.
+# with their +unsubscribe/-owner forms, and public list hosts such as googlegroups.com, vger.kernel.org) are not
+# personal data.
 mailing_lists = true
-# Addresses no person reads (no-reply, mailer-daemon, postmaster, bounces, notifications) are not personal data.
+# Addresses no person reads (mailer-daemon, postmaster, bounces, list software) are not personal data. No-reply
+# and notification senders name the organisation behind them: allow them one by one if they should stay.
 machine_senders = true
 # 'discovery pii allow DOMAIN|ADDRESS|NAME' adds an entry here (comments are kept); 'discovery pii status'
 # suggests the domains that dominate the case.
