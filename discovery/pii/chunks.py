@@ -12,6 +12,10 @@ MODEL_MAX = 1_000_000  # characters of one field given to a model's NER; offline
 CHUNK = 100_000  # characters analysed at once; longer texts are split at line ends, overlapping
 OVERLAP = 2_000
 FREE_TEXT = ("body", "attachment", "subject")
+FILLER = "~"  # not a space: runs of spaces make the quoted-header patterns backtrack
+JUNK_MIN = 4_000  # characters: shorter texts are not searched for encoded blocks
+# A line of base64 (MIME parts, PGP blocks, inline images): 60+ characters of the alphabet, no spaces.
+_ENCODED_LINE = re.compile(r"^[ \t>]*[A-Za-z0-9+/]{60,}={0,2}[ \t]*$", re.MULTILINE)
 
 
 def chunks(f: FieldText, problems: list[Problem], model: bool = False) -> Iterable[tuple[int, str]]:
@@ -29,6 +33,11 @@ def chunks(f: FieldText, problems: list[Problem], model: bool = False) -> Iterab
     if f.kind == "body" and _looks_non_english(text):
         problems.append(Problem(f.key, "non_english", "the text does not look English: patterns and the case's "
                                 "names still apply, English context words and the model help less"))
+    if f.kind in FREE_TEXT and len(text) > JUNK_MIN:
+        text, blanked = blank_encoded(text)
+        if blanked:
+            problems.append(Problem(f.key, "encoded", f"{blanked:,} lines of base64 or similar encoded data (MIME "
+                                    "source or an inline attachment?) skipped"))
     if len(text) <= CHUNK:
         yield 0, text
         return
@@ -48,6 +57,24 @@ def chunks(f: FieldText, problems: list[Problem], model: bool = False) -> Iterab
         start = max(end - OVERLAP, start + 1)
         nl = text.find("\n", start, end)
         start = nl + 1 if 0 <= nl < end else start
+
+
+def blank_encoded(text: str) -> tuple[str, int]:
+    """The text with lines of base64 replaced by FILLER (offsets unchanged), and how many lines that was.
+    Such lines hold no readable personal data, and scanning them is most of the cost of a junk body."""
+    count = 0
+
+    def blank(m: re.Match[str]) -> str:
+        nonlocal count
+        line = m.group(0)
+        if not any(c.isdigit() for c in line) or not any(c.isupper() for c in line) or not any(
+                c.islower() for c in line):
+            return line  # a long word or a row of dashes, not base64
+        count += 1
+        return FILLER * len(line)
+
+    out = _ENCODED_LINE.sub(blank, text)
+    return out, count
 
 
 _JUNK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ue000-\uf8ff\ud800-\udfff]")

@@ -1,4 +1,5 @@
-"""Provides the 'discovery pii' commands: status, scan, list, stats, eval, policy and reviewers' decisions."""
+"""Provides the 'discovery pii' commands: status, scan, list, stats, eval, policy, allow and reviewers'
+decisions."""
 
 from __future__ import annotations
 
@@ -311,6 +312,38 @@ def policy(case_dir: Path, init: bool, force: bool, as_json: bool) -> None:
         return
     for key, value in data.items():
         click.echo(f"{key:<24} {value}")
+
+
+@pii.command()
+@click.argument("value")
+@click.option("--as", "kind", type=click.Choice(["domain", "email", "name", "value"]), default=None,
+              help="What VALUE is (default: a domain for 'dc.gov', an address for 'a@b.org', else a name).")
+@case_option
+@reviewer_option
+@note_option
+@json_option
+def allow(value: str, kind: str | None, case_dir: Path, reviewer: str, note: str, as_json: bool) -> None:
+    """Add a DOMAIN, ADDRESS or NAME to the case policy's allow-list (never suggested again), keeping the policy
+    file's comments; the change is written to the audit log. Rescan ('discovery pii scan') to apply it.
+
+    A domain allows its addresses and subdomains and, with names_of_allowed_emails, the names shown with them;
+    'pii status' lists the domains that dominate the case."""
+    from discovery.pii.allowlist import add_allow
+
+    with _case(case_dir, as_json) as case:
+        result = add_allow(case.path, value, kind or "")
+        if result.added:
+            case.store.audit(_actor(reviewer), "pii.allow", result.value,
+                             {"key": result.key, "file": result.file, "note": note})
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    if result.added:
+        click.echo(f"added {result.value!r} to {result.key} in {result.file}"
+                   + (" (written from the template)" if result.created else "")
+                   + "; run 'discovery pii scan' to apply it")
+    else:
+        click.echo(f"{result.value!r} is already in {result.key} ({result.file})")
 
 
 # -- decisions ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import os
 import re
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from functools import lru_cache
 from pathlib import Path
@@ -18,14 +18,22 @@ from pathlib import Path
 from discovery.errors import UsageError
 from discovery.pii.chunks import CHUNK, FREE_TEXT, MODEL_MAX, chunks
 from discovery.pii.fields import MessageFields
+from discovery.pii.headers import is_antispam
 from discovery.pii.names import CorpusNames, parse_person
 from discovery.pii.postprocess import trim_person
 from discovery.pii.recognizers import Detector, MessageContext, default_detectors
 from discovery.pii.types import FieldText, Finding, Problem, fold
 
 ENGINE_VERSION = "1"  # with code_version(): a scan by other detection code is out of date
+CACHED_KINDS = frozenset({"address", "header", "attachment_name"})
+CACHED_TEXT = 2_000  # characters: longer texts are rarely repeated
+CACHE_SIZE = 50_000  # entries, oldest dropped first
 FLOOR = 0.3  # findings below this never leave the engine (policy thresholds cannot go lower)
 MODEL_ENV = "DISCOVERY_SPACY_MODEL"
+# Number-shaped types that antispam reports imitate by chance (CREDIT_CARD in X-Exchange-Antispam-Report-Test).
+NUMBER_TYPES = frozenset({"CREDIT_CARD", "IBAN_CODE", "US_BANK_NUMBER", "US_ITIN", "US_PASSPORT", "US_SSN",
+                          "ACCOUNT_ID", "PHONE_NUMBER", "US_DRIVER_LICENSE", "CASE_NUMBER", "BOOKING_NUMBER",
+                          "BADGE_NUMBER", "LICENSE_PLATE", "DATE_OF_BIRTH"})
 # Only tok2vec + ner are needed (lemmas come from light_lemma): the rest of a pipeline doubles the time.
 MODEL_EXCLUDE = ["parser", "tagger", "morphologizer", "attribute_ruler", "lemmatizer", "senter"]
 # Standard spaCy English pipelines, most accurate first. 'auto' takes the first installed one.
@@ -82,7 +90,8 @@ def code_version() -> str:
 
     here = Path(__file__).parent
     files = sorted([*here.glob("recognizers/*.py"), *(here / name for name in (
-        "engine.py", "chunks.py", "lexicon.py", "names.py", "namewords.py", "nicknames.py", "postprocess.py"))])
+        "engine.py", "chunks.py", "headers.py", "lexicon.py", "names.py", "namewords.py", "nicknames.py",
+        "postprocess.py"))])
     digest = hashlib.sha256()
     for file in files:
         digest.update(file.read_bytes())
@@ -224,6 +233,10 @@ class PiiEngine:
         self.names = names or CorpusNames()
         self.detectors = list(detectors) if detectors is not None else default_detectors()
         self._state = _State()
+        # Findings of short address and header texts, which repeat across a case ('Lee Duncan <lduncan@...>'):
+        # they depend on the text, its kind and label and the learned names only.
+        self._cache: dict[tuple[str, str, str], list[Finding]] = {}
+        self._cache_names: CorpusNames | None = self.names
         self._presidio, self._nlp_module, self._predefined = _presidio()
         self.nlp = self._load_pipeline()
         self.nlp_engine = self._make_nlp_engine()
@@ -321,7 +334,15 @@ class PiiEngine:
         contexts = [MessageContext(self.names, tuple(p for p in (parse_person(n, e) for n, e in item.people if n)
                                                      if p is not None)) for item in items]
         results: list[list[Finding]] = [[] for _ in items]
+        if self._cache_names is not self.names:  # learned names changed: what was found before may not hold
+            self._cache.clear()
+            self._cache_names = self.names
         for (i, f, offset, chunk), nlp_artifacts in zip(jobs, self._artifacts(jobs, batch_size), strict=True):
+            cache_key = (f.kind, f.label, chunk) if f.kind in CACHED_KINDS and len(chunk) <= CACHED_TEXT else None
+            if cache_key is not None and cache_key in self._cache:
+                results[i].extend(replace(x, field=f.key, explanation=dict(x.explanation))
+                                  for x in self._cache[cache_key])
+                continue
             self._state.field = f
             self._state.message = contexts[i]
             try:
@@ -331,8 +352,14 @@ class PiiEngine:
                 logger.exception("PII analysis failed on %s", f.key)
                 problems[i].append(Problem(f.key, "error", f"{type(exc).__name__}: {exc}"[:500]))
                 continue
-            for r in raw:
-                results[i].append(_finding(r, f, offset, chunk))
+            noisy = f.kind == "header" and is_antispam(f.label)
+            found = [_finding(r, f, offset, chunk) for r in raw if not (noisy and r.entity_type in NUMBER_TYPES)]
+            # (antispam and diagnostic reports are long runs of codes, not card or bank numbers)
+            results[i].extend(found)
+            if cache_key is not None:
+                if len(self._cache) >= CACHE_SIZE:
+                    self._cache.pop(next(iter(self._cache)))
+                self._cache[cache_key] = [replace(x, explanation=dict(x.explanation)) for x in found]
         out = []
         for i in range(len(items)):
             results[i] = _dedupe(results[i])

@@ -7,14 +7,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from discovery.pii.headers import is_transport
 from discovery.pii.types import FieldText
 from discovery.store import Store
 
 ADDRESS_ROLES = ("from", "to", "cc", "bcc", "reply-to")
 
 # Headers that carry no personal data of their own, or that are scanned through the addresses table
-# (From/To/Cc/Bcc/Reply-To) and the subject column. Everything else (Received, X-From, X-Folder, Sender,
-# Return-Path, X-Originating-IP, ...) is scanned as 'header:<Name>'.
+# (From/To/Cc/Bcc/Reply-To) and the subject column. Everything else (X-From, X-Folder, Sender, ...) is scanned as
+# 'header:<Name>'; transport and diagnostic headers (Received, X-*, ARC, DKIM, ...: discovery.pii.headers) only
+# when asked (the policy's [scan] transport_headers).
 SKIPPED_HEADERS = frozenset(
     h.lower()
     for h in (
@@ -60,8 +62,9 @@ class MessageFields:
     people: list[tuple[str, str]]  # (display name, email) from From/To/Cc/Bcc/Reply-To
 
 
-def header_fields(headers: Sequence[Sequence[str]]) -> list[FieldText]:
-    """Scannable header fields: 'header:Received', 'header:Received:1', ... (n-th occurrence)."""
+def header_fields(headers: Sequence[Sequence[str]], transport: bool = True) -> list[FieldText]:
+    """Scannable header fields: 'header:Sender', 'header:Received:1', ... (n-th occurrence of that name), with
+    transport and diagnostic headers left out when transport is False (keys stay the same either way)."""
     seen: dict[str, int] = defaultdict(int)
     out: list[FieldText] = []
     for pair in headers:
@@ -73,15 +76,16 @@ def header_fields(headers: Sequence[Sequence[str]]) -> list[FieldText]:
             continue
         n = seen[lname]
         seen[lname] += 1
-        if not value.strip():
+        if not value.strip() or (not transport and is_transport(name)):
             continue
         key = f"header:{name}" if n == 0 else f"header:{name}:{n}"
         out.append(FieldText(key, "header", value[:HEADER_VALUE_LIMIT], name))
     return out
 
 
-def load_fields(store: Store, message_ids: Iterable[str]) -> list[MessageFields]:
-    """The field texts of these messages, in the order given (unknown ids are skipped)."""
+def load_fields(store: Store, message_ids: Iterable[str], *, transport: bool = True) -> list[MessageFields]:
+    """The field texts of these messages, in the order given (unknown ids are skipped). transport=False leaves
+    out transport and diagnostic headers (what a scan reads by default); displays keep them all."""
     ids = list(dict.fromkeys(message_ids))
     result: dict[str, MessageFields] = {}
     for i in range(0, len(ids), 400):
@@ -97,7 +101,7 @@ def load_fields(store: Store, message_ids: Iterable[str]) -> list[MessageFields]
             except ValueError:
                 headers = []
             result[row["id"]] = MessageFields(row["id"], int(row["rev"]), fields, [])
-            result[row["id"]].fields.extend(header_fields(headers))
+            result[row["id"]].fields.extend(header_fields(headers, transport))
         for row in store.rows(
             f"""SELECT message_id, role, position, name, email FROM addresses WHERE message_id IN ({marks})
                 ORDER BY message_id, role, position""", part

@@ -53,8 +53,34 @@ ORG_WORDS = frozenset(
     connect analytics gateway express international global national regional federal north south east west
     america american americas pacific atlantic announcement announcements alert alerts notification notifications
     mailer daemon postmaster webmaster communications relations editor editors info noreply newsroom bulletin
-    update updates calendar registrar recruiting careers benefits""".split()
+    update updates calendar registrar recruiting careers benefits research llp lp pllc plc gmbh holdings capital
+    ventures""".split()
 )
+# Job titles, roles and everyday nouns that signatures, titles and headings capitalise ('Senior Attorney Advisor',
+# 'Chief Executive Officer', 'Mayor's Order'): never a name on their own.
+COMMON_NOUNS = frozenset(
+    """advisor adviser advisors counsel counselor general generals officer officers executive executives manager
+    managers director directors interim senior junior assistant assistants associate associates coordinator
+    specialist specialists analyst analysts administrator administrators chair chairman chairwoman chairperson
+    vice principal member members order orders referral referrals scheduler clerk engineer engineers scientist
+    fellow lead deputy acting staffer aide aides liaison paralegal investigator investigators auditor
+    inspector consultant consultants contractor contractors treasurer controller supervisor supervisors
+    representative spokesperson spokesman spokeswoman receptionist technician technicians programmer developer
+    developers maintainer maintainers reviewer reviewers author authors editor owner owners founder cofounder
+    president presidents secretary secretaries at-large ombudsman registrar comptroller board ethics government
+    table agenda minutes memo memorandum notice report reports statement testimony hearing hearings resolution
+    regulation regulations statute policy policies guidance request requests response complaint complaints
+    investigation opinion opinions decision decisions appeal appeals petition motion filing filings exhibit
+    exhibits invoice contract contracts agreement proposal budget schedule""".split()
+)
+# Well-known organisations whose names look like a person's ('Fannie Mae', 'Morgan Stanley').
+KNOWN_ORGS = frozenset(
+    """fannie mae|freddie mac|sallie mae|ginnie mae|morgan stanley|goldman sachs|merrill lynch|charles schwab|
+    wells fargo|dow jones|smith barney|dean witter|paine webber|arthur andersen|lehman brothers|bear stearns|
+    ernst young|johnson johnson|procter gamble|marks spencer|dun bradstreet|hewlett packard|western digital|
+    standard poor|price waterhouse|pricewaterhouse coopers""".split("|")
+) - {""}
+KNOWN_ORGS = frozenset(" ".join(o.split()) for o in KNOWN_ORGS)
 # Capitalised words that are not names even though a census list may hold them.
 NOT_NAMES = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday january february march april may june july
@@ -151,3 +177,25 @@ def is_org_word(token: str) -> bool:
 
 def is_title(token: str) -> bool:
     return fold_word(token) in TITLES
+
+
+def is_common_noun(token: str) -> bool:
+    """A job title or everyday noun capitalised in a title or heading ('Advisor', 'Officer', 'Order')."""
+    return fold_word(token).strip(".,'’") in COMMON_NOUNS
+
+
+_DEMONYM_ENDINGS = ("ians", "eans", "ites", "ans", "ers")
+
+
+def is_demonym(token: str) -> bool:
+    """A people's name for themselves ('Washingtonians', 'Texans', 'New Yorkers'): plural, not a census name."""
+    low = fold_word(token)
+    if len(low) < 6 or not low.endswith(_DEMONYM_ENDINGS) or not token[:1].isupper():
+        return False
+    return low not in census()[0] and low not in census()[1]
+
+
+def is_known_org(words: list[str]) -> bool:
+    """A well-known organisation whose name looks like a person's ('Fannie Mae', 'Morgan Stanley')."""
+    key = " ".join(fold_word(w).replace("&", "").strip(".,'’") for w in words if w != "&")
+    return " ".join(key.split()) in KNOWN_ORGS

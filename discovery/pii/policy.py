@@ -38,6 +38,12 @@ model = ""
 # US_PASSPORT
 # suggest = ["PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER"]
 
+[scan]
+# Transport and diagnostic headers (Received, X-*, ARC, DKIM, antispam reports, Thread-Index, List-*) hold relay
+# addresses, hashes and spam scores, not people: they are not scanned unless this is true. X-headers that name
+# people (X-From, X-To, X-cc, X-Original-From, X-Original-Sender, X-Folder, ...) are always scanned.
+transport_headers = false
+
 [thresholds]
 # Minimum score (0.3 to 1.0) for a suggestion; 'default' for types not listed.
 default = 0.5
@@ -55,6 +61,15 @@ domains = []          # e-mail addresses at these domains and their subdomains, 
 values = []           # any text of any type, e.g. ["Harlow County Sheriff's Office", "503-555-0100"]
 # The display names seen with allowed addresses in From/To/Cc (the vendor's staff) are allowed too.
 names_of_allowed_emails = true
+# A mailing list's own addresses (from List-Id, List-Post, Mailing-list, X-BeenThere, Google Groups' Sender,
+# with their +unsubscribe/-owner forms, and public list hosts such as googlegroups.com, vger.kernel.org) are not
+# personal data.
+mailing_lists = true
+# Addresses no person reads (mailer-daemon, postmaster, bounces, list software) are not personal data. No-reply
+# and notification senders name the organisation behind them: allow them one by one if they should stay.
+machine_senders = true
+# 'discovery pii allow DOMAIN|ADDRESS|NAME' adds an entry here (comments are kept); 'discovery pii status'
+# suggests the domains that dominate the case.
 
 [deny]
 # Always suggest these wherever they occur (whole words, any case; '*' is a wildcard), one list per type:
@@ -76,6 +91,9 @@ class Policy:
     allow_domains: list[str] = field(default_factory=list)
     allow_values: list[str] = field(default_factory=list)
     names_of_allowed_emails: bool = True
+    mailing_lists: bool = True
+    machine_senders: bool = True
+    transport_headers: bool = False
     deny: dict[str, list[str]] = field(default_factory=dict)
     path: str = ""  # where it was read from; '' for the built-in defaults
 
@@ -106,8 +124,10 @@ class Policy:
 _KNOWN = {
     "engine": {"mode", "model"},
     "entities": {"suggest"},
+    "scan": {"transport_headers"},
     "thresholds": None,
-    "allow": {"names", "emails", "domains", "values", "names_of_allowed_emails"},
+    "allow": {"names", "emails", "domains", "values", "names_of_allowed_emails", "mailing_lists",
+              "machine_senders"},
     "deny": None,
 }
 
@@ -183,10 +203,10 @@ def parse_policy(data: dict[str, object], where: str = "policy") -> Policy:
     policy.allow_emails = _strings(allow.get("emails", []), where, "allow.emails")
     policy.allow_domains = _strings(allow.get("domains", []), where, "allow.domains")
     policy.allow_values = _strings(allow.get("values", []), where, "allow.values")
-    flag = allow.get("names_of_allowed_emails", True)
-    if not isinstance(flag, bool):
-        raise PolicyError(f"{where}: allow.names_of_allowed_emails must be true or false")
-    policy.names_of_allowed_emails = flag
+    policy.names_of_allowed_emails = _bool(allow, "names_of_allowed_emails", True, where, "allow")
+    policy.mailing_lists = _bool(allow, "mailing_lists", True, where, "allow")
+    policy.machine_senders = _bool(allow, "machine_senders", True, where, "allow")
+    policy.transport_headers = _bool(_table(data, "scan"), "transport_headers", False, where, "scan")
     deny: dict[str, list[str]] = {}
     for key, value in _table(data, "deny").items():
         if key not in ALL_TYPES:
@@ -199,6 +219,13 @@ def parse_policy(data: dict[str, object], where: str = "policy") -> Policy:
 def _table(data: dict[str, object], name: str) -> dict[str, object]:
     value = data.get(name, {})
     return value if isinstance(value, dict) else {}
+
+
+def _bool(table: dict[str, object], key: str, default: bool, where: str, section: str) -> bool:
+    flag = table.get(key, default)
+    if not isinstance(flag, bool):
+        raise PolicyError(f"{where}: {section}.{key} must be true or false")
+    return flag
 
 
 def _str(value: object, where: str, key: str) -> str:
@@ -223,10 +250,13 @@ class PolicyFilter:
     name_patterns: tuple[str, ...] = ()
     value_patterns: tuple[str, ...] = ()
     deny: tuple[tuple[str, re.Pattern[str], str], ...] = ()
+    lists: frozenset[str] = frozenset()  # the case's mailing list addresses (base form, lower case)
 
     @classmethod
-    def build(cls, policy: Policy, people: Iterable[tuple[str, str]] = ()) -> PolicyFilter:
-        """people: (display name, email) pairs of the case, for names_of_allowed_emails."""
+    def build(cls, policy: Policy, people: Iterable[tuple[str, str]] = (), lists: Iterable[str] = ()
+              ) -> PolicyFilter:
+        """people: (display name, email) pairs of the case, for names_of_allowed_emails; lists: the mailing list
+        addresses its headers name (discovery.pii.headers.list_addresses)."""
         names = list(policy.allow_names)
         if policy.names_of_allowed_emails and (policy.allow_emails or policy.allow_domains):
             names.extend(n for n, e in people if n and e and policy.email_allowed(e))
@@ -240,10 +270,12 @@ class PolicyFilter:
         deny = tuple(
             (entity, _deny_regex(value), value) for entity, values in policy.deny.items() for value in values
         )
-        return cls(policy, frozenset(keys), tuple(patterns), tuple(fold(v) for v in policy.allow_values), deny)
+        list_set = frozenset(a.lower() for a in lists) if policy.mailing_lists else frozenset()
+        return cls(policy, frozenset(keys), tuple(patterns), tuple(fold(v) for v in policy.allow_values), deny,
+                   list_set)
 
     def version(self) -> str:
-        payload = json.dumps([self.policy.version(), sorted(self.name_keys)])
+        payload = json.dumps([self.policy.version(), sorted(self.name_keys), sorted(self.lists)])
         return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
     def allowed(self, finding: Finding) -> str:
@@ -252,13 +284,27 @@ class PolicyFilter:
         folded = fold(text)
         if any(fnmatch.fnmatchcase(folded, p) for p in self.value_patterns):
             return "allow.values"
-        if finding.entity_type == "EMAIL_ADDRESS" and self.policy.email_allowed(text):
-            return "allow.emails/domains"
+        if finding.entity_type == "EMAIL_ADDRESS":
+            if self.policy.email_allowed(text):
+                return "allow.emails/domains"
+            reason = self.machine(text)
+            if reason:
+                return reason
         if finding.entity_type == "PERSON":
             if value_key("PERSON", text) in self.name_keys:
                 return "allow.names"
             if any(fnmatch.fnmatchcase(folded, p) for p in self.name_patterns):
                 return "allow.names"
+        return ""
+
+    def machine(self, email: str) -> str:
+        """Why an address is not personal data: a mailing list's own or a machine's ('' when it may be)."""
+        from discovery.pii.headers import is_list_address, is_machine_address
+
+        if self.policy.mailing_lists and is_list_address(email, self.lists):
+            return "allow.mailing_lists"
+        if self.policy.machine_senders and is_machine_address(email):
+            return "allow.machine_senders"
         return ""
 
     def apply(self, findings: Sequence[Finding], fields: Sequence[FieldText]) -> tuple[list[Finding], int]:

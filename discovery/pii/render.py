@@ -56,6 +56,19 @@ def print_status(status: ScanStatus, console: Console) -> None:
         console.print("[bold]Problems[/]    " + ", ".join(f"{n} {k}" for k, n in sorted(status.problems.items())))
     if todo:
         console.print("Run 'discovery pii scan' to bring the scan up to date.")
+    print_allow_hints(status.allow_hints, console)
+
+
+def print_allow_hints(hints: Sequence[dict[str, object]], console: Console) -> None:
+    """'dc.gov: 2,100 suggestions in 150 messages; add it to allow_domains? (discovery pii allow dc.gov)'."""
+    if not hints:
+        return
+    console.print("[bold]Allow-list?[/] These domains carry many of the pending suggestions; if their people act "
+                  "in their jobs (officials, agencies, the vendor), allowing them removes the noise:")
+    for h in hints:
+        console.print(f"  {escape(str(h['domain']))}: {int(h['suggestions']):,} suggestions in "  # type: ignore[call-overload]
+                      f"{int(h['messages']):,} messages; add it to allow_domains? "  # type: ignore[call-overload]
+                      f"[dim](discovery pii allow {escape(str(h['domain']))})[/]")
 
 
 def print_scan(report: ScanReport, console: Console) -> None:
@@ -72,6 +85,7 @@ def print_scan(report: ScanReport, console: Console) -> None:
             console.print(f"  [dim]{p['message']} {escape(p['field'])}[/] {p['kind']}: {escape(p['detail'])}")
     if report.interrupted:
         console.print("[yellow]Interrupted: what was scanned is saved; run the same command to go on.[/]")
+    print_allow_hints(report.allow_hints, console)
 
 
 def print_suggestions(items: Sequence[Suggestion], console: Console, total: int) -> None:

@@ -67,6 +67,7 @@ class ScanReport:
     interrupted: bool = False
     seconds: float = 0.0
     jobs: int = 1
+    allow_hints: list[dict[str, object]] = field(default_factory=list)  # domains that dominate the suggestions
 
     @property
     def ok(self) -> bool:
@@ -103,9 +104,25 @@ def prepare(case: Case, policy: Policy | None = None) -> Prepared:
     store = case.store
     names = learn_from_store(store)
     people = [(r[0], r[1]) for r in store.rows("SELECT DISTINCT name, email FROM addresses WHERE email != ''")]
-    policy_filter = PolicyFilter.build(policy, people)
+    policy_filter = PolicyFilter.build(policy, people, case_lists(store) if policy.mailing_lists else ())
     version = f"{spec.fingerprint}|names:{names.version()}|policy:{policy_filter.version()}"
     return Prepared(spec, names, policy, policy_filter, version)
+
+
+def case_lists(store: Store) -> set[str]:
+    """The mailing list addresses named by the case's list headers (List-Id, List-Post, X-BeenThere, ...)."""
+    import json
+
+    from discovery.pii.headers import list_addresses
+
+    found: set[str] = set()
+    for (raw,) in store.rows("SELECT headers FROM messages WHERE headers LIKE '%list%' OR headers LIKE "
+                             "'%X-BeenThere%' OR headers LIKE '%X-Loop%'"):
+        try:
+            found |= list_addresses(json.loads(raw or "[]"))
+        except (ValueError, TypeError):
+            continue
+    return found
 
 
 def pending_messages(store: Store, scan_version: str, *, full: bool = False, only_new: bool = False) -> list[str]:
@@ -180,7 +197,7 @@ def scan_case(case: Case, *, jobs: int = 1, full: bool = False, only_new: bool =
 
     def batches() -> Iterator[list[MessageFields]]:
         for i in range(0, len(ids), batch_size):
-            yield load_fields(store, ids[i : i + batch_size])
+            yield load_fields(store, ids[i : i + batch_size], transport=prep.policy.transport_headers)
 
     def commit(results: list[tuple[str, int, list[Finding], list[Problem], int]]) -> None:
         stamp = now_iso()
@@ -228,6 +245,9 @@ def scan_case(case: Case, *, jobs: int = 1, full: bool = False, only_new: bool =
             report.interrupted = _run_pool(jobs, prep, batches(), commit, failed, cancel)
     report.problem_counts = dict(problem_counter)
     report.seconds = round(time.monotonic() - started, 3)
+    from discovery.pii.allowlist import dominant_domains
+
+    report.allow_hints = [h.to_dict() for h in dominant_domains(store, prep.policy)]
     store.audit(actor, "pii.scan", str(case.path), {
         "engine": report.engine, "scan_version": report.scan_version, "scanned": report.scanned,
         "suggestions": report.findings, "inserted": report.merge.inserted, "removed": report.merge.removed,
@@ -311,6 +331,7 @@ class ScanStatus:
     suggestions: dict[str, int]  # by status
     value_decisions: int
     problems: dict[str, int]
+    allow_hints: list[dict[str, object]] = field(default_factory=list)  # domains that dominate the suggestions
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -319,6 +340,7 @@ class ScanStatus:
 def scan_status(case: Case) -> ScanStatus:
     """The engine a scan would use, and how far the case's scan is."""
     from discovery.pii import lexicon
+    from discovery.pii.allowlist import dominant_domains
     from discovery.pii.engine import installed_models
 
     prep = prepare(case)
@@ -359,6 +381,7 @@ def scan_status(case: Case) -> ScanStatus:
             "SELECT status, count(*) FROM pii_suggestions GROUP BY status")},
         value_decisions=_count(store.scalar("SELECT count(*) FROM pii_value_decisions")),
         problems=dict(problems),
+        allow_hints=[h.to_dict() for h in dominant_domains(store, prep.policy)],
     )
 
 

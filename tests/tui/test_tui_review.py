@@ -173,3 +173,45 @@ async def test_next_pending_crosses_into_the_next_message(pii_case_dir: Path) ->
         await pilot.press("p")  # and back to the only pending one of the first hit
         await settle(pilot)
         assert screen.state.message_id == ids[0] and screen.current_id == first_pending[0]
+
+
+def test_addresses_of_one_header_are_numbered() -> None:
+    from tui.data.pii import FieldText, number_addresses
+
+    fields = number_addresses([FieldText("body", "Body", "x"), FieldText("address:from:0", "From", "a@x.example"),
+                               FieldText("address:cc:0", "Cc", "Ann <ann@x.example>"),
+                               FieldText("address:cc:1", "Cc", "Bo <bo@x.example>")])
+    assert [f.label for f in fields] == ["Body", "From", "Cc 1", "Cc 2"]
+
+
+async def test_list_shows_fields_picker_tells_fields_apart_and_decisions_wrap_to_skipped(pii_case_dir: Path) -> None:
+    key = busiest_message(pii_case_dir)
+    app = open_app(pii_case_dir, reviewer="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_review(pilot, key)
+        assert screen.state is not None
+        table = screen.table
+        assert "Field" in [str(c.label) for c in table.columns.values()]
+        first = screen.state.suggestions[0]
+        assert str(table.get_row(str(first.id))[2]) == ("Body" if first.field == "body" else
+                                                        screen.state.label_of(first.field))
+        # skip the first pending one, decide all the others: the last decision comes back to the skipped one
+        pendings = [s for s in screen.state.suggestions if s.status == "pending"]
+        assert len(pendings) >= 3
+        screen.select(pendings[1])
+        for _ in pendings[1:]:
+            await pilot.press("x")
+            await settle(pilot)
+        assert screen.state.message_id == key and screen.current_id == pendings[0].id
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        labels = [str(label) for _, label in app.screen.options]
+        assert len(labels) == len(set(labels))  # two Cc (or To) fields never look the same
+
+
+def test_help_speaks_plainly() -> None:
+    from tui.screens.help import QUERY_HELP
+
+    assert QUERY_HELP.startswith("How to search:") and "issue" not in QUERY_HELP

@@ -81,6 +81,25 @@ def field_rank(key: str) -> tuple[int, int, str]:
     return _FIELD_ORDER.get(kind, 9), role, rest
 
 
+def number_addresses(fields: list[FieldText]) -> list[FieldText]:
+    """'Cc 1', 'Cc 2' where a header holds several addresses, so two Cc fields can be told apart."""
+    roles = [f.key.split(":")[1] for f in fields if f.key.startswith("address:")]
+    seen: dict[str, int] = {}
+    for f in fields:
+        role = f.key.split(":")[1] if f.key.startswith("address:") else ""
+        if role and roles.count(role) > 1:
+            seen[role] = seen.get(role, 0) + 1
+            f.label = f"{f.label} {seen[role]}"
+    return fields
+
+
+def field_short(key: str, label: str) -> str:
+    """A field's name for a narrow column: 'Body', 'Subject', 'Cc 2', 'Received', 'report.pdf'."""
+    if key in ("body", "subject"):
+        return key.capitalize()
+    return label or key
+
+
 class PiiAdapter:
     """Suggestions and decisions for one case, for one reviewer. Call from worker threads."""
 
@@ -99,7 +118,8 @@ class PiiAdapter:
         if not found:
             return []
         # Shown safely, one character for one, so the suggestions' offsets still point into these texts.
-        return [FieldText(f.key, safe_line(f.label or f.key), safe_text(f.text)) for f in found[0].fields]
+        out = [FieldText(f.key, safe_line(f.label or f.key), safe_text(f.text)) for f in found[0].fields]
+        return number_addresses(out)
 
     def suggestions(self, message_id: str) -> list[Any]:
         """Every suggestion of a message (pending and decided), by field and position."""

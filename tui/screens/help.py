@@ -13,7 +13,7 @@ from textual.widgets import Footer, Static
 from tui.commands import Command, commands_of
 
 QUERY_HELP = """\
-Query language (the search issue's): words  "exact phrase"  "face recognition"~5  rekogniton~  body*
+How to search: words  "exact phrase"  "face recognition"~5  rekogniton~  body*
   from: to: cc: bcc: participant: domain: subject: body: attachment: tag: custodian: folder: thread:
   has:attachment  date:2018-05  date:2018-01-01..2018-06-30  after:2018-01-01  before:2018-07-01
   AND  OR  NOT  -word  ( … )   a bare address or domain finds it in any header"""

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from discovery.safe_text import safe_line, safe_text
-from tui.data.pii import ACCEPTED, PENDING, REJECTED, FieldText, explain, redacted
+from tui.data.pii import ACCEPTED, PENDING, REJECTED, FieldText, explain, field_short, redacted
 from tui.screens.base import WorkerErrors, in_ui, report_from_thread
 from tui.screens.dialogs import ChoiceDialog, ConfirmDialog
 from tui.widgets.body import MarkedText
@@ -114,6 +114,7 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         table = self.table
         table.add_column(" ", width=1, key="status")
         table.add_column("Type", width=7, key="type")
+        table.add_column("Field", width=9, key="field")
         table.add_column("Text", key="text")
         table.focus()
         self.load(self.message_id)
@@ -139,6 +140,8 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         for s in state.suggestions:
             mark, style = STATUS_MARK.get(s.status, ("?", ""))
             table.add_row(Text(mark, style=style), Text(short_type(s.entity_type), style=type_color(s.entity_type)),
+                          Text(safe_line(field_short(s.field, state.label_of(s.field))), style="dim", no_wrap=True,
+                               overflow="ellipsis"),
                           Text(safe_line(s.text.replace("\n", " ")), no_wrap=True, overflow="ellipsis"), key=str(s.id))
         self._render_title()
         target = self._find(keep) if keep is not None else None
@@ -323,7 +326,13 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         else:
             self._refresh_marks()
         if advance:
-            self.action_step(1)
+            later = fresh[fresh.index(current) + 1 :] if current in fresh else fresh
+            earlier = fresh[: fresh.index(current)] if current in fresh else []
+            target = next((s for s in [*later, *earlier] if s.status == PENDING), None)
+            if target is not None:  # the next pending one here, wrapping round to any skipped before
+                self.select(target)
+            else:
+                self.action_step(1)
 
     def action_accept_everywhere(self) -> None:
         suggestion = self._find(self.current_id)
@@ -407,7 +416,9 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         if state is None:
             return
         counts = Counter(s.field for s in state.suggestions)
-        options = [(f.key, f"{f.label}  ({counts.get(f.key, 0)})") for f in state.fields if f.text]
+        options: list[tuple[str, str | Text]] = [
+            (f.key, Text(f"{f.label}{': ' + f.text[:40] if f.key.startswith('address:') else ''}  "
+                         f"({counts.get(f.key, 0)})")) for f in state.fields if f.text]
         self.app.push_screen(ChoiceDialog("Show field", options), lambda key: self.show_field(key) if key else None)
 
     def action_switch_focus(self) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from discovery.pii import lexicon
 from discovery.pii.recognizers.base import Hit, MessageContext
-from discovery.pii.types import FieldText
+from discovery.pii.types import FieldText, fold
 
 _LOCAL_CHARS = r"A-Za-z0-9!#$%&'*+=?^_`{|}~\-"
 EMAIL = re.compile(
@@ -64,6 +65,10 @@ class LotusNameDetector:
             name = m.group(1)
             if name.isupper() and len(name.replace(".", "").replace(" ", "")) <= 4:
                 continue
+            words = name.split()
+            if any(lexicon.is_common_noun(w) or lexicon.is_org_word(w) or fold(w) in lexicon.NOT_NAMES
+                   for w in words):
+                continue  # 'Interim Director/General Counsel', 'Office Manager/Scheduler', 'The MACCCA/Yates'
             hits.append(Hit(m.start(1), m.end(1), "PERSON", 0.85,
                             "the person part of a Lotus Notes address (Name/Unit/Org)", "lotus name"))
         return hits

@@ -176,7 +176,8 @@ class PersonNameDetector:
                 greeting = True
                 toks = toks[1:]
                 continue
-            if len(toks) > 1 and (lexicon.is_name_word(head.text) or names.is_common(head.text)) and not (
+            if len(toks) > 1 and (lexicon.is_name_word(head.text) or names.is_common(head.text)
+                                  or _job_word(head)) and not (
                     lexicon.is_first_name(head.text) and _surname_like(toks[1], names)):
                 toks = toks[1:]
                 continue
@@ -189,8 +190,11 @@ class PersonNameDetector:
             break
         if not toks:
             return []
-        if any(lexicon.is_org_word(t.text) for t in toks):
-            return []  # 'Harlow County', 'Cirrus Web Services', 'Sheriff's Office'
+        if any(lexicon.is_org_word(t.text) for t in toks) or lexicon.is_known_org([t.text for t in toks]):
+            return []  # 'Harlow County', 'Cirrus Web Services', 'Sheriff's Office', 'Fannie Mae'
+        if any(_job_word(t) for t in toks) or (len(toks) == 1 and lexicon.is_demonym(toks[0].text)
+                                               and toks[0].key not in names.firsts | names.lasts):
+            return []  # 'Attorney Advisor', 'Chief Executive Officer', 'Dear Washingtonians'
         if len(toks) > 4:
             return []
         caps = all(t.text.isupper() and len(t.key) > 1 for t in toks)
@@ -235,6 +239,8 @@ class PersonNameDetector:
             return []
         if fold(first.text) in lexicon.STATE_NAMES and last.key not in surnames and not title:
             return []  # 'Florida Statutes', 'Virginia Beach'
+        if last.key in _HEADER_WORDS:
+            return []  # 'Thanks, Tameka From: Hughes, Traci' (a quoted header run on)
 
         score = 0.85 if known_last else 0.7
         if weak_last:
@@ -288,6 +294,17 @@ class PersonNameDetector:
         if context in ("verb of speech", "role word") and tok.key in surnames:
             return [Hit(tok.start, tok.end, "PERSON", 0.6, f"census surname ({context})", "context name")]
         return []
+
+
+_HEADER_WORDS = frozenset("from sent to cc bcc subject date".split())
+
+
+def _job_word(tok: _Tok) -> bool:
+    """A job title or everyday noun ('Advisor', 'Officer') that is not also a census given name or surname."""
+    if not lexicon.is_common_noun(tok.text):
+        return False
+    first_names, surnames = lexicon.census()
+    return first_names.get(tok.key, 10**6) > COMMON_FIRST_RANK and surnames.get(tok.key, 10**6) > 2000
 
 
 _SPEECH_VERBS = frozenset("ask call contact email tell thank cc ping text meet see".split())

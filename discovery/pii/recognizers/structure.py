@@ -182,6 +182,15 @@ class SignatureDetector:
         return hits
 
 
+def _job_title_word(token: str) -> bool:
+    """A job title word that is not a common given name or surname ('Advisor', not 'Junior')."""
+    if not lexicon.is_common_noun(token):
+        return False
+    first_names, surnames = lexicon.census()
+    key = fold(token).strip(".,")
+    return first_names.get(key, 10**6) > 1500 and surnames.get(key, 10**6) > 2000
+
+
 def _name_line(line: str, offset: int, message: MessageContext, first_name: str) -> Hit | None:
     m = _NAME_LINE.match(line)
     if m is None:
@@ -199,6 +208,8 @@ def _name_line(line: str, offset: int, message: MessageContext, first_name: str)
         name = name[:-1]
     if any(lexicon.is_org_word(t) or fold(t).strip(".") in lexicon.NOT_NAMES for t in tokens):
         return None
+    if lexicon.is_known_org(tokens) or any(_job_title_word(t) for t in tokens):
+        return None  # 'Western Digital Research', 'Senior Attorney Advisor': a title or company line
     if all(t.isupper() and len(t) > 1 for t in tokens) and len(tokens) == 1:
         return None  # 'HCSO'
     if first_name and fold(tokens[0]) != first_name and len(tokens) == 1:
