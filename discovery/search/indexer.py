@@ -5,9 +5,7 @@ from a damaged index. The case store is the source of truth; the index can alway
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
-import queue as queue_module
 import shutil
 import sqlite3
 import time
@@ -301,6 +299,9 @@ def _write_parallel(store: Store, folder: Path, ids: list[str] | None, total: in
                     progress: IndexProgress | None, cancel: Callable[[], bool] | None
                     ) -> tuple[list[Any], dict[str, str]]:
     """Split the work among worker processes; each reads its share from the store and writes segments."""
+    import multiprocessing  # here, not at the top: a search imports this module and never starts a worker
+    import queue as queue_module
+
     if ids is not None:
         shares: list[tuple[list[str] | None, int, int | None]] = [
             (ids[i::jobs], 0, None) for i in range(jobs)
