@@ -213,8 +213,12 @@ class Searcher:
         if self.auto_update:
             self.sync()
         self.refresh()
-        compiled = compile_query(node, self._searcher, self._words)
-        matched = Execution(self._searcher, self._segments).tally(compiled.query, threads=threads)
+
+        def work() -> tuple[Compiled, Ranked]:
+            compiled = compile_query(node, self._searcher, self._words)
+            return compiled, Execution(self._searcher, self._segments).tally(compiled.query, threads=threads)
+
+        compiled, matched = self._recovering(work)
         searcher = self._searcher
         total = len(matched.all_docnums)
         return SearchResults(
@@ -241,8 +245,13 @@ class Searcher:
         if self.auto_update:
             self.sync()
         self.refresh()
+        return self._recovering(lambda: self._run(query, node, sort, offset, limit, threads))
+
+    def _recovering(self, work: Callable[[], Any]) -> Any:
+        """Run work on the open index; when it fails because the index became unreadable after it was opened,
+        rebuild the index from the store and run it again."""
         try:
-            return self._run(query, node, sort, offset, limit, threads)
+            return work()
         except DiscoveryError:
             raise
         except Exception:  # a segment that became unreadable after opening? (else a bug: let it through)
@@ -251,7 +260,7 @@ class Searcher:
                 raise
             self._rebuild(f"the search index is damaged ({damage})")
             self._open()
-            return self._run(query, node, sort, offset, limit, threads)
+            return work()
 
     def _run(self, query: str, node: Any, sort: str, offset: int, limit: int | None, threads: bool
              ) -> tuple[Compiled, Ranked]:
