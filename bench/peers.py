@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,7 +118,7 @@ def timed(cmd: list[str], env: dict[str, str], *, memory: bool = False) -> tuple
     return seconds, out, peak
 
 
-class Tool:
+class Tool(ABC):
     """One search tool: how to index the tree, how to list and count a query's hits."""
 
     name = ""
@@ -125,13 +126,16 @@ class Tool:
     def __init__(self, work: Path, tree: Path, maildir: Path, env: dict[str, str]) -> None:
         self.work, self.tree, self.maildir, self.env = work, tree, maildir, env
 
+    @abstractmethod
     def index(self) -> dict[str, Any]:
-        raise NotImplementedError
+        """Index the files; {"seconds", "peak" (bytes), "messages" (as the tool counts them)}."""
 
+    @abstractmethod
     def ids(self, query: str) -> list[str]:
-        raise NotImplementedError
+        """The command that lists the query's hits, one per line."""
 
     def count(self, query: str) -> list[str] | None:
+        """The command that prints the query's count, or None when the tool has none (mu)."""
         return None
 
 
