@@ -116,6 +116,7 @@ def search(query: tuple[str, ...], case_dir: Path, as_json: bool, as_csv: bool, 
         searcher = Searcher(case.store, auto_update=not no_update, notify=_notify(as_json, quiet))
         if as_ids:  # ids only: nothing of the hits is read but their ids
             found = searcher.ids(text, sort=sort_key, offset=offset, limit=limit or None, threads=threads)
+            matched = bool(found) or (offset > 0 and searcher.count(text) > 0)  # a page past the end still matched
         elif as_count or facets_only:
             results = searcher.tally(text, threads=threads, facets=(list(facet_names) or True) if facets_only
                                      else False)
@@ -132,7 +133,7 @@ def search(query: tuple[str, ...], case_dir: Path, as_json: bool, as_csv: bool, 
         from discovery.search.output import write_id_lines
 
         write_id_lines(found, sys.stdout)
-        sys.exit(int(ExitCode.OK if found else ExitCode.NO_HITS))
+        sys.exit(int(ExitCode.OK if matched else ExitCode.NO_HITS))
     if as_count:
         _print_count(results, as_json, threads)
     else:
