@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from discovery.errors import NotFound
-from discovery.ingest.pipeline import Ingest, IngestReport, ProgressCallback
 from discovery.store import Store, decompress_raw
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the ingest pipeline is imported by Case.ingest only: searching never pays for it
+    from discovery.ingest.pipeline import IngestReport, ProgressCallback
     from discovery.problems import Problem
     from discovery.search.results import SearchResults
     from discovery.search.searcher import Searcher
@@ -132,6 +132,8 @@ class Case:
         """Read mail from files and folders into the case; safe to run again (adds only what is new). Then bring
         the search index up to date (``index_progress(done, total)`` follows that part)."""
         path_list = [Path(p) for p in paths]
+        from discovery.ingest.pipeline import Ingest
+
         report = Ingest(self.store, path_list, custodian=custodian, jobs=jobs, progress=progress,
                         cancel=cancel, follow_links=follow_links).run()
         self.store.audit(actor, "ingest", ", ".join(str(p) for p in path_list)[:2000], {

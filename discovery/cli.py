@@ -118,13 +118,31 @@ def _silence_stdout() -> None:
 
 
 def _module_exists(target: str) -> bool:
+    """Whether the module behind a lazy command is installed, found on disk without importing it (nor its
+    packages: finding 'discovery.search.cli' with importlib would run discovery/search/__init__.py)."""
     import importlib.util
+    import sys
 
-    module_name = target.split(":")[0]
-    try:
-        return importlib.util.find_spec(module_name) is not None
-    except ModuleNotFoundError:
-        return False
+    top, *rest = target.split(":")[0].split(".")
+    if top in sys.modules:
+        locations = list(getattr(sys.modules[top], "__path__", []))
+    else:
+        try:
+            spec = importlib.util.find_spec(top)
+        except (ImportError, ValueError):
+            return False
+        if spec is None:
+            return False
+        locations = list(spec.submodule_search_locations or [])
+    for i, part in enumerate(rest):
+        last = i == len(rest) - 1
+        package = [Path(loc) / part for loc in locations if (Path(loc) / part / "__init__.py").is_file()]
+        if not last and not package:
+            return False
+        if last:
+            return bool(package) or any((Path(loc) / f"{part}.py").is_file() for loc in locations)
+        locations = [str(path) for path in package]
+    return True
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})

@@ -9,10 +9,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from discovery.dedup import content_hash, message_key
 from discovery.errors import CaseBusy, CaseError, UsageError
-from discovery.model import Message
+
+if TYPE_CHECKING:  # the model and its hashing are needed to write messages, never to read them
+    from discovery.model import Message
 
 STORE_NAME = "store.sqlite"
 MIN_ID_PREFIX = 6  # shortest message id prefix accepted
@@ -304,6 +306,8 @@ class MessageRecord:
 
 def to_record(msg: Message) -> MessageRecord:
     """Flatten a parsed Message (and its forwarded messages) into a MessageRecord."""
+    from discovery.dedup import content_hash, message_key
+
     digest = msg.content_hash or content_hash(msg)
     key = message_key(digest)
     date_utc = tz_min = None

@@ -66,8 +66,10 @@ def _notify(as_json: bool, quiet: bool) -> Any:
 @click.option("--csv-raw", "csv_raw", is_flag=True,
               help="CSV with every cell exactly as stored (no ' before =, +, -, @; controls kept): for scripts.")
 @click.option("--ids", "as_ids", is_flag=True, help="Print only message ids, one per line.")
+@click.option("--count", "as_count", is_flag=True,
+              help="Print only how many messages match (with --threads: messages, a tab, threads); no hits are read.")
 @click.option("--limit", "-n", type=click.IntRange(0), default=None,
-              help="Hits to print (0 = all). Default: 20, or all with --ids/--csv/--batch.")
+              help="Hits to print; 0 means every hit. Default: 20, or every hit with --ids/--csv/--batch.")
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True, help="Skip this many hits (paging).")
 @click.option("--sort", type=click.Choice(_SORT_CHOICES), default="relevance", show_default=True,
               help="relevance (BM25F, subject above body), or date: newest first ('date'/'newest') or oldest.")
@@ -75,6 +77,7 @@ def _notify(as_json: bool, quiet: bool) -> Any:
 @click.option("--threads", is_flag=True, help="One row per thread (its best hit); totals count threads too.")
 @click.option("--facets", "want_facets", is_flag=True, help="Count hits by " + ", ".join(FACETS) + ".")
 @click.option("--facet", "facet_names", multiple=True, type=click.Choice(list(FACETS)), help="Only these facets.")
+@click.option("--facets-only", is_flag=True, help="Print the total and the facets (all, or those of --facet), no hits.")
 @click.option("--no-snippets", is_flag=True, help="Skip snippets (faster for very long lists).")
 @click.option("--batch", "batch_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Run a file of searches, one NAME<TAB>QUERY per line; print counts, write hits to --out.")
@@ -85,7 +88,7 @@ def _notify(as_json: bool, quiet: bool) -> Any:
 def search(query: tuple[str, ...], case_dir: Path, as_json: bool, as_csv: bool, as_ids: bool, limit: int | None,
            offset: int, sort: str, reverse: bool, threads: bool, want_facets: bool, facet_names: tuple[str, ...],
            no_snippets: bool, batch_file: Path | None, out_path: str | None, no_update: bool, quiet: bool,
-           csv_raw: bool = False) -> None:
+           csv_raw: bool = False, as_count: bool = False, facets_only: bool = False) -> None:
     """Search the case. QUERY uses the query language (see the README), e.g.
 
     \b
@@ -102,6 +105,9 @@ def search(query: tuple[str, ...], case_dir: Path, as_json: bool, as_csv: bool, 
     as_csv = as_csv or (csv_raw and batch_file is None)
     if sum((as_json and not batch_file, as_csv, as_ids)) > 1:
         _fail(UsageError("choose one of --json, --csv and --ids"), as_json)
+    if (as_count or facets_only) and (as_csv or as_ids or batch_file or (as_count and facets_only)):
+        _fail(UsageError("--count and --facets-only print no hits: use them without --csv, --ids, --batch "
+                         "or each other"), as_json)
     if batch_file is not None:
         if query:
             _fail(UsageError("give either a QUERY or --batch FILE, not both"), as_json)
@@ -116,17 +122,44 @@ def search(query: tuple[str, ...], case_dir: Path, as_json: bool, as_csv: bool, 
         limit = 0 if (as_ids or as_csv) else 20
     sort_key = _sort_key(sort, reverse)
     case = _open_for_search(case_dir, as_json)
+    searcher: Searcher | None = None
     try:
-        with Searcher(case.store, auto_update=not no_update, notify=_notify(as_json, quiet)) as searcher:
+        searcher = Searcher(case.store, auto_update=not no_update, notify=_notify(as_json, quiet))
+        if as_ids:  # ids only: nothing of the hits is read but their ids
+            found = searcher.ids(text, sort=sort_key, offset=offset, limit=limit or None, threads=threads)
+            matched = bool(found) or (offset > 0 and searcher.count(text) > 0)  # a page past the end still matched
+        elif as_count or facets_only:
+            results = searcher.tally(text, threads=threads, facets=(list(facet_names) or True) if facets_only
+                                     else False)
+        else:
             results = searcher.search(text, sort=sort_key, offset=offset, limit=limit or None, threads=threads,
-                                      facets=list(facet_names) or want_facets,
-                                      snippets=not (no_snippets or as_ids))
+                                      facets=list(facet_names) or want_facets, snippets=not no_snippets)
     except DiscoveryError as exc:
         _fail(exc, as_json)
     finally:
+        if searcher is not None:
+            searcher.close(collect=False)  # the process ends next, freeing the index files with it
         case.close()
-    _print_results(results, as_json, as_csv, as_ids, raw=csv_raw)
+    if as_ids:
+        from discovery.search.output import write_id_lines
+
+        write_id_lines(found, sys.stdout)
+        sys.exit(int(ExitCode.OK if matched else ExitCode.NO_HITS))
+    if as_count:
+        _print_count(results, as_json, threads)
+    else:
+        _print_results(results, as_json, as_csv, False, raw=csv_raw)
     sys.exit(int(ExitCode.OK if results.total else ExitCode.NO_HITS))
+
+
+def _print_count(results: Any, as_json: bool, threads: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"query": results.query, "total": results.total, "threads": results.threads,
+                               "notes": results.notes}))
+    else:
+        click.echo(f"{results.total}\t{results.threads}" if threads else str(results.total))
+        for note in results.notes:
+            click.echo(f"note: {note}", err=True)
 
 
 def _sort_key(sort: str, reverse: bool) -> str:
@@ -327,7 +360,8 @@ def saved_run(ctx: click.Context, name: str, case_dir: Path, as_json: bool, as_c
     ctx.invoke(search, query=(item.query,), case_dir=case_dir, as_json=as_json, as_csv=as_csv, as_ids=as_ids,
                limit=limit, offset=offset, sort=str(options.get("sort") or "relevance"), reverse=False,
                threads=bool(options.get("threads")), want_facets=want_facets, facet_names=(), no_snippets=False,
-               batch_file=None, out_path=None, no_update=False, quiet=False, csv_raw=False)
+               batch_file=None, out_path=None, no_update=False, quiet=False, csv_raw=False, as_count=False,
+               facets_only=False)
 
 
 @saved.command("rm")

@@ -8,6 +8,7 @@ another fork or another engine touches this one module. Several functions use pr
 whoosh-reloaded 2.7.5 (pinned); the tests compare their results with Whoosh's own code paths.
 """
 
+# ruff: noqa: E402  (whoosh is imported after defer_unused_imports())
 from __future__ import annotations
 
 import pickle
@@ -16,6 +17,7 @@ import string
 import struct
 import zlib
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,12 +26,16 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
+from discovery.search.deferred import defer_unused_imports
+
+defer_unused_imports()  # before whoosh loads: stand-ins for what it imports and a search never uses
+
 from whoosh import columns, index
 from whoosh import fields as wf
 from whoosh import query as wq
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis.filters import STOP_WORDS as _STOP_WORDS
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter
+from whoosh.codec.whoosh3 import STORED_COLUMN, WHOOSH3_HEADER_MAGIC, W3PostingsWriter
 from whoosh.filedb.filestore import FileStorage
 from whoosh.lang.porter import stem as _porter_stem
 from whoosh.matching import AndNotMatcher
@@ -299,12 +305,7 @@ class FastWriter(SegmentWriter):
             standard = fw._postwriter  # noqa: SLF001
             fw._postwriter = _FastPostingsWriter(  # noqa: SLF001
                 standard._postfile, standard._blocklimit, compression=standard._compression)  # noqa: SLF001
-            lens = self._lens.get(fieldname)
-            fixed = fieldobj.format.fixed_value_size()
-            fterms = self._terms[fieldname]
-            for tbytes in sorted(fterms):
-                ids, values = fterms[tbytes]
-                _write_term(fw, tbytes, ids, values, fixed != 0, lens)
+            _write_field(fw, self._terms[fieldname], fieldobj.format.fixed_value_size(), self._lens.get(fieldname))
             fw.finish_field()
         fw.close()
         self._terms.clear()
@@ -374,6 +375,78 @@ def accumulate_deltas(ids: Sequence[int]) -> Iterator[int]:
     for value in ids:
         yield value - previous
         previous = value
+
+
+_TERMINFO = struct.Struct("!BfIBBfII")  # W3TermInfo's header: flags, weight, df, min/max length, max weight, ids
+_EXTENT = struct.Struct("!qi")  # then where its postings are: offset (pack_long) and length (pack_int)
+_BLOCK_LENGTH = struct.Struct("!i")
+_FIELD_ID = struct.Struct("!H")
+
+
+def _write_field(fw: Any, fterms: dict[bytes, tuple[array[int], list[bytes]]], fixed: int | None,
+                 lens: array[int] | None) -> None:
+    """Write one field's terms, in order, into the term dictionary and the postings file.
+
+    A real vocabulary is mostly terms found in one or a few documents, so the cost is per term, not per
+    posting: the bytes of each posting list that fits one block (all but the most common terms) are built
+    here in one go, as ``_write_term`` and Whoosh's W3 writer would write them (a test compares the files
+    byte for byte), and written to the postings file in large pieces. Longer lists go through ``_write_term``.
+    """
+    pw = fw._postwriter  # noqa: SLF001
+    postfile, limit, level = pw._postfile, pw._blocklimit, pw._compression  # noqa: SLF001
+    add_term = fw._tindex.add  # noqa: SLF001
+    prefix = _FIELD_ID.pack(fw._fieldid)  # noqa: SLF001
+    positional = fixed != 0
+    variable = fixed is None or fixed < 0
+    dumps, compress = pickle.dumps, zlib.compress
+    pack_block, pack_info, pack_extent = _BLOCK_LENGTH.pack, _TERMINFO.pack, _EXTENT.pack
+    unpack_uint = _unpack_uint
+    pieces: list[bytes] = []
+    position = postfile.tell()
+    for tbytes in sorted(fterms):
+        ids, values = fterms[tbytes]
+        count = len(ids)
+        if count > limit:
+            postfile.write(b"".join(pieces))
+            pieces.clear()
+            _write_term(fw, tbytes, ids, values, positional, lens)
+            position = postfile.tell()
+            continue
+        if positional:
+            weights = [float(unpack_uint(v, 0)[0]) for v in values]
+            first = weights[0]
+            maxweight = max(weights)
+            total = sum(weights)
+            if weights.count(first) == count:
+                mini_weights: Any = None if first == 1.0 else first
+            else:
+                mini_weights = tuple(weights)
+        else:
+            maxweight, total, mini_weights = 1.0, float(count), None
+        minlength, maxlength = None, 0
+        if lens is not None:
+            nonzero = [n for n in (lens[d] for d in ids) if n]
+            if nonzero:
+                minlength, maxlength = min(nonzero), max(nonzero)
+        first_id, last_id = ids[0], ids[-1]
+        deltas = (first_id,) if count == 1 else tuple(accumulate_deltas(ids))
+        mini_values = (tuple(values) if variable else (b"".join(values) if positional else None))
+        data = dumps((deltas, mini_weights, mini_values), 2)
+        compression = level if len(data) >= 128 else 0
+        if compression:
+            data = compress(data, compression)
+        minbyte, maxbyte = length_to_byte(minlength), length_to_byte(maxlength)
+        info = dumps((count, last_id, maxweight, compression, minbyte, maxbyte), 2)
+        length = len(info) + len(data)
+        pieces += (WHOOSH3_HEADER_MAGIC, pack_block(-length), info, data)
+        extent = 8 + length  # magic, block length, block
+        add_term(prefix + tbytes, pack_info(False, total, count, minbyte, maxbyte, maxweight, first_id, last_id)
+                 + pack_extent(position, extent))
+        position += extent
+        if len(pieces) >= 4096:
+            postfile.write(b"".join(pieces))
+            pieces.clear()
+    postfile.write(b"".join(pieces))
 
 
 def _write_term(fw: Any, tbytes: bytes, ids: array[int], values: list[bytes], positional: bool,
@@ -576,6 +649,50 @@ def whoosh_docs(searcher: Searcher, q: Query) -> list[int]:
 
 def stored_id(searcher: Searcher, docnum: int) -> str:
     return str(searcher.stored_fields(docnum)[ID_FIELD])
+
+
+def stored_ids(searcher: Searcher, docnums: Sequence[int]) -> list[str]:
+    """The message ids of many documents (global docnums), reading each segment's stored-fields column once
+    instead of seeking in it per document. Same values as ``stored_id``; falls back to it per document for a
+    segment whose column is not the whoosh3 layout this reads."""
+    if len(docnums) < 64:
+        return [stored_id(searcher, d) for d in docnums]
+    leaves = leaf_segments(searcher)
+    starts = [offset for _, offset, _ in leaves]
+    out = [""] * len(docnums)
+    by_leaf: dict[int, list[int]] = {}
+    for position, docnum in enumerate(docnums):
+        by_leaf.setdefault(bisect_right(starts, docnum) - 1, []).append(position)
+    for which, positions in by_leaf.items():
+        _, offset, leaf = leaves[which]
+        values = _bulk_stored_ids(leaf, [docnums[i] - offset for i in positions])
+        if values is None:
+            values = [stored_id(searcher, docnums[i]) for i in positions]
+        for i, value in zip(positions, values, strict=True):
+            out[i] = value
+    return out
+
+
+def _bulk_stored_ids(leaf: Any, local: list[int]) -> list[str] | None:
+    try:
+        column = leaf._perdoc._cached_reader("_stored", STORED_COLUMN)  # noqa: SLF001
+        raw = column._child  # noqa: SLF001 - CompressedBytesColumn.Reader over VarBytesColumn
+        offsets, lengths, dbfile, base = raw._offsets, raw._lengths, raw._dbfile, raw._basepos  # noqa: SLF001
+        decompress = raw._decompress  # noqa: SLF001
+    except AttributeError:
+        return None
+    first, last = min(local), max(local)
+    start = offsets[first]
+    blob = dbfile.get(base + start, offsets[last] + lengths[last] - start)
+    loads = pickle.loads
+    out = []
+    for d in local:
+        length = lengths[d]
+        if not length:
+            return None
+        at = offsets[d] - start
+        out.append(str(loads(decompress(blob[at:at + length]))[ID_FIELD]))
+    return out
 
 
 def leaf_segments(searcher: Searcher) -> list[tuple[str, int, Any]]:

@@ -197,6 +197,14 @@ class Execution:
         self._phrase_tf[key] = counts
         return counts
 
+    def tally(self, node: p.Node, *, threads: bool) -> Ranked:
+        """Every match and, with ``threads``, the hits per thread, without ranking (an empty page)."""
+        docs = self.docs(node)
+        if not threads:
+            return Ranked([], [], docs)
+        thread_of = self._global(docs, "thread", lambda seg: engine.thread_values(seg.leaf))
+        return Ranked([], [], docs, Counter(thread_of.values()), thread_of)
+
     # -- ranking ------------------------------------------------------------------------------------
     def rank(self, node: p.Node, *, sort: str, offset: int, limit: int | None, threads: bool) -> Ranked:
         matches = self._matches(node)

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import os
-import queue as queue_module
 import shutil
 import sqlite3
 import time
@@ -348,6 +346,9 @@ def _write_parallel(store: Store, folder: Path, ids: list[str] | None, total: in
                     progress: IndexProgress | None, cancel: Callable[[], bool] | None
                     ) -> tuple[list[Any], dict[str, str]]:
     """Split the work among worker processes; each reads its share from the store and writes segments."""
+    import multiprocessing  # here, not at the top: a search imports this module and never starts a worker
+    import queue as queue_module
+
     if ids is not None:
         shares: list[tuple[list[str] | None, int, int | None]] = [
             (ids[i::jobs], 0, None) for i in range(jobs)

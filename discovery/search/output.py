@@ -29,8 +29,11 @@ def write_csv(results: SearchResults, out: TextIO, *, raw: bool = False) -> None
 
 
 def write_ids(results: SearchResults, out: TextIO) -> None:
-    for hit in results.hits:
-        out.write(safe_line(hit.id) + "\n")
+    write_id_lines([hit.id for hit in results.hits], out)
+
+
+def write_id_lines(ids: Iterable[str], out: TextIO) -> None:
+    out.write("".join(f"{key}\n" for key in ids))
 
 
 def _styled(text: str, spans: Iterable[Span], color: bool) -> str:

@@ -140,16 +140,19 @@ class Searcher:
             self._open()
         return True
 
-    def _close_searcher(self) -> None:
+    def _close_searcher(self, collect: bool = True) -> None:
         """Close the open searcher and free its files now: Whoosh's readers sit in reference cycles that keep
         segment files (and their mmaps) open after close() until the garbage collector runs."""
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
-            gc.collect()
+            if collect:
+                gc.collect()
 
-    def close(self) -> None:
-        self._close_searcher()
+    def close(self, *, collect: bool = True) -> None:
+        """Close the index. ``collect=False`` skips the full garbage collection that frees the segment files at
+        once: for a process that exits next (a CLI command), where it would only cost time."""
+        self._close_searcher(collect)
         self._ix = None
 
     def __enter__(self) -> Searcher:
@@ -171,27 +174,11 @@ class Searcher:
         started = time.perf_counter()
         node = parse(query)
         sort = normalize_sort(sort)
-        if self.auto_update:
-            self.sync()
-        self.refresh()
-        try:
-            compiled, ranked = self._run(query, node, sort, offset, limit, threads)
-        except DiscoveryError:
-            raise
-        except Exception:  # a segment that became unreadable after opening? (else a bug: let it through)
-            damage = engine.verify_index(index_dir(self.case_dir))
-            if not damage:
-                raise
-            self._rebuild(f"the search index is damaged ({damage})")
-            self._open()
-            compiled, ranked = self._run(query, node, sort, offset, limit, threads)
+        compiled, ranked = self._prepare(query, sort, offset, limit, threads, node)
         searcher = self._searcher
-        ids = [engine.stored_id(searcher, d) for d in ranked.docnums]
+        ids = engine.stored_ids(searcher, ranked.docnums)
         hits = self._hits(ids, ranked, offset, compiled, snippets)
-        names = list(FACETS) if facets is True else list(facets or [])
-        unknown = [n for n in names if n not in FACETS]
-        if unknown:
-            raise DiscoveryError(f"unknown facet {unknown[0]!r}", hint="Facets: " + ", ".join(FACETS))
+        names = self._facet_names(facets)
         total = len(ranked.all_docnums)
         suggestions = suggest(node, searcher, self._words) if total == 0 else []
         return SearchResults(
@@ -202,12 +189,78 @@ class Searcher:
             elapsed_ms=(time.perf_counter() - started) * 1000,
         )
 
-    def ids(self, query: str, *, sort: str = "relevance", threads: bool = False) -> list[str]:
-        """Every matching message id, in order (one per thread with ``threads``)."""
-        return [h.id for h in self.search(query, sort=sort, limit=None, threads=threads, snippets=False).hits]
+    def ids(self, query: str, *, sort: str = "relevance", threads: bool = False, offset: int = 0,
+            limit: int | None = None) -> list[str]:
+        """The matching message ids, in order (one per thread with ``threads``): every one unless ``limit``.
+        Nothing else is read for them (no dates, scores or rows of the store beyond whether they still exist)."""
+        _compiled, ranked = self._prepare(query, sort, offset, limit, threads)
+        ids = engine.stored_ids(self._searcher, ranked.docnums)
+        present = _present(self.store.db, ids)
+        return [key for key in ids if key in present]
 
-    def count(self, query: str) -> int:
-        return self.search(query, limit=0, snippets=False).total
+    def count(self, query: str, *, threads: bool = False) -> int:
+        """How many messages match (threads with ``threads``), without ranking or reading any hit."""
+        found = self.tally(query, threads=threads)
+        return found.threads if threads and found.threads is not None else found.total
+
+    def tally(self, query: str, *, threads: bool = False, facets: bool | Sequence[str] = False,
+              facet_size: int = 10) -> SearchResults:
+        """Counts without hits: the total (and threads with ``threads``) and facets when asked; nothing is
+        ranked and no hit is read (``hits`` is empty)."""
+        started = time.perf_counter()
+        node = parse(query)
+        names = self._facet_names(facets)
+        if self.auto_update:
+            self.sync()
+        self.refresh()
+
+        def work() -> tuple[Compiled, Ranked]:
+            compiled = compile_query(node, self._searcher, self._words)
+            return compiled, Execution(self._searcher, self._segments).tally(compiled.query, threads=threads)
+
+        compiled, matched = self._recovering(work)
+        searcher = self._searcher
+        total = len(matched.all_docnums)
+        return SearchResults(
+            query=query, total=total, offset=0, limit=0, sort="relevance", hits=[],
+            threads=len(matched.threads) if matched.threads is not None else None,
+            facets=count_facets(self._facets, searcher, matched.all_docnums, names, facet_size) if names else {},
+            notes=list(compiled.notes), suggestions=suggest(node, searcher, self._words) if total == 0 else [],
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    @staticmethod
+    def _facet_names(facets: bool | Sequence[str]) -> list[str]:
+        names = list(FACETS) if facets is True else list(facets or [])
+        unknown = [n for n in names if n not in FACETS]
+        if unknown:
+            raise DiscoveryError(f"unknown facet {unknown[0]!r}", hint="Facets: " + ", ".join(FACETS))
+        return names
+
+    def _prepare(self, query: str, sort: str, offset: int, limit: int | None, threads: bool, node: Any = None
+                 ) -> tuple[Compiled, Ranked]:
+        """Parse (unless given the parsed node), bring the index up to date and rank one page."""
+        node = parse(query) if node is None else node
+        sort = normalize_sort(sort)
+        if self.auto_update:
+            self.sync()
+        self.refresh()
+        return self._recovering(lambda: self._run(query, node, sort, offset, limit, threads))
+
+    def _recovering(self, work: Callable[[], Any]) -> Any:
+        """Run work on the open index; when it fails because the index became unreadable after it was opened,
+        rebuild the index from the store and run it again."""
+        try:
+            return work()
+        except DiscoveryError:
+            raise
+        except Exception:  # a segment that became unreadable after opening? (else a bug: let it through)
+            damage = engine.verify_index(index_dir(self.case_dir))
+            if not damage:
+                raise
+            self._rebuild(f"the search index is damaged ({damage})")
+            self._open()
+            return work()
 
     def _run(self, query: str, node: Any, sort: str, offset: int, limit: int | None, threads: bool
              ) -> tuple[Compiled, Ranked]:
@@ -282,6 +335,14 @@ def _snippet(row: dict[str, Any], highlights: dict[str, set[str]]) -> Any:
         if found.highlights:
             return found
     return make_snippet("body", row["body"], body_terms)
+
+
+def _present(db: sqlite3.Connection, ids: list[str]) -> set[str]:
+    """Which of these message ids the store still holds (an index can lag behind a removal)."""
+    if not ids:
+        return set()
+    return {r[0] for r in db.execute("SELECT id FROM messages WHERE id IN (SELECT value FROM json_each(?))",
+                                     (json.dumps(ids),))}
 
 
 def _message_rows(db: sqlite3.Connection, ids: Iterable[str], *, with_text: bool) -> dict[str, dict[str, Any]]:

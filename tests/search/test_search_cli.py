@@ -5,10 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -169,28 +165,6 @@ def test_reindex(case_copy: Path) -> None:
 def test_every_command_has_help(command: list[str]) -> None:
     result = run(*command, "--help")
     assert result.exit_code == 0 and "Usage:" in result.stdout
-
-
-def test_a_one_off_search_is_fast_and_loads_no_nlp_or_ui(search_case: Path) -> None:
-    code = (
-        "import sys, time\n"
-        "from discovery.cli import main\n"
-        "try:\n"
-        f"    main(['search', 'face recognition', '--case', {str(search_case)!r}, '--json'])\n"
-        "except SystemExit as exit:\n"
-        "    heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('presidio_analyzer', 'spacy', 'textual', "
-        "'thinc', 'torch'))\n"
-        "    print('HEAVY', heavy, exit.code, file=sys.stderr)\n"
-    )
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-        timings.append(time.perf_counter() - started)
-        assert "HEAVY [] 0" in proc.stderr, proc.stderr
-        assert json.loads(proc.stdout)["total"] > 0
-    assert min(timings) <= 0.5, timings
 
 
 def test_only_the_engine_imports_whoosh() -> None:
