@@ -61,5 +61,9 @@ def parse_tsv(tsv: str) -> list[Word]:
             left, top, width, height = (int(c) for c in cols[6:10])
         except ValueError:
             continue
-        words.append(Word(float(left), float(top), float(left + width), float(top + height), cols[11].strip()))
+        try:
+            group = int(cols[2]) * 1_000_000 + int(cols[3]) * 1_000 + int(cols[4])  # block, paragraph, line
+        except ValueError:
+            group = -1
+        words.append(Word(float(left), float(top), float(left + width), float(top + height), cols[11].strip(), group))
     return words

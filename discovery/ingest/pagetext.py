@@ -14,6 +14,33 @@ class Word:
     x1: float
     y1: float
     text: str
+    group: int = -1  # the OCR engine's line, when known (for deskewing)
+
+
+def deskew(words: list[Word]) -> list[Word]:
+    """Words of a slightly rotated scan moved so that each OCR line is level: the median slope of the OCR
+    engine's own lines is taken out (y' = y - slope * x), so lines_from_words can group by height again."""
+    groups: dict[int, list[Word]] = {}
+    for word in words:
+        if word.group >= 0:
+            groups.setdefault(word.group, []).append(word)
+    slopes: list[float] = []
+    for group in groups.values():
+        if len(group) < 3:
+            continue
+        xs = [(w.x0 + w.x1) / 2 for w in group]
+        ys = [(w.y0 + w.y1) / 2 for w in group]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        var = sum((x - mx) ** 2 for x in xs)
+        if var > 0:
+            slopes.append(sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / var)
+    if not slopes:
+        return words
+    slope = sorted(slopes)[len(slopes) // 2]
+    if abs(slope) < 1e-4 or abs(slope) > 0.1:
+        return words
+    return [Word(w.x0, w.y0 - slope * (w.x0 + w.x1) / 2, w.x1, w.y1 - slope * (w.x0 + w.x1) / 2, w.text, w.group)
+            for w in words]
 
 
 def lines_from_words(words: list[Word]) -> list[str]:
@@ -43,7 +70,7 @@ def lines_from_words(words: list[Word]) -> list[str]:
         previous_bottom = max(w.y1 for w in row)
         parts = [row[0].text]
         for left, right in zip(row, row[1:], strict=False):
-            char = max((left.x1 - left.x0) / max(len(left.text), 1), 1.0)
+            char = max((left.x1 - left.x0) / max(len(left.text), 1), height * 0.4, 1.0)
             parts.append("    " if right.x0 - left.x1 > 2.2 * char else " ")
             parts.append(right.text)
         lines.append("".join(parts))

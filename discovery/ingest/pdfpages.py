@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from discovery.ingest.exemptions import find_labels
-from discovery.ingest.pagetext import Word, lines_from_words
+from discovery.ingest.pagetext import Word, deskew, lines_from_words
 
 OCR_DPI = 200
 MIN_TEXT_WORDS = 4  # a page with fewer words in its text layer (and an image) is read by OCR
@@ -134,11 +134,11 @@ def _read_page(page: Any, number: int, ocr: bool) -> PdfPage:
     found = ocr_image(pix.tobytes("png"))
     if found.error:
         return PdfPage(number, lines_from_words(words), ocr=False, problem=found.error, boxes=boxes)
-    scaled = [Word(w.x0 * scale, w.y0 * scale, w.x1 * scale, w.y1 * scale, w.text) for w in found.words]
+    scaled = [Word(w.x0 * scale, w.y0 * scale, w.x1 * scale, w.y1 * scale, w.text, w.group) for w in found.words]
     # OCR reads a black box as stray glyphs: drop words that sit inside one.
     scaled = [w for w in scaled if not any(_inside(w, b) > 0.6 for b in boxes)]
     _label_boxes(boxes, scaled)
-    return PdfPage(number, lines_from_words(scaled), ocr=True, boxes=boxes)
+    return PdfPage(number, lines_from_words(deskew(scaled)), ocr=True, boxes=boxes)
 
 
 def _dark(color: Any) -> bool:
@@ -159,6 +159,9 @@ def _drawn_boxes(page: Any, words: list[Word]) -> list[Box]:
         r = d.get("rect")
         if r is None or r.width < 6 or r.height < 5 or (r.width > width * 0.9 and r.height > height * 0.9):
             continue
+        if any(abs(b.x0 - r.x0) < 1 and abs(b.y0 - r.y0) < 1 and abs(b.x1 - r.x1) < 1 and abs(b.y1 - r.y1) < 1
+               for b in boxes):
+            continue  # the same rectangle filled and stroked
         boxes.append(Box(float(r.x0), float(r.y0), float(r.x1), float(r.y1)))
     for box in boxes:
         under = [w.text for w in words if _inside(w, box) > 0.5 and not find_labels(w.text)]

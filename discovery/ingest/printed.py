@@ -86,7 +86,9 @@ def split_pages(pages: Sequence[str]) -> list[PrintedItem]:
     for n, start in enumerate(starts):
         if n == 0 and _has_words(page_lines, (0, 0), (start.page, start.line), 12 if start.page else 80):
             items.append(_document(page_lines, bates, (0, 0), (start.page, start.line)))
-        end = (starts[n + 1].page, starts[n + 1].line) if n + 1 < len(starts) else (len(pages), 0)
+        # A message that starts at the top of a page owns that page's banner lines too.
+        nxt = starts[n + 1] if n + 1 < len(starts) else None
+        end = (len(pages), 0) if nxt is None else (nxt.page, 0) if nxt.at_top else (nxt.page, nxt.line)
         inner = [b for b in blocks if (start.page, start.line) < (b.page, b.line) < end]
         items.append(_email(page_lines, bates, start, end, inner))
         cursor = end
