@@ -101,6 +101,11 @@ class CaseStats:
     undated: int
     failures: int
     failure_samples: list[dict[str, str]]
+    # Printed releases (issue 11): document items, and the redactions releases already carry, by exemption code.
+    documents: int = 0
+    redacted_messages: int = 0
+    existing_redactions: dict[str, int] = field(default_factory=dict)
+    bad_redactions: int = 0
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -279,6 +284,12 @@ class Case:
                        UNION ALL SELECT path, '', '', reason FROM sources WHERE status='failed'
                        LIMIT ?""", (top * 2,))
             ],
+            documents=int(s.scalar("SELECT count(*) FROM messages WHERE item_kind='document'") or 0),
+            redacted_messages=int(s.scalar("SELECT count(DISTINCT message_id) FROM existing_redactions") or 0),
+            existing_redactions=_pairs(s.rows(
+                """SELECT CASE code WHEN '' THEN 'unlabelled box' ELSE code END, count(*) FROM existing_redactions
+                   GROUP BY 1 ORDER BY 2 DESC, 1""")),
+            bad_redactions=int(s.scalar("SELECT count(*) FROM existing_redactions WHERE over_text=1") or 0),
         )
 
 

@@ -134,3 +134,4 @@ class SourceFailure:
     locator: str = ""
     inner_path: str = ""
     fatal_for_source: bool = False  # True when nothing more could be read from the source
+    notice: bool = False  # a finding to report (a bad redaction in a release), not a reading problem

@@ -128,11 +128,11 @@ def _kind_from_magic(mime: str, head: bytes, sniffed: str) -> str:
 
 # A printed email's header lines (``From:`` / ``Sent:`` / ``Subject:``), as a release's extracted text holds them.
 _PRINTED_LABEL = re.compile(rb"(?im)^[ \t]{0,40}(from|sent|date|subject|to)[ \t]*:")
-_RELEASE_MARK = re.compile(rb"\(b\)\s*\([1-9]\)|RELEASE IN (?:FULL|PART)|\bDoc No\.?\s")
+_RELEASE_MARK = re.compile(rb"RELEASE IN (?:FULL|PART)|\bDoc No\.?\s")
 
 
 def sniff_release(head: bytes) -> bool:
-    """Whether text looks like a release's extracted text: printed email headers, exemption codes, page breaks."""
+    """Whether text looks like a release's extracted text: printed email headers, release banners, page breaks."""
     labels = {m.group(1).lower() for m in _PRINTED_LABEL.finditer(head)}
     if "from" in labels and ("subject" in labels or "sent" in labels) and len(labels) >= 3:
         return True

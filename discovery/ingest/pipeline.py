@@ -352,11 +352,12 @@ class Ingest:
                     (result.sha256, result.kind, result.mime, result.description, result.source_id),
                 )
             state.records += len(result.records)
-            state.failures += len(result.failures)
+            notices = sum(1 for failure in result.failures if failure.notice)  # findings, not reading problems
+            state.failures += len(result.failures) - notices
             state.fatal = state.fatal or result.fatal
             state.unsupported = state.unsupported or result.unsupported
             state.pending -= 1
-            self.progress.failures += len(result.failures)
+            self.progress.failures += len(result.failures) - notices
             self.progress.bytes_done += result.bytes_read
             if state.pending == 0:
                 self._close_source(result.source_id, state)

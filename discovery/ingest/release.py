@@ -67,11 +67,13 @@ def messages_from_pages(pages: list[PdfPage], origin: Origin, kind: str) -> Iter
         msg.redactions = _redactions(item, pages)
         for red in msg.redactions:
             if red.over_text:
-                yield origin.failure(
+                notice = origin.failure(
                     f"bad redaction on page {red.page}: a {red.label or 'black'} box is drawn over text that is still "
                     f"in the text layer ({len(red.hidden_text)} characters readable under it)",
                     f"page:{red.page}",
                 )
+                notice.notice = True
+                yield notice
         yield msg
 
 
