@@ -76,6 +76,8 @@ class StoredMessage:
     errors: list[str]
     headers: list[tuple[str, str]] = field(default_factory=list)
     raw_format: str = "rfc822"
+    # Printed releases (issue 11): item kind, pages, Bates numbers, split confidence, the release's own redactions.
+    release: dict[str, object] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -229,7 +231,23 @@ class Case:
             errors=json.loads(r["errors"]),  # type: ignore[index]
             headers=[tuple(h) for h in json.loads(r["headers"])],  # type: ignore[index,misc]
             raw_format=r["raw_format"],  # type: ignore[index]
+            release=self._release(key, r),
         )
+
+    def _release(self, key: str, r: object) -> dict[str, object]:
+        """Where a printed item sits in its release and the redactions the release carries; {} for mail."""
+        row: Any = r
+        if row["page_first"] is None:
+            return {}
+        redactions = [
+            {"kind": x["kind"], "page": x["page"], "label": x["label"], "code": x["code"],
+             "box": None if x["x0"] is None else [x["x0"], x["y0"], x["x1"], x["y1"]],
+             "over_text": bool(x["over_text"])}
+            for x in self.store.rows("SELECT * FROM existing_redactions WHERE message_id=? ORDER BY position", (key,))
+        ]
+        return {"item_kind": row["item_kind"], "page_first": row["page_first"], "page_last": row["page_last"],
+                "bates_first": row["bates_first"], "bates_last": row["bates_last"],
+                "split_confidence": row["split_confidence"], "redactions": redactions}
 
     def attachment_text(self, key: str, position: int) -> str | None:
         row = self.store.message_row(key)
