@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +13,9 @@ from discovery.ingest.pagetext import Word, deskew, lines_from_words
 OCR_DPI = 200
 MIN_TEXT_WORDS = 4  # a page with fewer words in its text layer (and an image) is read by OCR
 MAX_EMBEDDED_DEPTH = 3
+
+
+_OCR_LABEL = re.compile(r"^\S{0,2}\(.{0,2}\)\s*\(([1-9])\)(?:\(([A-Fa-f])\))?")
 
 
 class PdfRefused(Exception):
@@ -106,6 +110,18 @@ def count_pages(data: bytes) -> int:
         return 0
 
 
+def count_file_pages(path: Any) -> int:
+    """Pages of a PDF file on disk (0 when it cannot be read), without reading it into memory."""
+    from discovery.ingest.extract import _pymupdf
+
+    try:
+        with _pymupdf().open(path) as doc:
+            return 0 if doc.needs_pass else int(doc.page_count) + sum(
+                count_pages(p) for _, p in _embedded_files(doc) if p.startswith(b"%PDF-"))
+    except Exception:
+        return 0
+
+
 def _embedded_files(doc: Any) -> Iterator[tuple[str, bytes]]:
     try:
         names = list(doc.embfile_names())
@@ -188,6 +204,9 @@ def _label_boxes(boxes: list[Box], words: list[Word]) -> None:
         hits = find_labels(text)
         if hits:
             box.label = hits[0].text
+        elif m := _OCR_LABEL.search(text):
+            # OCR garbles the "(b)" printed against a box ("(>)(6)", "()(6)"): the exemption number survives.
+            box.label = f"(b)({m.group(1)})" + (f"({m.group(2).upper()})" if m.group(2) else "")
 
 
 def _image_boxes(pix: Any) -> list[tuple[int, int, int, int]]:
