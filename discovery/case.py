@@ -77,6 +77,8 @@ class StoredMessage:
     errors: list[str]
     headers: list[tuple[str, str]] = field(default_factory=list)
     raw_format: str = "rfc822"
+    # Printed releases (issue 11): item kind, pages, Bates numbers, split confidence, the release's own redactions.
+    release: dict[str, object] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -103,6 +105,11 @@ class CaseStats:
     failures: int
     failure_samples: list[dict[str, str]]
     problems: dict[str, int] = field(default_factory=dict)  # by kind, as 'discovery problems' lists them
+    # Printed releases (issue 11): document items, and the redactions releases already carry, by exemption code.
+    documents: int = 0
+    redacted_messages: int = 0
+    existing_redactions: dict[str, int] = field(default_factory=dict)
+    bad_redactions: int = 0
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -230,6 +237,7 @@ class Case:
             errors=json.loads(r["errors"]),  # type: ignore[index]
             headers=[tuple(h) for h in json.loads(r["headers"])],  # type: ignore[index,misc]
             raw_format=r["raw_format"],  # type: ignore[index]
+            release=self._release(key, r),
         )
 
     def attachment_bytes(self, key: str, position: int) -> tuple[AttachmentOut, bytes]:
@@ -254,6 +262,21 @@ class Case:
                             "from the stored message: its bytes no longer match the sha256 taken at ingest",
                             hint="Open the original source file listed by 'discovery show' to get it.")
         return found, data
+
+    def _release(self, key: str, r: object) -> dict[str, object]:
+        """Where a printed item sits in its release and the redactions the release carries; {} for mail."""
+        row: Any = r
+        if row["page_first"] is None:
+            return {}
+        redactions = [
+            {"kind": x["kind"], "page": x["page"], "label": x["label"], "code": x["code"],
+             "box": None if x["x0"] is None else [x["x0"], x["y0"], x["x1"], x["y1"]],
+             "over_text": bool(x["over_text"])}
+            for x in self.store.rows("SELECT * FROM existing_redactions WHERE message_id=? ORDER BY position", (key,))
+        ]
+        return {"item_kind": row["item_kind"], "page_first": row["page_first"], "page_last": row["page_last"],
+                "bates_first": row["bates_first"], "bates_last": row["bates_last"],
+                "split_confidence": row["split_confidence"], "redactions": redactions}
 
     def attachment_text(self, key: str, position: int) -> str | None:
         row = self.store.message_row(key)
@@ -318,6 +341,12 @@ class Case:
                        LIMIT ?""", (top * 2,))
             ],
             problems=count_problems(s),
+            documents=int(s.scalar("SELECT count(*) FROM messages WHERE item_kind='document'") or 0),
+            redacted_messages=int(s.scalar("SELECT count(DISTINCT message_id) FROM existing_redactions") or 0),
+            existing_redactions=_pairs(s.rows(
+                """SELECT CASE code WHEN '' THEN 'unlabelled box' ELSE code END, count(*) FROM existing_redactions
+                   GROUP BY 1 ORDER BY 2 DESC, 1""")),
+            bad_redactions=int(s.scalar("SELECT count(*) FROM existing_redactions WHERE over_text=1") or 0),
         )
 
 

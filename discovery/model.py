@@ -40,6 +40,24 @@ class Attachment:
     content_id: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Redaction:
+    """A redaction a release already carries: an exemption label in the text or a blacked-out box on a page.
+
+    ``box`` is (x0, y0, x1, y1) in PDF points from the page's top-left, or None for a label found in text
+    only; ``code`` is the exemption (``b6``, ``b7c``) or ``redacted``; ``over_text`` marks a box drawn over
+    text that is still in the page's text layer (a bad redaction), ``hidden_text`` being that text.
+    """
+
+    kind: str  # "label" or "box"
+    page: int  # 1-based page of the document
+    label: str = ""
+    code: str = ""
+    box: tuple[float, float, float, float] | None = None
+    over_text: bool = False
+    hidden_text: str = ""
+
+
 @dataclass(slots=True)
 class Provenance:
     """Where one copy of a message was found.
@@ -84,6 +102,15 @@ class Message:
     raw_format: str = "rfc822"  # rfc822, or "rebuilt-from-msg"/"rebuilt-from-pst"
     embedded: list[Message] = field(default_factory=list)  # forwarded message/rfc822 parts
     content_hash: str = ""  # filled by discovery.dedup
+    # Printed releases (PDF or text): what the item is, where it sits in the release, how sure the split is.
+    item_kind: str = "email"  # "email", or "document" for a release's pages that hold no printed email
+    page_first: int | None = None
+    page_last: int | None = None
+    bates_first: str = ""
+    bates_last: str = ""
+    split_confidence: float | None = None
+    source_text: str = ""  # the page text the item was split from, for checking the split
+    redactions: list[Redaction] = field(default_factory=list)
 
     @property
     def from_address(self) -> Address | None:
@@ -107,3 +134,4 @@ class SourceFailure:
     locator: str = ""
     inner_path: str = ""
     fatal_for_source: bool = False  # True when nothing more could be read from the source
+    notice: bool = False  # a finding to report (a bad redaction in a release), not a reading problem

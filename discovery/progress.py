@@ -41,6 +41,12 @@ def ingest_progress(console: Console) -> Iterator[tuple[Callable[[IngestProgress
             failures=f"[red]{p.failures:,} problems[/]" if p.failures else "0 problems",
             rate=f"{p.rate:,.0f} msg/s",
         )
+        if p.pages_total:  # PDF releases: a bar of pages read (text layer or OCR), moved as each file finishes
+            if "pages" not in indexing:
+                indexing["pages"] = bar.add_task("Pages", total=p.pages_total, files="", messages="", failures="",
+                                                 rate="")
+            bar.update(indexing["pages"], total=p.pages_total, completed=min(p.pages_done, p.pages_total),
+                       files=f"{p.pages_done:,}/{p.pages_total:,} pages")
 
     def index(done: int, total: int) -> None:
         if "task" not in indexing:

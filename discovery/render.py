@@ -63,6 +63,10 @@ def print_stats(stats: CaseStats) -> None:
     out.print("  sources: " + ", ".join(f"{v:,} {k}" for k, v in stats.sources.items()))
     out.print("  source types: " + ", ".join(f"{v:,} {k or '?'}" for k, v in stats.source_kinds.items()))
     out.print("  messages by type: " + ", ".join(f"{v:,} {k}" for k, v in stats.messages_by_kind.items()))
+    if stats.documents or stats.existing_redactions:
+        out.print(f"  printed releases: {stats.documents:,} documents, {stats.redacted_messages:,} items with existing "
+                  "redactions (" + ", ".join(f"{v:,} {k}" for k, v in stats.existing_redactions.items()) + ")"
+                  + (f", [red]{stats.bad_redactions:,} bad (box over live text)[/]" if stats.bad_redactions else ""))
     if stats.custodians:
         out.print("  custodians: " + ", ".join(f"{k} {v:,}" for k, v in stats.custodians.items()))
     if stats.by_year:

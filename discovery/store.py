@@ -267,6 +267,33 @@ MIGRATIONS: list[str] = [
         path_bytes BLOB NOT NULL
     );
     """,
+    # 6 (issue 11): printed releases. A PDF or text release becomes emails and 'document' items with their place
+    # in the release (pages, Bates numbers), the page text they were split from and how sure the split is; the
+    # redactions a release already carries are data: an exemption label in the text, or a box on a page (points
+    # from the top-left), flagged when drawn over text still in the text layer (a bad redaction).
+    """
+    ALTER TABLE messages ADD COLUMN item_kind TEXT NOT NULL DEFAULT 'email';
+    ALTER TABLE messages ADD COLUMN page_first INTEGER;
+    ALTER TABLE messages ADD COLUMN page_last INTEGER;
+    ALTER TABLE messages ADD COLUMN bates_first TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN bates_last TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN split_confidence REAL;
+    ALTER TABLE messages ADD COLUMN source_text TEXT NOT NULL DEFAULT '';
+    CREATE INDEX messages_item_kind ON messages(item_kind);
+    CREATE TABLE existing_redactions (
+        message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        kind TEXT NOT NULL,                 -- label, box
+        page INTEGER NOT NULL,
+        label TEXT NOT NULL DEFAULT '',     -- as printed: (b)(6), B6, [REDACTED]
+        code TEXT NOT NULL DEFAULT '',      -- b6, b7c, redacted
+        x0 REAL, y0 REAL, x1 REAL, y1 REAL,
+        over_text INTEGER NOT NULL DEFAULT 0,
+        hidden_text TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (message_id, position)
+    );
+    CREATE INDEX existing_redactions_code ON existing_redactions(code);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -302,6 +329,7 @@ class MessageRecord:
     custodian: str
     message_id_header: str
     embedded: list[MessageRecord] = field(default_factory=list)
+    redactions: list[tuple[object, ...]] = field(default_factory=list)
 
 
 def to_record(msg: Message) -> MessageRecord:
@@ -337,6 +365,13 @@ def to_record(msg: Message) -> MessageRecord:
         "raw": zlib.compress(raw, 1) if raw else None,
         "raw_format": msg.raw_format,
         "raw_size": len(raw),
+        "item_kind": msg.item_kind,
+        "page_first": msg.page_first,
+        "page_last": msg.page_last,
+        "bates_first": msg.bates_first,
+        "bates_last": msg.bates_last,
+        "split_confidence": msg.split_confidence,
+        "source_text": msg.source_text,
     }
     addresses = [
         (role, i, a.name, a.email.lower(), a.domain)
@@ -362,6 +397,10 @@ def to_record(msg: Message) -> MessageRecord:
         custodian=prov.custodian,
         message_id_header=msg.message_id,
         embedded=[to_record(child) for child in msg.embedded],
+        redactions=[
+            (i, r.kind, r.page, r.label, r.code, *(r.box or (None, None, None, None)), int(r.over_text), r.hidden_text)
+            for i, r in enumerate(msg.redactions)
+        ],
     )
 
 
@@ -564,6 +603,12 @@ class Store:
                                                      sha256, text, error, inline, content_id)
                    VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
                 [(r.id, *a) for _, r, _ in fresh for a in r.attachments],
+            )
+            self.db.executemany(
+                """INSERT OR IGNORE INTO existing_redactions(message_id, position, kind, page, label, code,
+                                                             x0, y0, x1, y1, over_text, hidden_text)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
+                [(r.id, *x) for _, r, _ in fresh for x in r.redactions],
             )
         sources = sorted({sid for sid, _, _ in flat})
         count_sql = f"SELECT count(*) FROM provenance WHERE source_id IN ({','.join('?' * len(sources))})"

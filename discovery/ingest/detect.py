@@ -12,7 +12,7 @@ SNIFF_BYTES = 64 * 1024
 MAGIC_BYTES = 4096  # libmagic's cost grows with the buffer; signatures sit in the first bytes
 
 # Kinds the ingest can read, and kinds it recognises but does not read (reported as skipped).
-READABLE = {"mbox", "eml", "msg", "pst", "zip", "tar", "gzip", "bzip2", "xz"}
+READABLE = {"mbox", "eml", "msg", "pst", "zip", "tar", "gzip", "bzip2", "xz", "pdf", "text-release"}
 ARCHIVES = {"zip", "tar", "gzip", "bzip2", "xz"}
 
 SNIFFED_MIME = {"eml": "message/rfc822", "mbox": "application/mbox"}  # when the header sniff decided
@@ -23,7 +23,6 @@ _MAIL_HEADERS = {
     b"references", b"x-mailer", b"user-agent", b"thread-topic", b"x-originating-ip", b"x-sender",
 }
 _UNSUPPORTED = {
-    "application/pdf": "pdf",
     "application/msword": "word-97 document",
     "application/vnd.ms-excel": "excel-97 workbook",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "word document",
@@ -123,8 +122,21 @@ def _kind_from_magic(mime: str, head: bytes, sniffed: str) -> str:
     if mime.startswith("image/"):
         return "image"
     if mime.startswith("text/"):
-        return "text"
+        return "text-release" if sniff_release(head) else "text"
     return "unknown"
+
+
+# A printed email's header lines (``From:`` / ``Sent:`` / ``Subject:``), as a release's extracted text holds them.
+_PRINTED_LABEL = re.compile(rb"(?im)^[ \t]{0,40}(from|sent|date|subject|to)[ \t]*:")
+_RELEASE_MARK = re.compile(rb"RELEASE IN (?:FULL|PART)|\bDoc No\.?\s")
+
+
+def sniff_release(head: bytes) -> bool:
+    """Whether text looks like a release's extracted text: printed email headers, release banners, page breaks."""
+    labels = {m.group(1).lower() for m in _PRINTED_LABEL.finditer(head)}
+    if "from" in labels and ("subject" in labels or "sent" in labels) and len(labels) >= 3:
+        return True
+    return bool(_RELEASE_MARK.search(head)) or head.count(b"\f") >= 2
 
 
 def sniff_mail(head: bytes) -> str:

@@ -73,6 +73,8 @@ class IngestProgress:
     messages: int = 0
     new_messages: int = 0
     failures: int = 0
+    pages_total: int = 0  # pages of the PDFs planned (issue 11), for a page bar; 0 when there are none
+    pages_done: int = 0
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -225,6 +227,10 @@ class Ingest:
                     self.progress.bytes_total += found.path.stat().st_size
                 except OSError:
                     pass
+                if found.path.suffix.lower() == ".pdf":
+                    from discovery.ingest.pdfpages import count_file_pages
+
+                    self.progress.pages_total += count_file_pages(found.path)
 
     def _plan(self) -> Iterator[list[FileTask]]:
         """Tasks for every file that needs reading; unchanged and unreadable files are settled here."""
@@ -394,11 +400,14 @@ class Ingest:
                     (result.sha256, result.kind, result.mime, result.description, result.source_id),
                 )
             state.records += len(result.records)
-            state.failures += len(result.failures)
+            self.progress.pages_done += sum(int(r.columns["page_last"] or 0) - int(r.columns["page_first"] or 0) + 1
+                                            for r in result.records if r.kind == "pdf" and r.columns["page_first"])
+            notices = sum(1 for failure in result.failures if failure.notice)  # findings, not reading problems
+            state.failures += len(result.failures) - notices
             state.fatal = state.fatal or result.fatal
             state.unsupported = state.unsupported or result.unsupported
             state.pending -= 1
-            self.progress.failures += len(result.failures)
+            self.progress.failures += len(result.failures) - notices
             self.progress.bytes_done += result.bytes_read
             if state.pending == 0:
                 self._close_source(result.source_id, state)

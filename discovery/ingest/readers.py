@@ -60,6 +60,14 @@ def _dispatch(path: Path, origin: Origin, found: Detected, depth: int, limits: A
         from discovery.ingest.pst import read_pst
 
         yield from read_pst(path, origin)
+    elif kind == "pdf":
+        from discovery.ingest.release import read_pdf
+
+        yield from read_pdf(path, origin)
+    elif kind == "text-release":
+        from discovery.ingest.release import read_text_release
+
+        yield from read_text_release(path, origin)
     elif kind in ARCHIVES:
         yield from read_archive(path, origin, kind, depth, limits, _member_dispatch)
     elif kind == "empty":

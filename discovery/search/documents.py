@@ -44,6 +44,9 @@ class MessageDoc:
     provenance: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, folder, custodian)
     tags: list[str] = field(default_factory=list)
     pii: list[tuple[str, str]] = field(default_factory=list)  # (entity type lowercased, status), distinct
+    item_kind: str = "email"  # "document" for a printed release's pages without an email
+    exemptions: list[str] = field(default_factory=list)  # codes of the release's own redactions (b6, redacted)
+    bad_redaction: bool = False  # a release's box drawn over text still in the text layer
 
     @property
     def fingerprint(self) -> str:
@@ -72,10 +75,10 @@ def load_messages(db: sqlite3.Connection, ids: Sequence[str]) -> list[MessageDoc
     out: dict[str, MessageDoc] = {}
     param = (_in(ids),)
     for row in db.execute(
-        """SELECT id, subject, body_text, date_utc, thread_id, attachment_count, rev FROM messages
+        """SELECT id, subject, body_text, date_utc, thread_id, attachment_count, rev, item_kind FROM messages
            WHERE id IN (SELECT value FROM json_each(?))""", param):
         out[row[0]] = MessageDoc(row[0], row[1] or "", row[2] or "", row[3], row[4] or "", int(row[5] or 0),
-                                 int(row[6] or 0))
+                                 int(row[6] or 0), item_kind=row[7] or "email")
     if not out:
         return []
     for key, role, name, email, domain in db.execute(
@@ -106,6 +109,13 @@ def load_messages(db: sqlite3.Connection, ids: Sequence[str]) -> list[MessageDoc
         doc = out.get(key)
         if doc is not None:
             doc.pii.append((kind, status))
+    for key, code, bad in db.execute(
+        """SELECT message_id, code, max(over_text) FROM existing_redactions
+           WHERE message_id IN (SELECT value FROM json_each(?)) GROUP BY 1, 2""", param):
+        doc = out.get(key)
+        if doc is not None:
+            doc.exemptions.append(code or "box")
+            doc.bad_redaction = doc.bad_redaction or bool(bad)
     return [out[k] for k in ids if k in out]
 
 
@@ -201,13 +211,15 @@ def keyword_values(doc: MessageDoc) -> dict[str, list[str]]:
         "day": [doc.date_utc[:10]] if doc.date_utc else [],
         "tag": [t.lower() for t in doc.tags],
         "has": ((["attachment"] if doc.attachment_count else []) + (["tag"] if doc.tags else [])
-                + (["pii"] if doc.pii else [])),
-        "kind": [p[0].lower() for p in doc.provenance if p[0]],
+                + (["pii"] if doc.pii else []) + (["redaction"] if doc.exemptions else [])
+                + (["bad_redaction"] if doc.bad_redaction else [])),
+        "kind": [p[0].lower() for p in doc.provenance if p[0]] + (["document"] if doc.item_kind == "document" else []),
         "custodian": [p[2].lower().strip() for p in doc.provenance if p[2].strip()],
         "folder": [sub for p in doc.provenance for sub in folder_keywords(p[1])],
         "filetype": [t for a in doc.attachments for t in file_types(a[0], a[1])],
         "pii": sorted({kind for kind, _ in doc.pii}),
         "pii_status": sorted({status for _, status in doc.pii}),
+        "exemption": sorted({code for code in doc.exemptions if code != "box"}),
     }
     return values
 

@@ -62,7 +62,7 @@ _unpack_uint = struct.Struct("!I").unpack_from
 # index built before is rebuilt from the store (with a notice) instead of giving incomplete results. It is written
 # next to the index files (SCHEMA_FILE); indexes older than format 3 have no such file.
 #   2: first release. 3: PII types and review states (pii:, has:pii).
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"  # 4: exemption field, has:redaction, kind:document (issue 11)
 SCHEMA_FILE = "discovery-index-format"
 INDEX_NAME = "MAIN"
 STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS)

@@ -11,7 +11,7 @@ ADDRESS_FIELDS = {role: f"{role}_addr" for role in ROLES}  # exact lowercase add
 DOMAIN_FIELDS = {role: f"{role}_domain" for role in ROLES}  # exact lowercase domains
 # Exact lowercase keywords (several values per message where it makes sense).
 KEYWORD_FIELDS = ("custodian", "folder", "kind", "has", "filetype", "tag", "month", "day", "thread", "pii",
-                  "pii_status")
+                  "pii_status", "exemption")
 ID_FIELD = "id"
 DATE_FIELD = "date"
 VOCAB_FIELD = "vocab"  # unstemmed words of the stemmed fields, for wildcard, fuzzy and spelling
@@ -40,6 +40,7 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     "thread": (),
     "pii": (),
     "has": (),
+    "exemption": ("exemptions", "exempt"),
     "id": (),
     "date": (),
     "after": ("since",),
@@ -47,7 +48,14 @@ PREFIXES: dict[str, tuple[str, ...]] = {
 }
 ALIASES: dict[str, str] = {alias: name for name, aliases in PREFIXES.items() for alias in (name, *aliases)}
 HAS_VALUES = {"attachment": "attachment", "attachments": "attachment", "attach": "attachment",
-              "tag": "tag", "tags": "tag", "pii": "pii"}
+              "tag": "tag", "tags": "tag", "pii": "pii", "redaction": "redaction", "redactions": "redaction",
+              "redacted": "redaction", "bad-redaction": "bad_redaction", "bad_redaction": "bad_redaction"}
+
+
+def exemption_code(text: str) -> str:
+    """The index's form of an exemption written in a query: (b)(6), b6 and B6 are 'b6'; (b)(7)(C) is 'b7c'."""
+    value = "".join(ch for ch in text.lower() if ch.isalnum() or ch in "*?")
+    return value if value.startswith(("b", "*", "?")) or value == "redacted" else "b" + value
 
 # pii: the index holds, per message, the entity types (lowercase: phone_number, person, us_ssn ...) of its current
 # PII suggestions that are not rejected (field 'pii'), and their review states 'pending' and 'accepted' (field

@@ -310,7 +310,7 @@ class _Parser:
             what = HAS_VALUES.get(token.text.lower())
             if what is None:
                 raise _error(self.query, token.start, f"has:{token.text} is not something a message can have",
-                             hint="Use has:attachment, has:tag or has:pii.")
+                             hint="Use has:attachment, has:tag, has:pii, has:redaction or has:bad-redaction.")
             return Has(what, token.start)
         if token.kind == "PHRASE":
             if not token.text.strip():

@@ -23,6 +23,7 @@ from discovery.search.fields import (
     ROLES,
     TEXT_FIELDS,
     VOCAB_FIELD,
+    exemption_code,
 )
 from discovery.search.fuzzy import (
     default_distance,
@@ -120,6 +121,8 @@ class _Compiler:
             return self.wildcard(ID_FIELD, value if node.wildcard else value + "*")
         if name == "pii":
             return self.pii(text)
+        if name == "exemption":
+            return self.keyword(name, exemption_code(text))
         return self.keyword(name, text)
 
     def phrase(self, node: Phrase, positive: bool) -> p.Node:
@@ -140,6 +143,8 @@ class _Compiler:
             return self.wildcard(ID_FIELD, text.strip().lower() + "*")
         elif name == "pii":
             return self.pii(text)
+        elif name == "exemption":
+            return self.keyword(name, exemption_code(text))
         else:
             return self.keyword(name, text)
         parts = []

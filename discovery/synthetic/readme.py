@@ -62,6 +62,13 @@ samples/
   eml/                                 loose messages: mostly .eml, two without extension, one .txt, one CRLF
   archive/production-vol1.zip          the city's production volume: PMPD-PROD-*.eml and
                                        attachments/older.zip (a nested zip of 2017 mail)
+  release/hcso-release-text.pdf        ten sheriff's office messages printed from Outlook (text layer), Bates
+                                       numbers HCSO-000001..., phone numbers under (b)(6) boxes, one box a
+                                       bad redaction (drawn over text still in the text layer)
+  release/hcso-release-scanned.pdf     the first five of them scanned: 1-bit images, slightly rotated, speckled
+  release/hcso-release.txt             the first four as a plain-text release (form feeds between pages)
+  release/release-gold.jsonl           what each printed message must come back as: pages, Bates, From, Date
+                                       (as printed, no zone), Subject, boxes, the PII left readable
   gold.jsonl                           one line per distinct message: labels, thread, copies, PII spans
   README.md                            this file (generated)
 ```

@@ -531,6 +531,9 @@ def summarize(out: Path, records: list[dict[str, object]], placed: list[_Placed]
     )
 
 
+from .printouts import RELEASE, write_printouts  # noqa: E402 - kept next to its only caller
+
+
 def generate_samples(out_dir: Path) -> Summary:
     """Write the whole sample corpus into ``out_dir``: new, empty, or a previous samples folder.
 
@@ -542,7 +545,7 @@ def generate_samples(out_dir: Path) -> Summary:
             f"{out} is not empty and holds no gold.jsonl, so it does not look like a samples folder.",
             hint="Pass an empty or new folder, or the existing samples/ folder, to --out.",
         )
-    for sub in ("mbox", "maildir", "eml", "archive"):
+    for sub in ("mbox", "maildir", "eml", "archive", RELEASE):
         if (out / sub).exists():
             shutil.rmtree(out / sub)
     out.mkdir(parents=True, exist_ok=True)
@@ -555,6 +558,7 @@ def generate_samples(out_dir: Path) -> Summary:
     check_unmarked(all_fields)
     placed = place(specs)
     write_containers(out, placed)
+    write_printouts(out, specs, all_fields, _is_hcso)
     records = gold_records(specs, placed, all_fields)
     with (out / "gold.jsonl").open("w", encoding="utf-8", newline="\n") as fh:
         for record in records:

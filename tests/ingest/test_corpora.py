@@ -103,8 +103,8 @@ def test_dc_foia_release_eml_and_attachments(tmp_path: Path) -> None:
         pdf_text = case.store.scalar(
             "SELECT count(*) FROM attachments WHERE mime='application/pdf' AND length(text) > 100")
         assert pdf_text and int(pdf_text) > 0  # PDF attachments have their text extracted
-        skipped = {s.kind for s in case.store.sources() if s.status == "skipped"}
-        assert "pdf" in skipped  # loose PDF print-outs are reported, not guessed
+        pdfs = [s for s in case.store.sources() if s.kind == "pdf"]
+        assert pdfs and all(s.status in ("done", "partial") for s in pdfs)  # loose PDF print-outs are read (issue 11)
 
 
 def test_outlook_msg_and_pst_samples(tmp_path: Path) -> None:

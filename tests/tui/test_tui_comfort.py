@@ -77,7 +77,7 @@ async def test_80x24_keeps_the_essentials(case_dir: Path) -> None:
         text = "\n".join(lines)
         assert "Search:" in lines[1]  # the query bar
         assert "Date" in text and "From" in text and "Subject" in text and "Tags" in text
-        assert "of 298 hits" in lines[-2]  # the status line
+        assert "of 313 hits" in lines[-2]  # the status line: 298 mail messages + 15 printed items (issue 11)
         footer = lines[-1]
         for key in ("/ Search", "t Tag", "n Note", "r Review", "? Help", "q Quit", "palette"):
             assert key in footer, key

@@ -113,6 +113,8 @@ class MessageView(Vertical):
             meta.append(f"{len(m.attachments)} attachment{'s' * (len(m.attachments) > 1)} (a)  ", style="dim")
         if data.notes:
             meta.append(f"{len(data.notes)} note{'s' * (len(data.notes) > 1)} (i)  ", style="dim")
+        if m.release:
+            meta.append_text(release_line(m.release))
         pending = Counter(s.entity_type for s in data.suggestions if s.status == PENDING)
         if pending:
             meta.append("PII ", style="dim")
@@ -126,6 +128,29 @@ class MessageView(Vertical):
             text.append("\n")
             text.append_text(meta)
         self.query_one("#msg-headers", Static).update(text)
+
+
+def release_line(release: dict[str, object]) -> Text:
+    """Where a printed item sits in its release, and the redactions the release already made (issue 11)."""
+    line = Text()
+    first, last = release.get("page_first"), release.get("page_last")
+    kind = "Document" if release.get("item_kind") == "document" else "Printed"
+    line.append(f"{kind} p. {first}" + (f"-{last}" if last != first else ""), style="dim")
+    bates = str(release.get("bates_first") or "")
+    if bates:
+        end = str(release.get("bates_last") or "")
+        line.append(f" {bates}" + (f"-{end}" if end and end != bates else ""), style="dim")
+    line.append(f" split {float(release.get('split_confidence') or 0):.0%}  ", style="dim")
+    redactions = release.get("redactions") or []
+    assert isinstance(redactions, list)
+    if redactions:
+        codes = Counter(str(r.get("code") or "box") for r in redactions)
+        line.append("Redacted ", style="dim")
+        line.append(" ".join(f"{code} {n}" for code, n in codes.most_common()) + "  ", style="bold")
+        bad = sum(1 for r in redactions if r.get("over_text"))
+        if bad:
+            line.append(f"{bad} bad redaction{'s' * (bad > 1)} (text under box)  ", style="bold red")
+    return line
 
 
 def details(data: MessageDisplay) -> Text:
