@@ -292,7 +292,7 @@ def _tolerant_payload(part: EmailMessage, msg: Message, what: str, quiet: bool) 
     payload = part.get_payload()
     if not isinstance(payload, str):
         return None
-    data = payload.encode("ascii", "surrogateescape")
+    data = payload.encode("utf-8", "surrogateescape")  # stray non-ASCII is skipped (base64) or kept (QP)
     decoded, notes = decode_base64(data) if cte == "base64" else decode_quoted_printable(data)
     if not quiet:
         msg.errors.extend(f"{what}: {note}" for note in notes)

@@ -8,7 +8,7 @@ import re
 from discovery.ingest.fields import parse_addresses
 from discovery.model import Address
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # NULs after Outlook display names
+_CONTROL = re.compile(r"\x00+")  # NULs after Outlook display names (other controls are kept: shown safely)
 # A bare surname: one or two words, letters with hyphens/apostrophes/periods, no address, no brackets.
 _SURNAME = re.compile(r"^'?[^\W\d_][\w'.\-]*(?:\s+[^\W\d_][\w'.\-]*)?$")
 # Lotus/Outlook "First Last/ORG" (or /OU/ORG) with no address.
