@@ -52,7 +52,7 @@ def pdf_files(production: Production, doc: ProducedDocument,
     return files
 
 
-def write_pdfs(production: Production, out_dir: Path | str,
+def write_pdf(production: Production, out_dir: Path | str,
                metadata: Mapping[str, str] | None = None) -> list[str]:
     """Write every document's PDF files into OUT_DIR (pdf/...); the relative paths written, in order."""
     out = Path(out_dir)

@@ -12,7 +12,7 @@ import pypdf
 import pytest
 
 from discovery.errors import RedactionError
-from discovery.redact.pdf import pdf_files, redact_pdf, render_document, write_pdfs
+from discovery.redact.pdf import pdf_files, redact_pdf, render_document, write_pdf
 from discovery.redact.production import (
     AppliedRedaction,
     ProducedAttachment,
@@ -72,8 +72,8 @@ def test_redactions_are_black_boxes_under_their_label() -> None:
 
 def test_two_runs_give_the_same_bytes(tmp_path) -> None:  # type: ignore[no-untyped-def]
     doc = document()
-    first = write_pdfs(production(doc), tmp_path / "a")
-    second = write_pdfs(production(doc), tmp_path / "b")
+    first = write_pdf(production(doc), tmp_path / "a")
+    second = write_pdf(production(doc), tmp_path / "b")
     assert first == second == ["pdf/T-000001.pdf"]
     digest = [hashlib.sha256((tmp_path / d / first[0]).read_bytes()).hexdigest() for d in ("a", "b")]
     assert digest[0] == digest[1]

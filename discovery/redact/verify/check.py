@@ -37,6 +37,9 @@ class Leak:
     value: str = ""
     detail: str = ""
 
+    def __str__(self) -> str:
+        return self.describe()
+
     def describe(self) -> str:
         what = f"{self.value} found" if self.kind == "value" else self.kind
         return f"{self.file}: {self.place}: {what}" + (f" ({self.detail})" if self.detail else "")
@@ -60,6 +63,12 @@ class VerifyReport:
     @property
     def ok(self) -> bool:
         return not self.leaks
+
+    def summary(self) -> str:
+        """One line: the verdict and what was read."""
+        verdict = "no leak found" if self.ok else f"{len(self.leaks) + self.more_leaks} leak(s)"
+        return (f"{verdict}: {self.files} files, {self.places} places, {self.values} redacted values in "
+                f"{self.forms} forms, {self.seconds:.2f} s")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -57,7 +57,5 @@ def verify(ctx: click.Context, out_dir: Path, case_dir: Path, jobs: int, as_json
             click.echo(leak.describe())
         if report.more_leaks:
             click.echo(f"... and {report.more_leaks} more", err=True)
-        verdict = "clean" if report.ok else f"{len(report.leaks) + report.more_leaks} leak(s)"
-        click.echo(f"{out_dir}: {verdict}: {report.files} files, {report.places} places, {report.values} redacted "
-                   f"values in {report.forms} forms, {report.seconds:.2f} s", err=True)
-    sys.exit(int(ExitCode.OK if report.ok else ExitCode.SOME_FAILED))
+        click.echo(f"{out_dir}: {report.summary()}", err=True)
+    sys.exit(int(ExitCode.OK if report.ok else ExitCode.LEAK_FOUND))
