@@ -17,6 +17,7 @@ from discovery.errors import CaseError, UsageError
 from discovery.redact.verify.mailread import eml_places, mbox_places
 from discovery.redact.verify.matcher import Matcher
 from discovery.redact.verify.pdfread import Place, Problem, pdf_places
+from discovery.redact.verify.tables import table_places
 from discovery.redact.verify.values import RedactedValue, build_matcher, redacted_values
 
 MANIFEST = "manifest.json"
@@ -190,6 +191,8 @@ def _read(rel: str, data: bytes) -> Iterator[Place | Problem]:
         yield from eml_places(data)
     elif suffix == ".mbox":
         yield from mbox_places(data)
+    elif suffix in (".csv", ".json"):
+        yield from table_places(data, suffix)
     else:
         yield Place("text", data.decode("utf-8", "replace"))
 
@@ -205,5 +208,9 @@ def _hits(matcher: Matcher, places: Iterable[Place]) -> Iterator[tuple[str, str]
             if (hit.line, hit.column, names) in seen:
                 continue  # the same value found as words and by its digits
             seen.add((hit.line, hit.column, names))
-            where = f"{place.where} line {hit.line} col {hit.column}" + (" (by its digits)" if hit.digits else "")
+            if place.lines is not None and 0 < hit.line <= len(place.lines):
+                where = f"{place.lines[hit.line - 1]} col {hit.column}"
+            else:
+                where = f"{place.where} line {hit.line} col {hit.column}"
+            where += " (by its digits)" if hit.digits else ""
             yield where, names

@@ -19,9 +19,12 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-_WORD = re.compile(r"[^\W\d_]+|\d+")
+# A word is a run of letters and digits (so the digits inside a hash are never taken for a short number); ASCII
+# text is split with str.translate (C speed), other text with the equivalent Unicode regex.
+_WORD = re.compile(r"[^\W_]+")
+_ASCII_SPACE = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-_RUN = re.compile(r"\d(?:[ \t\r\n\-.()/+>]{0,6}\d)*")
+_RUN = re.compile(r"(?:\d[ \t\r\n\-.()/+>]{0,6}){5,}\d")  # at least MIN_DIGITS digits
 _NOT_DIGIT = re.compile(r"\D+")
 
 # Types whose values are also looked for by their digits alone, whatever the punctuation.
@@ -42,21 +45,19 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The words of a text in the word stream's sense."""
-    return _WORD.findall(fold(text))
+    return _split(fold(text))
 
 
-def word_stream(text: str) -> str:
-    return " " + " ".join(_WORD.findall(fold(text))) + " "
+def _split(folded: str) -> list[str]:
+    if folded.isascii():
+        return folded.translate(_ASCII_SPACE).split()
+    return _WORD.findall(folded)
 
 
 def digit_runs(text: str) -> list[tuple[int, str]]:
     """(offset, digits) of each run of at least MIN_DIGITS digits joined by number punctuation."""
     out = []
-    for m in _RUN.finditer(text):
-        digits = _NOT_DIGIT.sub("", m.group())
-        if len(digits) >= MIN_DIGITS:
-            out.append((m.start(), digits))
-    return out
+    return [(m.start(), _NOT_DIGIT.sub("", m.group())) for m in _RUN.finditer(text)]
 
 
 def value_variants(entity_type: str, text: str) -> tuple[set[str], set[str]]:
@@ -71,6 +72,8 @@ def value_variants(entity_type: str, text: str) -> tuple[set[str], set[str]]:
     if not toks:
         return forms, digit_forms
     forms.add(" ".join(toks))
+    if entity_type in DIGIT_TYPES and len(toks) > 1:
+        forms.add("".join(toks))  # 'HC-2024-0117' written 'HC20240117'
     if entity_type == "PERSON" and len(toks) >= 2:
         if text.count(",") == 1:  # 'Last, First [Middle]' -> 'First [Middle] Last'
             head = words(text.split(",")[0])
@@ -138,7 +141,7 @@ class Matcher:
             return
         if self._words is not None:
             folded = fold(text)
-            stream = " " + " ".join(_WORD.findall(folded)) + " "
+            stream = " " + " ".join(_split(folded)) + " "
             for m in self._words.finditer(stream):
                 index = stream.count(" ", 0, m.start(1)) - 1  # the word the hit starts at
                 offset = _nth_word_offset(folded, index)

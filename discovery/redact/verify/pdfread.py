@@ -25,10 +25,12 @@ MAX_DEPTH = 3  # embedded files inside embedded files
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """A text to search and where it is ('page 2', 'info /Author', 'object 12 /Annot /Contents')."""
+    """A text to search and where it is ('page 2', 'info /Author', 'object 12 /Annot /Contents'). When ``lines``
+    is given, the text holds one item per line and ``lines`` names each (a hit is named by its line's name)."""
 
     where: str
     text: str
+    lines: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
