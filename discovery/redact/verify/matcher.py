@@ -56,7 +56,6 @@ def _split(folded: str) -> list[str]:
 
 def digit_runs(text: str) -> list[tuple[int, str]]:
     """(offset, digits) of each run of at least MIN_DIGITS digits joined by number punctuation."""
-    out = []
     return [(m.start(), _NOT_DIGIT.sub("", m.group())) for m in _RUN.finditer(text)]
 
 
