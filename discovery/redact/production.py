@@ -151,6 +151,7 @@ class MimePart:
     charset: str = ""
     disposition: str = ""
     supplies: str = ""
+    document: str = ""  # for 'embedded': the id of the ProducedDocument that is the forwarded message ('' if none)
 
 
 @dataclass(frozen=True, slots=True)
