@@ -64,6 +64,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "audit": "discovery.tags_cli:audit",
     "tui": "tui.cli:tui",
     "redact": "discovery.redact.cli:redact",
+    "verify": "discovery.redact.verify.cli:verify",
 }
 
 
