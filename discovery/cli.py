@@ -63,6 +63,8 @@ LAZY_COMMANDS: dict[str, str] = {
     "note": "discovery.tags_cli:note",
     "audit": "discovery.tags_cli:audit",
     "tui": "tui.cli:tui",
+    "redact": "discovery.redact.cli:redact",
+    "verify": "discovery.redact.verify.cli:verify",
 }
 
 

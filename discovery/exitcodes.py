@@ -9,4 +9,6 @@ class ExitCode(IntEnum):
     NO_HITS = 1  # search: nothing matched (grep-like)
     USAGE = 2  # bad arguments, options or query
     ERROR = 3  # the case cannot be opened or written, or another error stopped the command
+    LEAK_FOUND = 1  # redact: the leak check found a redacted value in the output (it was quarantined, not published)
+    PENDING = 4  # redact --pending refuse: suggestions nobody decided yet (counted and listed); nothing was produced
     INTERRUPTED = 130  # Ctrl-C; run the same command again to resume

@@ -144,6 +144,8 @@ class MimePart:
     alternative: render it from the published body, never from the original HTML), 'attachment:<n>'
     (ProducedAttachment with that position), 'embedded' (a forwarded message/rfc822 part, whose content is
     published as its own document when in the production) or 'withheld' (drop it; a WithheldUnit says why).
+    ``document`` is, for 'embedded', the case id of the ProducedDocument that is that forwarded message ('' when
+    unknown; it may be absent from the production).
     """
 
     path: str
@@ -151,7 +153,7 @@ class MimePart:
     charset: str = ""
     disposition: str = ""
     supplies: str = ""
-    document: str = ""  # for 'embedded': the id of the ProducedDocument that is the forwarded message ('' if none)
+    document: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +192,11 @@ class ProducedDocument:
     pages: tuple[str, ...] = ()
     mime: tuple[MimePart, ...] = ()
     parent_id: str = ""
+
+    def page_labels(self) -> list[str]:
+        """The Bates number printed on each page, in order."""
+        prefix = self.bates_first[:-6]
+        return [bates_label(prefix, self.bates_start + i) for i in range(self.page_count)]
 
     def addresses_for(self, role: str) -> list[tuple[str, str]]:
         """The published (name, email) pairs of one role, in order."""
