@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 
 PENDING_MODES = ("refuse", "redact", "keep")
 FORMATS = ("txt", "eml", "mbox", "pdf")
-TEXT_CONTENT_TYPES = ("text/plain", "text/csv")
+TEXT_CONTENT_TYPES = ("text/plain", "text/csv", "text/calendar")
 ROLE_HEADERS = {"from": "From", "to": "To", "cc": "Cc", "bcc": "Bcc", "reply-to": "Reply-To"}
 # Headers always rebuilt from reviewed fields (never copied), or written by the mail writers themselves.
 REBUILT = frozenset(h.lower() for h in (
@@ -128,6 +129,7 @@ class Value:
     decided_at: str
     decision: str
     forms: list[str] = field(default_factory=list)
+    marks: str = ""  # the punctuation of the value's texts ('@.' for an email)
 
 
 @dataclass(slots=True)
@@ -263,15 +265,28 @@ def collect_values(store: Store, suggestions: Sequence[dict[str, object]], rpoli
         forms: set[str] = set()
         for text in texts[k]:
             forms.update(value_forms(value.entity_type, text))
+        value.marks = "".join(sorted({c for text in texts[k] for c in text if not c.isalnum() and not c.isspace()}))
         value.forms = sorted((f for f in forms if len(f) >= 2), key=lambda f: (-len(f), f))
     return values
 
 
 # -- finding values in documents (parallel-safe: plain data in, plain data out) ---------------------------
-def find_values(fields: Sequence[tuple[str, str]], needles: Sequence[tuple[str, int]]
-                ) -> list[tuple[int, int, int, int]]:
+_QUOTE_BREAK = re.compile(r"\n[ \t>]*")
+NEVER_INSIDE = "<>@[]{}|/\\:;=\"\x00"  # marks that end a value: a match spanning one is not that value
+
+
+def _plausible(segment: str, own: str) -> bool:
+    """Whether an original text segment can be the value: no mark inside that the value itself lacks ('Kasprzak
+    <brent' is not 'Brent Kasprzak'; '15:02' is not badge 1502); '>' only as a quoting mark after a line break."""
+    if "\n" in segment:
+        segment = _QUOTE_BREAK.sub(" ", segment)
+    return not any(c in NEVER_INSIDE and c not in own for c in segment)
+
+
+def find_values(fields: Sequence[tuple[str, str]], needles: Sequence[tuple[str, int]],
+                marks: Sequence[str] = ()) -> list[tuple[int, int, int, int]]:
     """(field index, start, end, value index) of every occurrence of every needle (compact form, value index)
-    in the fields' texts, sorted."""
+    in the fields' texts, sorted. ``marks[value index]``: the punctuation the value's own texts contain."""
     compacts = [CompactText.of(text) for _, text in fields]
     joined = "\x00".join(c.folded for c in compacts)
     starts: list[int] = []
@@ -288,15 +303,15 @@ def find_values(fields: Sequence[tuple[str, str]], needles: Sequence[tuple[str, 
             local = at - starts[fi]
             start = c.origin[local]
             end = c.origin[local + len(needle) - 1] + 1
-            if c._boundary(start, end):
+            if c._boundary(start, end) and _plausible(c.text[start:end], marks[vindex] if marks else ""):
                 found.add((fi, start, end, vindex))
             at = joined.find(needle, at + 1)
     return sorted(found)
 
 
-def _find_batch(batch: list[tuple[list[tuple[str, str]], list[tuple[str, int]]]]
+def _find_batch(batch: list[tuple[list[tuple[str, str]], list[tuple[str, int]], list[str]]]
                 ) -> list[list[tuple[int, int, int, int]]]:
-    return [find_values(f, n) for f, n in batch]
+    return [find_values(f, n, m) for f, n, m in batch]
 
 
 # -- documents --------------------------------------------------------------------------------------------
@@ -477,6 +492,9 @@ class _Builder:
         for fi, start, end, vi in doc.matches:
             key, text = doc.fields[fi]
             value = self.value_list[vi]
+            if value.entity_type == "PHONE_NUMBER":  # '(503) 555-0142', '+1 206 ...': the opening mark goes too
+                while start > 0 and text[start - 1] in "(+":
+                    start -= 1
             by_field.setdefault(key, []).append(Span(start, end, text[start:end], self.label_for(value), "accepted",
                                                      (value, "follow", "", "", value.decision)))
         for s in self.direct.get(doc.id, []):
@@ -693,7 +711,8 @@ def build_production(case: Case, selection: Selection, options: RedactOptions, *
     if progress:
         progress("find", 0, total)
     batches = [docs[i:i + 50] for i in range(0, len(docs), 50)]
-    payload = [[(d.fields, needles) for d in batch] for batch in batches]
+    marks = [v.marks for v in builder.value_list]
+    payload = [[(d.fields, needles, marks) for d in batch] for batch in batches]
     done = 0
     if options.jobs > 1 and len(docs) > 100:
         with ProcessPoolExecutor(max_workers=options.jobs) as pool:
