@@ -1,11 +1,12 @@
 """Provides eml_places and mbox_places: every text of a mail file as a mail client would decode it.
 
 Python's ``email`` package parses each message (the light ``compat32`` parser, with every header decoded
-explicitly by ``email.header``: ``policy.default``'s header objects cost ten times as much and decode the same
-RFC 2047 words); every part is visited, nested forwarded ``message/rfc822`` parts included. For each part:
-every header, raw and decoded (RFC 2047); the file name (RFC 2231 and 2047) and the ``name`` parameter; the
-content with its transfer encoding undone (base64, QP) and decoded by its charset; an HTML part both as markup and as text; a PDF part with the PDF reader; the
-preamble and epilogue of multiparts. An mbox's ``From `` envelope lines are read too.
+explicitly by ``email.header``: ``policy.default``'s header objects cost ten times as much and decode the same RFC
+2047 words); every part is visited, nested forwarded ``message/rfc822`` parts included. For each part: every
+header, raw and decoded (RFC 2047); the file name (RFC 2231 and 2047) and the ``name`` parameter; the content with
+its transfer encoding undone (base64, QP) and decoded by its charset; an HTML part both as markup and as text; a
+PDF part with the PDF reader; the preamble and epilogue of multiparts. An mbox's ``From `` envelope lines are read
+too.
 """
 
 from __future__ import annotations
