@@ -77,10 +77,12 @@ class VerifyReport:
         return data
 
 
-def verify_production(case: Any, out_dir: Path | str, *, jobs: int = 2) -> VerifyReport:
+def verify_production(case: Any, out_dir: Path | str, *, jobs: int = 0) -> VerifyReport:
     """Check every file of a production for every value the case says is redacted, and the manifest.
 
     ``case`` is a case folder, or an open Case or Store of it (its SQLite connection is used, read only).
+    ``jobs`` files are read at a time in threads (0: two per core; PDF text extraction runs in pdftotext
+    processes, so threads overlap it with the Python work).
     Raises UsageError when OUT_DIR is not a production, CaseError when the case cannot be read.
     """
     started = time.perf_counter()
@@ -114,7 +116,7 @@ def verify_production(case: Any, out_dir: Path | str, *, jobs: int = 2) -> Verif
             leaks.append(Leak(rel, "file", "unlisted-file", detail="a symbolic link"))
             continue
         to_read.append(rel)
-    with ThreadPoolExecutor(max(1, jobs)) as pool:
+    with ThreadPoolExecutor(jobs if jobs > 0 else min(8, 2 * (os.cpu_count() or 1))) as pool:
         for _rel, size, places, found in pool.map(lambda r: _check_file(out, r, listed, matcher), to_read):
             report.files += 1
             report.bytes += size

@@ -16,8 +16,9 @@ from discovery.exitcodes import ExitCode
 @click.command()
 @click.argument("out_dir", type=click.Path(path_type=Path))
 @case_option
-@click.option("--jobs", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="Files read in parallel (PDF text extraction runs in its own processes).")
+@click.option("--jobs", type=click.IntRange(0, 64), default=0,
+              help="Files read in parallel; 0 (default): two per core (PDF text extraction runs in pdftotext "
+              "processes).")
 @json_option
 @click.pass_context
 def verify(ctx: click.Context, out_dir: Path, case_dir: Path, jobs: int, as_json: bool) -> None:
