@@ -105,9 +105,14 @@ def case_key(store: Store) -> bytes:
     return bytes.fromhex(str(value))
 
 
+_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
+
+
 def keyed_hash(key: bytes, text: str, length: int = 16) -> str:
-    """HMAC-SHA256 of a text under the case key, hex, shortened: never reversible by a dictionary without the key."""
-    return hmac.new(key, text.encode("utf-8"), "sha256").hexdigest()[:length]
+    """HMAC-SHA256 of a text under the case key, shortened, written in the letters a-p rather than hex digits (so
+    that no run of digits in a log or header can pass for a redacted number): never reversible by a dictionary
+    without the key, which stays in the case."""
+    return hmac.new(key, text.encode("utf-8"), "sha256").hexdigest()[:length].translate(_LETTERS)
 
 
 def earlier_bates(store: Store, prefix: str) -> dict[str, tuple[int, int]]:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from discovery.redact.production import Production
 
-LOG_COLUMNS = ("bates_first", "bates_last", "document", "field", "start", "end", "entity_type", "label",
+# No character offsets and no numeric ids: a number in the log could pass for (or betray) a redacted number.
+LOG_COLUMNS = ("bates_first", "bates_last", "document", "field", "entity_type", "label",
                "exemption", "rule", "reviewer", "decided_at", "decision", "value_hash")
 WITHHELD_COLUMNS = ("bates_first", "bates_last", "document", "unit", "reason", "exemption", "reviewer",
                     "decided_at", "detail")
@@ -23,7 +24,7 @@ def log_rows(production: Production) -> list[dict[str, object]]:
     for doc in production.documents:
         for r in doc.redactions:
             rows.append({"bates_first": doc.bates_first, "bates_last": doc.bates_last, "document": doc.id,
-                         "field": r.field, "start": r.start, "end": r.end, "entity_type": r.entity_type,
+                         "field": r.field, "entity_type": r.entity_type,
                          "label": r.label, "exemption": r.exemption, "rule": r.rule, "reviewer": r.reviewer,
                          "decided_at": r.decided_at, "decision": r.decision, "value_hash": r.value_hash})
     return rows

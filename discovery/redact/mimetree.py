@@ -40,11 +40,12 @@ def _html_matches(part: Message, body_text: str) -> bool:
     return compact(html_to_text(html)) == compact(body_text)
 
 
-def mime_skeleton(raw: bytes, body_source: str, body_text: str, children: dict[int, str] | None = None
-                  ) -> tuple[tuple[MimePart, ...], list[WithheldUnit]]:
+def mime_skeleton(raw: bytes, body_source: str, body_text: str, children: dict[int, str] | None = None,
+                  payloads: dict[int, bytes] | None = None) -> tuple[tuple[MimePart, ...], list[WithheldUnit]]:
     """The MIME parts of ``raw`` in walk order and the units withheld because nobody could review them (an HTML
     alternative whose text differs from the reviewed body; parts of an alternative that ingest did not read).
-    ``children`` maps the n-th forwarded message (1-based, walk order) to its case id."""
+    ``children`` maps the n-th forwarded message (1-based, walk order) to its case id. When ``payloads`` is
+    given it is filled with attachment position -> decoded bytes (for redaction in the file's own format)."""
     try:
         parsed = email.message_from_bytes(raw, policy=email.policy.default)
     except Exception:  # adversarial input: publish without a skeleton rather than fail
@@ -110,6 +111,13 @@ def mime_skeleton(raw: bytes, body_source: str, body_text: str, children: dict[i
                 add(part, path, "body")
             return
         add(part, path, f"attachment:{counter['attachment']}")
+        if payloads is not None:
+            try:
+                data = part.get_payload(decode=True)
+            except Exception:
+                data = None
+            if isinstance(data, bytes):
+                payloads[counter["attachment"]] = data
         counter["attachment"] += 1
 
     walk(parsed, "", True)

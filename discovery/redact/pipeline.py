@@ -254,7 +254,7 @@ def collect_values(store: Store, suggestions: Sequence[dict[str, object]], rpoli
         et, text = str(s["entity_type"]), str(s["text"])
         vkey = str(s["value_key"]) or value_key(et, text)
         add(et, text, vkey, str(s["exemption"]), str(s["rule"]), str(s["decided_by"]), str(s["decided_at"] or ""),
-            f"suggestion:{s['id']}")
+            f"suggestion:{keyed_hash(key, 'suggestion:' + str(s['id']), 12)}")
     for r in store.rows("SELECT * FROM pii_value_decisions WHERE status='accepted' ORDER BY entity_type, value_key"):
         finding = Finding("", 0, len(r["text"]), r["entity_type"], 1.0, "value", r["text"])
         if pfilter.allowed(finding):
@@ -468,6 +468,33 @@ class _Builder:
         self.direct = direct
         self.labeler = Labeler(options.label)
         self.want_mime = any(f in options.formats for f in ("eml", "mbox"))
+        self.want_files = any(f in options.formats for f in ("eml", "mbox", "pdf"))
+        self._payloads: dict[str, dict[int, bytes]] = {}
+
+    def payload(self, doc: _Doc, position: int) -> bytes | None:
+        """The decoded bytes of one attachment, read from the stored original (only to redact it)."""
+        if doc.id not in self._payloads:
+            found: dict[int, bytes] = {}
+            if doc.row.get("raw"):
+                mime_skeleton(decompress_raw(doc.row["raw"]), "", "", None, found)  # type: ignore[arg-type]
+            self._payloads[doc.id] = found
+        return self._payloads[doc.id].get(position)
+
+    def redacted_pdf(self, doc: _Doc, position: int, text: str, spans: Sequence[Span]) -> bytes | None:
+        """A PDF attachment with every redacted value truly removed (discovery.redact.pdf), None when that
+        cannot be done (the file is then withheld and its redacted text published)."""
+        try:
+            from discovery.redact.pdf import redact_pdf
+        except ImportError:
+            return None
+        data = self.payload(doc, position)
+        if data is None:
+            return None
+        labels = {text[s.start:s.end]: s.label for s in spans if s.status != "rejected"}
+        try:
+            return redact_pdf(data, labels)
+        except RedactionError:
+            return None
 
     def children(self, message_id: str) -> dict[int, str]:
         """The n-th forwarded message inside a message -> its id (from the '/part:<n>' locator of its copy)."""
@@ -512,7 +539,8 @@ class _Builder:
                 continue
             by_field.setdefault(fkey, []).append(Span(
                 int(s["start"]), int(s["end"]), str(s["text"]), self.label_for(value), "accepted",  # type: ignore
-                (value, str(s["rule"]), str(s["decided_by"]), str(s["decided_at"] or ""), f"suggestion:{s['id']}")))
+                (value, str(s["rule"]), str(s["decided_by"]), str(s["decided_at"] or ""),
+                 f"suggestion:{keyed_hash(self.key, 'suggestion:' + str(s['id']), 12)}")))
         return by_field
 
     def redact_field(self, doc: _Doc, key: str, text: str, spans: dict[str, list[Span]],
@@ -592,6 +620,8 @@ class _Builder:
             text_key = f"attachment:{position}"
             text = self.redact_field(doc, text_key, texts.get(text_key, ""), spans, applied)[0]
             content = text.encode("utf-8") if att["mime"] in TEXT_CONTENT_TYPES else None
+            if content is None and att["mime"] == "application/pdf" and self.want_files:
+                content = self.redacted_pdf(doc, position, texts.get(text_key, ""), spans.get(text_key, []))
             if content is None:
                 withheld.append(WithheldUnit(f"attachment:{position}:file", "unsupported-format",
                                              f"{filename}: the original file cannot be redacted in its own format "

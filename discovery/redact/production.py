@@ -57,8 +57,9 @@ class AppliedRedaction:
     decision by value), 'policy:auto' / 'policy:deny' (the policy's rules), 'pending' (a pending suggestion
     redacted under ``--pending redact``), 'follow' (the same value found elsewhere by value-following).
     ``reviewer`` is who decided ('' for policy rules), ``decided_at`` when (ISO 8601, '' when unknown).
-    ``decision`` identifies the decision it derives from ('suggestion:<id>', 'value:<TYPE>:<hash>',
-    'policy:<TYPE>:<hash>'), so the log can count how many places each decision reached.
+    ``decision`` identifies the decision it derives from ('suggestion:<keyed hash of its id>',
+    'value:<TYPE>:<keyed hash>', 'unit:<unit>'), so the log can count how many places each decision reached.
+    Keyed hashes are written in the letters a-p (no digits).
     ``value_hash`` is a keyed hash (HMAC-SHA256, key kept out of the production) of the normalized value;
     it is never the value nor an unsalted hash of it.
     ``page``/``line``/``column`` locate the label in ``ProducedDocument.pages`` (0-based; -1 when the field is

@@ -55,3 +55,10 @@ def survivors(texts: Iterable[str], values: Iterable[str], *, skip_prefixes: tup
 def tree_hashes(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def leaky_writer(production: object, out_dir: Path) -> list[str]:
+    """A broken writer for the quarantine test: publishes a value the production redacts."""
+    (out_dir / "pdf").mkdir(parents=True, exist_ok=True)
+    (out_dir / "pdf" / "leak.txt").write_text("call Dana Whitfield\n", encoding="utf-8")
+    return ["pdf/leak.txt"]

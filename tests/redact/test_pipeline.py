@@ -145,3 +145,12 @@ def test_exposing_headers_are_neutralised(samples_copy: Case, tmp_path: Path) ->
         for line in head.split("\n"):
             if line.startswith(("Message-ID:", "In-Reply-To:", "References:")):
                 assert "@redacted.invalid>" in line and "harlowcounty" not in line
+
+
+def test_worker_processes_give_the_same_production(samples_copy: Case) -> None:
+    from discovery.redact.pipeline import RedactOptions, Selection, build_production
+
+    one = build_production(samples_copy, Selection(all=True), RedactOptions(pending="redact", label="pseudonym"))
+    two = build_production(samples_copy, Selection(all=True),
+                           RedactOptions(pending="redact", label="pseudonym", jobs=2))
+    assert one.production == two.production
