@@ -14,6 +14,7 @@ from discovery.store import Store, decompress_raw
 if TYPE_CHECKING:  # the ingest pipeline is imported by Case.ingest only: searching never pays for it
     from discovery.ingest.pipeline import IngestReport, ProgressCallback
     from discovery.problems import Problem
+    from discovery.redact.produce import ProduceReport
     from discovery.search.results import SearchResults
     from discovery.search.searcher import Searcher
 
@@ -285,6 +286,24 @@ class Case:
         value = self.store.scalar("SELECT text FROM attachments WHERE message_id=? AND position=?",
                                   (row["id"], position))
         return value if isinstance(value, str) else None
+
+    # -- publication --------------------------------------------------------------------------------
+    def redact(self, query: str = "", *, out: Path | str, tag: str = "", saved: str = "", all: bool = False,
+               formats: Iterable[str] = ("txt",), label: str = "code", bates_prefix: str = "DOC-",
+               bates_start: int = 1, pending: str = "refuse", jobs: int = 1,
+               progress: Callable[[str, int, int], None] | None = None, cancel: Callable[[], bool] | None = None,
+               actor: str = "discovery") -> ProduceReport:
+        """Publish the messages a query, a tag, a saved search or ``all=True`` selects, redacted, into ``out``
+        (formats txt/eml/mbox/pdf; labels code/pseudonym/blackout; ``pending`` refuse/redact/keep), then check
+        the output for leaks. ``progress(stage, done, total)`` follows it. Raises PendingSuggestions (refuse),
+        RedactionError (a reviewed span no longer matches), LeakFound (quarantined), UsageError."""
+        from discovery.redact.pipeline import RedactOptions, Selection
+        from discovery.redact.produce import produce
+
+        selection = Selection(query=query, tag=tag, saved=saved, all=all)
+        options = RedactOptions(pending=pending, label=label, bates_prefix=bates_prefix, bates_start=bates_start,
+                                formats=tuple(formats), jobs=jobs)
+        return produce(self, selection, out, options, progress=progress, cancel=cancel, actor=actor)
 
     # -- stats ----------------------------------------------------------------------------------------
     def problems(self, kinds: Iterable[str] = ()) -> list[Problem]:

@@ -75,6 +75,8 @@ LAZY_COMMANDS: dict[str, str] = {
     "audit": "discovery.tags_cli:audit",
     "problems": "discovery.problems_cli:problems",
     "tui": "tui.cli:tui",
+    "redact": "discovery.redact.cli:redact",
+    "verify": "discovery.redact.verify.cli:verify",
 }
 
 

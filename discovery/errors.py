@@ -8,7 +8,8 @@
      ├── IndexBusy           another writer holds the search index
      ├── QuerySyntaxError    a search query that cannot be parsed
      ├── NotFound            no message/tag/search with that id
-     └── PolicyError         a PII or redaction policy file that is invalid
+     ├── PolicyError         a PII or redaction policy file that is invalid
+     └── RedactionError      a production cannot be made as reviewed (stale span, pending suggestions)
 """
 
 from __future__ import annotations
@@ -63,3 +64,9 @@ class NotFound(DiscoveryError):
 
 class PolicyError(DiscoveryError):
     title = "Policy error"
+
+
+class RedactionError(DiscoveryError):
+    """A production cannot be made as reviewed (a span no longer matches its field, a stale decision)."""
+
+    title = "Redaction error"

@@ -12,6 +12,8 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad arguments, options or query
     ERROR = 3  # the case cannot be opened or written, or another error stopped the command
     NOT_FOUND = 4  # no message, attachment, tag, suggestion or saved search with that id or name
+    LEAK_FOUND = 1  # redact: the leak check found a redacted value in the output (it was quarantined, not published)
+    PENDING = 5  # redact --pending refuse: suggestions nobody decided yet (counted and listed); nothing was produced
     INTERRUPTED = 130  # Ctrl-C; run the same command again to resume
 
 

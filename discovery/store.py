@@ -294,6 +294,49 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX existing_redactions_code ON existing_redactions(code);
     """,
+    # 7 (issue 10, publication): an exemption code per decision ('' = the policy's default for the type), whole-unit
+    # decisions (withhold a message, an attachment or a whole field: a slip sheet goes in its place), productions
+    # made, and the Bates numbers given to each document under a prefix, so a document keeps them when a
+    # production is made again.
+    """
+    ALTER TABLE pii_suggestions ADD COLUMN exemption TEXT NOT NULL DEFAULT '';
+    ALTER TABLE pii_value_decisions ADD COLUMN exemption TEXT NOT NULL DEFAULT '';
+    CREATE TABLE redaction_units (
+        message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        unit TEXT NOT NULL,                      -- 'message', 'attachment:<n>', 'subject', 'body', 'header:<Name>'
+        exemption TEXT NOT NULL DEFAULT '',
+        decided_by TEXT NOT NULL DEFAULT '',
+        decided_at TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (message_id, unit)
+    );
+    CREATE TABLE productions (
+        id INTEGER PRIMARY KEY,
+        out_dir TEXT NOT NULL,
+        selection TEXT NOT NULL,
+        formats TEXT NOT NULL,
+        pending TEXT NOT NULL,
+        label_style TEXT NOT NULL,
+        bates_prefix TEXT NOT NULL,
+        bates_first INTEGER,
+        bates_last INTEGER,
+        documents INTEGER NOT NULL DEFAULT 0,
+        policy_sha256 TEXT NOT NULL DEFAULT '',
+        manifest_sha256 TEXT NOT NULL DEFAULT '',
+        files TEXT NOT NULL DEFAULT '{}',         -- JSON: relative path -> sha256
+        created_by TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE bates_numbers (
+        prefix TEXT NOT NULL,
+        message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        first INTEGER NOT NULL,
+        pages INTEGER NOT NULL,                  -- numbers reserved: first .. first + pages - 1
+        production_id INTEGER REFERENCES productions(id),
+        PRIMARY KEY (prefix, message_id)
+    );
+    CREATE INDEX bates_numbers_first ON bates_numbers(prefix, first);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

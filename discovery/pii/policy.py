@@ -75,6 +75,25 @@ machine_senders = true
 # Always suggest these wherever they occur (whole words, any case; '*' is a wildcard), one list per type:
 # PERSON = ["Bev", "Cody Trask"]
 # CASE_NUMBER = ["HC-*"]
+
+[redact]
+# What 'discovery redact' publishes (see discovery/redact/policy.py). headers: what happens to headers that
+# expose people or systems (Received, X-Originating-IP, X- headers, Thread-Index, user agents, Message-ID and
+# References hosts): "neutralise" (default: drop them, replace Message-ID/In-Reply-To/References by keyed
+# hashes at redacted.invalid so threads still hold together), "drop" (drop them all, ids too) or "keep"
+# (keep them, redacted like the body; not advised).
+headers = "neutralise"
+# Law-enforcement personnel: names and addresses matching these get (b)(7)(C) instead of (b)(6).
+law_enforcement_names = []     # e.g. ["Deputy *", "Cody Trask"]
+law_enforcement_domains = []   # e.g. ["hcso.harlowcounty-or.example"]
+
+[redact.auto]
+# Types redacted even when nobody reviewed the suggestion, at or above this score:
+# US_SSN = 0.5
+
+[redact.exemptions]
+# The FOIA exemption code printed for each type (default "(b)(6)"; BADGE_NUMBER "(b)(7)(C)"):
+# PERSON = "(b)(6)"
 '''
 
 
@@ -129,6 +148,7 @@ _KNOWN = {
     "allow": {"names", "emails", "domains", "values", "names_of_allowed_emails", "mailing_lists",
               "machine_senders"},
     "deny": None,
+    "redact": None,  # read by discovery.redact.policy (issue 10)
 }
 
 

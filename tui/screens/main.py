@@ -57,6 +57,8 @@ class MainScreen(TaggingActions, WorkerErrors, Screen[None]):
         Binding("s", "saved_searches", "Saved", show=False, id="main.saved"),
         Binding("S", "save_search", "Save search", show=False, id="main.save_search"),
         Binding("z", "zoom", "Zoom pane", show=False, id="main.zoom"),
+        Binding("P", "produce", "Produce…", show=False, id="main.produce",
+                tooltip="publish the current search or a tag redacted (txt, eml, mbox, pdf)"),
     ]
 
     def __init__(self, initial_query: str = "") -> None:
@@ -339,6 +341,11 @@ class MainScreen(TaggingActions, WorkerErrors, Screen[None]):
         from tui.screens.saved import save_search
 
         save_search(self, self.query_text)
+
+    def action_produce(self) -> None:
+        from tui.screens.produce import start_production
+
+        start_production(self, self.query_text)
 
     def run_saved(self, query: str) -> None:
         self.query_bar.set_query(query)

@@ -1,0 +1,116 @@
+"""Provides the publication benchmark: production rates (txt+eml, pdf), the leak check's rate and peak memory.
+
+    python bench/redact.py [--messages 10000] [--jobs 2] [--out bench/out/redact.json] [--keep]
+
+A generated case (discovery.synthetic bulk, ingested and PII-scanned in offline mode by the real CLI) is
+produced with every suggestion redacted (``--pending redact``: the heaviest redaction load), once as txt+eml
+and once as pdf, each by the real ``discovery redact`` command in a subprocess; then ``discovery verify`` checks
+each production again on its own. The production rate leaves out the leak check that ``redact`` runs at its
+end (its time is in its report), so the two rates compare writing with checking. The process tree's memory
+(PSS) is sampled every 0.1 s for the peak. Figures are printed with the machine they ran on, and as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmachine import machine
+from ingest import tree_memory
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[dict[str, object], float, float]:
+    """Run a discovery command; (its --json output, seconds, peak memory of its process tree in MB)."""
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "discovery.cli", *cmd], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_memory(proc.pid))
+        time.sleep(0.1)
+    out, err = proc.communicate()
+    seconds = time.monotonic() - started
+    if proc.returncode not in ok:
+        raise SystemExit(f"{' '.join(cmd[:2])} failed ({proc.returncode}): {err[-2000:]}")
+    try:
+        data = json.loads(out) if out.strip() else {}
+    except ValueError:
+        data = {"output": out[-500:]}
+    return data, seconds, peak / 1024**2
+
+
+def produce(case: Path, out: Path, formats: str, jobs: int, messages: int) -> dict[str, object]:
+    report, seconds, peak = run(["redact", "--all", "--case", str(case), "--out", str(out), "--format", formats,
+                                 "--pending", "redact", "--bates", "BENCH-", "--jobs", str(jobs), "--json"])
+    data = report.get("report", report)
+    assert isinstance(data, dict)
+    summary = str(data.get("verify_summary", ""))
+    match = re.search(r"([\d.]+) s$", summary)
+    check_in_produce = float(match.group(1)) if match else 0.0
+    writing = max(seconds - check_in_produce, 1e-9)
+    verify, verify_seconds, verify_peak = run(["verify", str(out), "--case", str(case), "--json"])
+    return {
+        "formats": formats,
+        "documents": data.get("documents"),
+        "pages": data.get("pages"),
+        "files": data.get("files"),
+        "redactions": data.get("redactions"),
+        "seconds": round(seconds, 2),  # the whole command, leak check included
+        "seconds_without_check": round(writing, 2),
+        "messages_per_s": round(messages / writing, 1),
+        "peak_memory_mb": round(peak, 1),
+        "verified": data.get("verified"),
+        "verify_seconds": round(verify_seconds, 2),
+        "verify_messages_per_s": round(messages / verify_seconds, 1),
+        "verify_peak_memory_mb": round(verify_peak, 1),
+        "verify_ok": verify.get("ok"),
+        "verify_places": verify.get("places"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "redact.json")
+    parser.add_argument("--keep", action="store_true", help="keep the generated case and productions")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="discovery-bench-redact-"))
+    results: dict[str, object] = {"machine": machine(), "jobs": args.jobs, "messages": args.messages}
+    try:
+        mbox, case = work / "bulk.mbox", work / "case"
+        subprocess.run([sys.executable, "-m", "discovery.synthetic", "bulk", "--messages", str(args.messages),
+                        "--out", str(mbox)], check=True, cwd=ROOT)
+        ingest, seconds, _ = run(["ingest", str(mbox), "--case", str(case), "--jobs", str(args.jobs), "--json", "-q"],
+                                 ok=(0, 1))
+        distinct = int(dict(ingest.get("report", {})).get("new_messages", args.messages))  # type: ignore[arg-type]
+        print(f"ingested {distinct:,} distinct messages in {seconds:.0f} s", file=sys.stderr)
+        _, seconds, _ = run(["pii", "scan", "--case", str(case), "--mode", "offline", "--jobs", str(args.jobs),
+                             "--json"])
+        print(f"scanned in {seconds:.0f} s", file=sys.stderr)
+        results["distinct_messages"] = distinct
+        results["txt_eml"] = produce(case, work / "prod-txt-eml", "txt,eml", args.jobs, distinct)
+        print(json.dumps(results["txt_eml"]), file=sys.stderr)
+        results["pdf"] = produce(case, work / "prod-pdf", "pdf", args.jobs, distinct)
+        print(json.dumps(results["pdf"]), file=sys.stderr)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"kept {work}", file=sys.stderr)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Provides redacted publication: the production pipeline, its records, writers and the leak check."""

@@ -1,0 +1,229 @@
+"""Provides the PDF writer (documents typeset from already-redacted pages) and redact_pdf (true removal).
+
+``render_document`` typesets a ProducedDocument's ``pages`` exactly as given (PAGE_WIDTH x PAGE_LINES of
+monospaced text), one Bates number per page, each redaction drawn as a black box carrying its label in white
+(the label is the text the pipeline put there; a writer never sees a value). Nothing is painted over live
+text: the text layer is the published text. Metadata is cleared (or set from ``metadata``), no XMP, saved
+whole with garbage collection and fixed IDs, so the same document gives the same bytes.
+
+``redact_pdf`` redacts a PDF attachment in its own format by true removal: PyMuPDF redaction annotations over
+every occurrence of each value (case, punctuation and line breaks ignored, numbers by their digits), applied,
+then the file scrubbed (metadata, XMP, embedded files, annotations, form fields, JavaScript, hidden text) and
+saved whole with ``garbage=4``; optionally each page rasterised. It raises RedactionError when a value is
+still found in the text afterwards (the caller then withholds the attachment).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+import pymupdf
+
+from discovery.errors import RedactionError
+from discovery.redact.production import (
+    PAGE_LINES,
+    PAGE_WIDTH,
+    AppliedRedaction,
+    ProducedDocument,
+    Production,
+    bates_label,
+)
+
+PAGE_SIZE = (612.0, 792.0)  # US Letter, points
+MARGIN_X = 36.0
+MARGIN_TOP = 40.0
+FONT_SIZE = 9.6  # Courier: 0.6 em per character -> PAGE_WIDTH characters in 518 pt
+LEADING = 11.4
+CHAR_WIDTH = FONT_SIZE * 0.6
+BATES_Y = PAGE_SIZE[1] - 24.0
+_BLOCKS = re.compile(r"^[\u2580-\u259f\s]+$")  # a blackout label: drawn as a box, no text
+_FONT = pymupdf.Font("cour")
+
+
+def pdf_files(production: Production, doc: ProducedDocument,
+              metadata: Mapping[str, str] | None = None) -> dict[str, bytes]:
+    """The files of one document under ``pdf/``: its PDF, and each PDF attachment redacted in its own format."""
+    files = {f"pdf/{doc.bates_first}.pdf": render_document(production, doc, metadata)}
+    for att in doc.attachments:
+        if att.content is not None and not att.withheld and att.mime == "application/pdf":
+            files[f"pdf/{doc.bates_first}-att{att.position}.pdf"] = att.content
+    return files
+
+
+def write_pdf(production: Production, out_dir: Path | str,
+               metadata: Mapping[str, str] | None = None) -> list[str]:
+    """Write every document's PDF files into OUT_DIR (pdf/...); the relative paths written, in order."""
+    out = Path(out_dir)
+    (out / "pdf").mkdir(parents=True, exist_ok=True)
+    written = []
+    for doc in production.documents:
+        for rel, data in pdf_files(production, doc, metadata).items():
+            (out / rel).write_bytes(data)
+            written.append(rel)
+    return written
+
+
+def render_document(production: Production, doc: ProducedDocument,
+                    metadata: Mapping[str, str] | None = None) -> bytes:
+    """One document as PDF bytes: its pages as given, a Bates number on each, labelled boxes."""
+    count = max(doc.page_count, 1)
+    if len(doc.pages) > count:
+        raise RedactionError(f"message {doc.id} has {len(doc.pages)} pages but a Bates range of {count}",
+                             hint="The pipeline's pagination and Bates numbering disagree; report this bug.")
+    boxes: dict[int, list[AppliedRedaction]] = {}
+    for red in doc.redactions:
+        if red.page >= 0 and red.line >= 0 and red.label:
+            boxes.setdefault(red.page, []).append(red)
+    pdf = pymupdf.open()
+    for n in range(count):
+        text = doc.pages[n] if n < len(doc.pages) else ""
+        _typeset(pdf.new_page(width=PAGE_SIZE[0], height=PAGE_SIZE[1]), text, boxes.get(n, []),
+                 bates_label(production.bates_prefix, doc.bates_start + n))
+    pdf.set_metadata(dict(metadata or {}))
+    pdf.del_xml_metadata()
+    return pdf.tobytes(garbage=4, deflate=True, no_new_id=True)
+
+
+def _typeset(page: pymupdf.Page, text: str, redactions: Sequence[AppliedRedaction], bates: str) -> None:
+    """Boxes first, then the text in reading order: runs of plain lines in one writer, a line with labels as
+    its black and white segments (so extractors read the page in order)."""
+    lines = text.split("\n")[:PAGE_LINES]
+    covered: dict[int, list[tuple[int, int, str]]] = {}
+    for red in redactions:
+        covered.setdefault(red.line, []).append((red.column, red.column + len(red.label), red.label))
+    shape = page.new_shape()
+    segments: list[tuple[bool, float, float, str]] = []  # (white, x, baseline, text) in reading order
+    for number, line in enumerate(lines):
+        line = _printable(line[:PAGE_WIDTH])
+        baseline = MARGIN_TOP + (number + 1) * LEADING
+        cursor = 0
+        for start, end, label in sorted(covered.get(number, [])):
+            start, end = max(start, cursor), min(end, len(line))
+            if end <= start:
+                continue
+            if line[cursor:start].strip():
+                segments.append((False, MARGIN_X + cursor * CHAR_WIDTH, baseline, line[cursor:start]))
+            x0 = MARGIN_X + start * CHAR_WIDTH
+            shape.draw_rect(pymupdf.Rect(x0, baseline - FONT_SIZE * 0.8, x0 + (end - start) * CHAR_WIDTH,
+                                         baseline + FONT_SIZE * 0.25))
+            if not _BLOCKS.match(label):
+                segments.append((True, x0, baseline, line[start:end]))
+            cursor = end
+        if line[cursor:].strip():
+            segments.append((False, MARGIN_X + cursor * CHAR_WIDTH, baseline, line[cursor:]))
+    segments.append((False, PAGE_SIZE[0] - MARGIN_X - len(bates) * CHAR_WIDTH, BATES_Y, bates))
+    if covered:
+        shape.finish(color=(0, 0, 0), fill=(0, 0, 0), width=0)
+        shape.commit()
+    writer: pymupdf.TextWriter | None = None
+    white = False
+    for is_white, x, y, run in segments:
+        if writer is None or is_white != white:
+            if writer is not None:
+                writer.write_text(page)
+            writer = pymupdf.TextWriter(page.rect, color=(1, 1, 1) if is_white else (0, 0, 0))
+            white = is_white
+        writer.append((x, y), run, _FONT, FONT_SIZE)
+    if writer is not None:
+        writer.write_text(page)
+
+
+def _printable(line: str) -> str:
+    """Characters Courier cannot show become '?', so every glyph in the file is one the reader sees."""
+    if line.isascii():
+        return line.replace("\t", " ")
+    return "".join(c if c == " " or _FONT.has_glyph(ord(c)) else "?" for c in line.replace("\t", " "))
+
+
+# -- PDF attachments: true removal -----------------------------------------------------------------------
+_TOKEN = re.compile(r"[^\W_]+")
+_NOT_DIGIT = re.compile(r"\D+")
+
+
+def redact_pdf(data: bytes, values: Mapping[str, str] | Iterable[str], *, rasterise: bool = False,
+               dpi: int = 150) -> bytes:
+    """A PDF with every occurrence of each value truly removed; ``values`` maps value -> label (or lists values,
+    labelled with nothing). Raises RedactionError when the PDF cannot be opened or a value survives."""
+    labels = dict(values) if isinstance(values, Mapping) else dict.fromkeys(values, "")
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as exc:
+        raise RedactionError(f"the PDF cannot be opened for redaction ({type(exc).__name__})",
+                             hint="Withhold the attachment.") from exc
+    if doc.needs_pass:
+        raise RedactionError("the PDF is encrypted and cannot be redacted", hint="Withhold the attachment.")
+    forms = _forms(labels)
+    for page in doc:
+        for rects, label in _occurrences(page, forms):
+            for n, rect in enumerate(rects):
+                page.add_redact_annot(rect, text=label if n == 0 else "", fill=(0, 0, 0), text_color=(1, 1, 1),
+                                      fontsize=6)
+        page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS, graphics=pymupdf.PDF_REDACT_LINE_ART_NONE)
+    doc.scrub(redactions=False)
+    for page in doc:
+        for annot in list(page.annots() or []):
+            page.delete_annot(annot)
+    doc.set_metadata({})
+    doc.del_xml_metadata()
+    if rasterise:
+        doc = _rasterised(doc, dpi)
+    else:
+        for page in doc:
+            if any(_occurrences(page, forms)):
+                raise RedactionError("a redacted value is still in the PDF's text after redaction",
+                                     hint="The attachment cannot be redacted in its own format; withhold it.")
+    return doc.tobytes(garbage=4, deflate=True, no_new_id=True)
+
+
+def _forms(labels: Mapping[str, str]) -> list[tuple[tuple[str, ...], str, str]]:
+    """(tokens, digits or '', label) per value."""
+    out = []
+    for value, label in labels.items():
+        tokens = tuple(t.casefold() for t in _TOKEN.findall(value))
+        digits = _NOT_DIGIT.sub("", value)
+        if tokens:
+            out.append((tokens, digits if len(digits) >= 6 and len(digits) * 2 >= len("".join(tokens)) else "",
+                        label))
+    return out
+
+
+def _occurrences(page: pymupdf.Page, forms: Sequence[tuple[tuple[str, ...], str, str]]
+                 ) -> Iterator[tuple[list[pymupdf.Rect], str]]:
+    """(word rects, label) of each place a value's tokens (or, for numbers, its digits) occur in a row of words,
+    across line breaks too."""
+    tokens: list[tuple[str, pymupdf.Rect]] = []
+    for x0, y0, x1, y1, word, *_ in page.get_text("words", sort=True):
+        for tok in _TOKEN.findall(word):
+            tokens.append((tok.casefold(), pymupdf.Rect(x0, y0, x1, y1)))
+    words = [t for t, _ in tokens]
+    first: dict[str, list[int]] = {}
+    for i, w in enumerate(words):
+        first.setdefault(w, []).append(i)
+    for value_tokens, digits, label in forms:
+        n = len(value_tokens)
+        for i in first.get(value_tokens[0], []):
+            if tuple(words[i:i + n]) == value_tokens:
+                yield [r for _, r in tokens[i:i + n]], label
+        if not digits:
+            continue
+        for i, w in enumerate(words):
+            if not w.isdigit() or not digits.startswith(w):
+                continue
+            joined, j = "", i
+            while j < len(words) and words[j].isdigit() and len(joined) < len(digits):
+                joined += words[j]
+                j += 1
+            if joined.startswith(digits) and tuple(words[i:j]) != value_tokens:
+                yield [r for _, r in tokens[i:j]], label
+
+
+def _rasterised(doc: pymupdf.Document, dpi: int) -> pymupdf.Document:
+    """Each page replaced by a picture of itself (no text layer, fonts or structure left)."""
+    out = pymupdf.open()
+    for page in doc:
+        pix = page.get_pixmap(dpi=dpi, annots=False)
+        new = out.new_page(width=page.rect.width, height=page.rect.height)
+        new.insert_image(new.rect, pixmap=pix)
+    return out

@@ -1,0 +1,790 @@
+"""Provides build_production: (case, selection, decisions, policy) -> Production, the pure redaction step that
+every writer's input comes from. Reads the store; writes nothing."""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta, timezone
+from email.utils import format_datetime
+from typing import TYPE_CHECKING
+
+from discovery.errors import RedactionError, UsageError
+from discovery.pii.fields import ADDRESS_ROLES, MessageFields, load_fields
+from discovery.pii.policy import PolicyFilter, load_policy
+from discovery.pii.types import Finding, value_key
+from discovery.redact.decisions import case_key, earlier_bates, keyed_hash, unit_decisions
+from discovery.redact.labels import LABEL_STYLES, Labeler
+from discovery.redact.mimetree import mime_skeleton
+from discovery.redact.pages import paginate
+from discovery.redact.policy import RedactPolicy, load_redact_policy
+from discovery.redact.production import (
+    AppliedRedaction,
+    MimePart,
+    ProducedAddress,
+    ProducedAttachment,
+    ProducedDocument,
+    Production,
+    WithheldUnit,
+    bates_label,
+)
+from discovery.redact.spans import Span, apply_spans
+from discovery.redact.variants import CompactText, value_forms
+from discovery.store import Store, decompress_raw
+
+if TYPE_CHECKING:
+    from discovery.case import Case
+
+PENDING_MODES = ("refuse", "redact", "keep")
+FORMATS = ("txt", "eml", "mbox", "pdf")
+TEXT_CONTENT_TYPES = ("text/plain", "text/csv", "text/calendar")
+ROLE_HEADERS = {"from": "From", "to": "To", "cc": "Cc", "bcc": "Bcc", "reply-to": "Reply-To"}
+# Headers always rebuilt from reviewed fields (never copied), or written by the mail writers themselves.
+REBUILT = frozenset(h.lower() for h in (
+    "From", "To", "Cc", "Bcc", "Reply-To", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
+    "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Content-Disposition", "Content-ID",
+    "Content-Length", "Lines"))
+ProgressFn = Callable[[str, int, int], None]
+
+
+class PendingSuggestions(RedactionError):
+    """Suggestions nobody decided, under --pending refuse: how many and in which messages."""
+
+    def __init__(self, count: int, where: list[tuple[str, int]]) -> None:
+        shown = ", ".join(f"{mid} ({n})" for mid, n in where[:10])
+        more = f" and {len(where) - 10} more message(s)" if len(where) > 10 else ""
+        super().__init__(
+            f"{count} PII suggestion(s) in {len(where)} message(s) are still pending: {shown}{more}. "
+            "Nothing was produced.",
+            hint="Review them ('discovery tui', 'discovery pii list --status pending'), or choose --pending redact "
+            "(treat them as accepted) or --pending keep (treat them as rejected).")
+        self.count = count
+        self.where = where
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What to produce: a search query, a tag, a saved search, or everything (exactly one)."""
+
+    query: str = ""
+    tag: str = ""
+    saved: str = ""
+    all: bool = False
+
+    def describe(self) -> str:
+        if self.all:
+            return "--all"
+        if self.tag:
+            return f"tag: {self.tag}"
+        if self.saved:
+            return f"saved: {self.saved}"
+        return f"query: {self.query}"
+
+    def check(self) -> None:
+        if sum(bool(x) for x in (self.query.strip(), self.tag, self.saved, self.all)) != 1:
+            raise UsageError("choose exactly one of QUERY, --tag, --saved or --all",
+                             hint="e.g. 'discovery redact --all --out exports/release-1'.")
+
+
+@dataclass(frozen=True, slots=True)
+class RedactOptions:
+    """How to produce (the CLI's options)."""
+
+    pending: str = "refuse"
+    label: str = "code"
+    bates_prefix: str = "DOC-"
+    bates_start: int = 1
+    formats: tuple[str, ...] = ("txt",)
+    jobs: int = 1
+
+    def check(self) -> None:
+        if self.pending not in PENDING_MODES:
+            raise UsageError(f"--pending must be one of {', '.join(PENDING_MODES)}, not {self.pending!r}")
+        if self.label not in LABEL_STYLES:
+            raise UsageError(f"--label must be one of {', '.join(LABEL_STYLES)}, not {self.label!r}")
+        unknown = [f for f in self.formats if f not in FORMATS]
+        if unknown or not self.formats:
+            raise UsageError(f"unknown format(s): {', '.join(unknown) or '(none)'}",
+                             hint=f"Formats: {', '.join(FORMATS)}.")
+        if not self.bates_prefix or any(c in self.bates_prefix for c in '/\\:*?"<>| \t\n'):
+            raise UsageError(f"Bates prefix {self.bates_prefix!r} cannot be used in file names",
+                             hint="Use letters, digits, '-' or '_', e.g. --bates HCSO-:1.")
+        if self.bates_start < 0 or self.bates_start > 999_999:
+            raise UsageError("the Bates start number must be from 0 to 999999")
+
+
+@dataclass(slots=True)
+class Value:
+    """One value the production redacts, with the decision that made it so."""
+
+    entity_type: str
+    key: str
+    exemption: str
+    rule: str
+    reviewer: str
+    decided_at: str
+    decision: str
+    forms: list[str] = field(default_factory=list)
+    marks: str = ""  # the punctuation of the value's texts ('@.' for an email)
+
+
+@dataclass(slots=True)
+class BuildResult:
+    """The production and what the caller needs to record it."""
+
+    production: Production
+    numbers: dict[str, tuple[int, int]]  # message id -> (first Bates number, pages reserved)
+    pending_count: int = 0
+
+
+# -- selection --------------------------------------------------------------------------------------------
+def select_ids(case: Case, selection: Selection) -> list[str]:
+    """The selected messages' ids, with the forwarded messages inside them, in (date, id) order."""
+    selection.check()
+    store = case.store
+    if selection.all:
+        ids = [r[0] for r in store.rows("SELECT id FROM messages")]
+    elif selection.tag:
+        from discovery.tags import get_tag
+
+        tag = get_tag(store, selection.tag)
+        if tag is None:
+            from discovery.errors import NotFound
+
+            raise NotFound(f"no tag {selection.tag!r} in this case", hint="'discovery tag list' shows the tags.")
+        ids = [r[0] for r in store.rows(
+            "SELECT message_id FROM message_tags mt JOIN tags t ON t.id=mt.tag_id WHERE t.name=?", (tag.name,))]
+    else:
+        query = selection.query
+        if selection.saved:
+            from discovery.search.saved import get_saved
+
+            saved = get_saved(store, selection.saved)
+            assert saved is not None
+            query = saved.query
+        with case.searcher() as searcher:
+            ids = searcher.ids(query)
+    chosen = set(ids)
+    frontier = list(chosen)
+    while frontier:  # forwarded messages travel with the message that carries them
+        part = frontier[:500]
+        frontier = frontier[500:]
+        marks = ",".join("?" * len(part))
+        for r in store.rows(f"SELECT id FROM messages WHERE parent_id IN ({marks})", part):
+            if r[0] not in chosen:
+                chosen.add(r[0])
+                frontier.append(r[0])
+    return _ordered(store, sorted(chosen))
+
+
+def _ordered(store: Store, ids: Sequence[str]) -> list[str]:
+    keyed: list[tuple[str, str]] = []
+    for i in range(0, len(ids), 500):
+        part = list(ids[i:i + 500])
+        marks = ",".join("?" * len(part))
+        keyed.extend((r[1] or "", r[0]) for r in store.rows(
+            f"SELECT id, date_utc FROM messages WHERE id IN ({marks})", part))
+    return [mid for _, mid in sorted(keyed)]
+
+
+# -- what is redacted -------------------------------------------------------------------------------------
+def _chunks(ids: Sequence[str], n: int = 500) -> list[list[str]]:
+    return [list(ids[i:i + n]) for i in range(0, len(ids), n)]
+
+
+def _redacting_suggestions(store: Store, ids: Sequence[str], pending: str, rpolicy: RedactPolicy,
+                           pfilter: PolicyFilter) -> tuple[list[dict[str, object]], dict[str, int]]:
+    """The current suggestions of these messages that the production redacts (as dicts with 'rule'), and the
+    pending ones that nothing decides (message id -> count)."""
+    out: list[dict[str, object]] = []
+    undecided: dict[str, int] = {}
+    for part in _chunks(ids):
+        marks = ",".join("?" * len(part))
+        for r in store.rows(
+            f"""SELECT id, message_id, field, start, end, text, value_key, entity_type, score, recognizer, origin,
+                status, decided_by, decided_at, exemption FROM pii_suggestions
+                WHERE current=1 AND status != 'rejected' AND message_id IN ({marks})""", part):
+            status = r["status"]
+            if status == "accepted":
+                rule = "value" if r["origin"] == "value" else "reviewer"
+            elif r["recognizer"] == "PolicyDenyList":
+                rule = "policy:deny"
+            elif rpolicy.auto_redacts(r["entity_type"], float(r["score"])):
+                rule = "policy:auto"
+            elif pending == "redact":
+                rule = "pending"
+            else:
+                if pending == "refuse":
+                    undecided[r["message_id"]] = undecided.get(r["message_id"], 0) + 1
+                continue
+            finding = Finding(r["field"], r["start"], r["end"], r["entity_type"], float(r["score"]),
+                              r["recognizer"], r["text"])
+            if pfilter.allowed(finding):
+                continue
+            row = dict(r)
+            row["rule"] = rule
+            out.append(row)
+    return out, undecided
+
+
+def collect_values(store: Store, suggestions: Sequence[dict[str, object]], rpolicy: RedactPolicy,
+                   key: bytes, pfilter: PolicyFilter) -> dict[tuple[str, str], Value]:
+    """Every value the production redacts, by (type, value key): from the redacting suggestions and from the
+    accepted decisions by value, minus what the allow-list allows."""
+    values: dict[tuple[str, str], Value] = {}
+    texts: dict[tuple[str, str], set[str]] = {}
+
+    def add(entity_type: str, text: str, vkey: str, exemption: str, rule: str, reviewer: str, at: str,
+            decision: str) -> None:
+        k = (entity_type, vkey)
+        if k not in values:
+            values[k] = Value(entity_type, vkey, exemption or rpolicy.exemption(entity_type, text), rule,
+                              reviewer, at, decision)
+        elif exemption and values[k].rule not in ("reviewer", "value"):
+            values[k].exemption = exemption
+        texts.setdefault(k, set()).add(text)
+
+    order = {"reviewer": 0, "value": 1, "policy:deny": 2, "policy:auto": 3, "pending": 4}
+    for s in sorted(suggestions, key=lambda s: (order.get(str(s["rule"]), 9), str(s["message_id"]),
+                                                str(s["field"]), int(s["start"]))):  # type: ignore[call-overload]
+        et, text = str(s["entity_type"]), str(s["text"])
+        vkey = str(s["value_key"]) or value_key(et, text)
+        add(et, text, vkey, str(s["exemption"]), str(s["rule"]), str(s["decided_by"]), str(s["decided_at"] or ""),
+            f"suggestion:{keyed_hash(key, 'suggestion:' + str(s['id']), 12)}")
+    for r in store.rows("SELECT * FROM pii_value_decisions WHERE status='accepted' ORDER BY entity_type, value_key"):
+        finding = Finding("", 0, len(r["text"]), r["entity_type"], 1.0, "value", r["text"])
+        if pfilter.allowed(finding):
+            continue
+        add(r["entity_type"], r["text"], r["value_key"], r["exemption"], "value", r["decided_by"], r["decided_at"],
+            f"value:{r['entity_type']}:{keyed_hash(key, r['value_key'], 12)}")
+    for k, value in values.items():
+        forms: set[str] = set()
+        for text in texts[k]:
+            forms.update(value_forms(value.entity_type, text))
+        value.marks = "".join(sorted({c for text in texts[k] for c in text if not c.isalnum() and not c.isspace()}))
+        value.forms = sorted((f for f in forms if len(f) >= 2), key=lambda f: (-len(f), f))
+    return values
+
+
+# -- finding values in documents (parallel-safe: plain data in, plain data out) ---------------------------
+_QUOTE_BREAK = re.compile(r"\n[ \t>]*")
+NEVER_INSIDE = "<>@[]{}|/\\:;=\"\x00"  # marks that end a value: a match spanning one is not that value
+
+
+def _plausible(segment: str, own: str) -> bool:
+    """Whether an original text segment can be the value: no mark inside that the value itself lacks ('Kasprzak
+    <brent' is not 'Brent Kasprzak'; '15:02' is not badge 1502); '>' only as a quoting mark after a line break."""
+    if "\n" in segment:
+        segment = _QUOTE_BREAK.sub(" ", segment)
+    return not any(c in NEVER_INSIDE and c not in own for c in segment)
+
+
+def find_values(fields: Sequence[tuple[str, str]], needles: Sequence[tuple[str, int]],
+                marks: Sequence[str] = ()) -> list[tuple[int, int, int, int]]:
+    """(field index, start, end, value index) of every occurrence of every needle (compact form, value index)
+    in the fields' texts, sorted. ``marks[value index]``: the punctuation the value's own texts contain."""
+    compacts = [CompactText.of(text) for _, text in fields]
+    joined = "\x00".join(c.folded for c in compacts)
+    starts: list[int] = []
+    pos = 0
+    for c in compacts:
+        starts.append(pos)
+        pos += len(c.folded) + 1
+    found: set[tuple[int, int, int, int]] = set()
+    for needle, vindex in needles:
+        at = joined.find(needle)
+        while at != -1:
+            fi = bisect.bisect_right(starts, at) - 1
+            c = compacts[fi]
+            local = at - starts[fi]
+            start = c.origin[local]
+            end = c.origin[local + len(needle) - 1] + 1
+            if c._boundary(start, end) and _plausible(c.text[start:end], marks[vindex] if marks else ""):
+                found.add((fi, start, end, vindex))
+            at = joined.find(needle, at + 1)
+    return sorted(found)
+
+
+def _find_batch(batch: list[tuple[list[tuple[str, str]], list[tuple[str, int]], list[str]]]
+                ) -> list[list[tuple[int, int, int, int]]]:
+    return [find_values(f, n, m) for f, n, m in batch]
+
+
+# -- documents --------------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class _Doc:
+    id: str
+    row: dict[str, object]
+    fields: list[tuple[str, str]]  # (field key, text) in production order
+    addresses: list[tuple[str, int, str, str]]
+    attachments: list[dict[str, object]]
+    units: dict[str, object]
+    matches: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+def _field_order(key: str) -> tuple[int, int, str]:
+    if key.startswith("address:"):
+        _, role, n = key.split(":")
+        return (0, ADDRESS_ROLES.index(role) if role in ADDRESS_ROLES else 9, f"{int(n):06d}")
+    if key == "subject":
+        return (1, 0, "")
+    if key == "body":
+        return (2, 0, "")
+    if key.startswith("header:"):
+        return (3, 0, "")
+    if key.startswith("attachment:"):
+        parts = key.split(":")
+        return (4, int(parts[1]), "0" if len(parts) > 2 else "1")
+    return (5, 0, key)
+
+
+def _load_docs(store: Store, ids: Sequence[str], rpolicy: RedactPolicy) -> list[_Doc]:
+    loaded: dict[str, MessageFields] = {m.message_id: m for m in load_fields(store, ids)}
+    units = unit_decisions(store, ids)
+    rows: dict[str, dict[str, object]] = {}
+    addresses: dict[str, list[tuple[str, int, str, str]]] = {}
+    attachments: dict[str, list[dict[str, object]]] = {}
+    for part in _chunks(ids):
+        marks = ",".join("?" * len(part))
+        for r in store.rows(
+            f"""SELECT id, message_id, in_reply_to, refs, parent_id, date_utc, tz_offset_min, subject, body_text,
+                body_source, headers, errors, raw, raw_format FROM messages WHERE id IN ({marks})""", part):
+            rows[r["id"]] = dict(r)
+        for r in store.rows(f"SELECT message_id, role, position, name, email FROM addresses WHERE message_id IN "
+                            f"({marks}) ORDER BY message_id, role, position", part):
+            addresses.setdefault(r["message_id"], []).append((r["role"], r["position"], r["name"], r["email"]))
+        for r in store.rows(f"SELECT message_id, position, filename, mime, declared_mime, size, text, error, inline "
+                            f"FROM attachments WHERE message_id IN ({marks}) ORDER BY message_id, position", part):
+            attachments.setdefault(r["message_id"], []).append(dict(r))
+    docs: list[_Doc] = []
+    for mid in ids:
+        if mid not in rows:
+            continue
+        fields = [(f.key, f.text) for f in loaded[mid].fields] if mid in loaded else []
+        if rpolicy.headers != "keep":
+            fields = [(k, t) for k, t in fields if not k.startswith("header:")]
+        fields.sort(key=lambda kt: _field_order(kt[0]))
+        docs.append(_Doc(mid, rows[mid], fields, sorted(addresses.get(mid, []), key=lambda a: (
+            ADDRESS_ROLES.index(a[0]) if a[0] in ADDRESS_ROLES else 9, a[1])), attachments.get(mid, []),
+            dict(units.get(mid, {}))))
+    return docs
+
+
+def _published_date(row: dict[str, object]) -> tuple[str, str]:
+    """(ISO 8601 with the sender's offset, RFC 5322 Date header) or ('', '')."""
+    raw = row.get("date_utc")
+    if not raw:
+        return "", ""
+    try:
+        when = datetime.fromisoformat(str(raw))
+    except ValueError:
+        return "", ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    offset = row.get("tz_offset_min")
+    if isinstance(offset, int):
+        when = when.astimezone(timezone(timedelta(minutes=offset)))
+    return when.isoformat(), format_datetime(when)
+
+
+def _split_address(name: str, email: str, redacted: str, applied: list) -> tuple[str, str]:  # type: ignore[type-arg]
+    """Published (name, email) from the redacted 'Name <email>' text."""
+    if not name or not email:
+        return (redacted, "") if name else ("", redacted)
+    boundary = len(name)  # original index of ' <'
+
+    def out_index(i: int) -> int:
+        shift = 0
+        for a in applied:
+            if a.source_end <= i:
+                shift += len(a.label) - (a.source_end - a.source_start)
+            elif a.source_start < i:
+                return -1
+        return i + shift
+
+    left = out_index(boundary)
+    right = out_index(len(name) + 2 + len(email))
+    if left < 0 or right < 0 or redacted[left:left + 2] != " <" or redacted[right:right + 1] != ">":
+        return redacted, ""
+    return redacted[:left], redacted[left + 2:right]
+
+
+def _slip(unit: str, exemption: str, reason: str) -> str:
+    code = f" {exemption}" if exemption else ""
+    return f"[WITHHELD{code or ' ' + reason}]"[:34].rstrip("]") + "]"
+
+
+def _attachment_withheld(doc: _Doc, att: dict[str, object], forwarded: bool) -> tuple[str, str]:
+    """(reason, detail) when an attachment cannot be published, ('', '') when its text can."""
+    position = int(att["position"])  # type: ignore[call-overload]
+    unit = doc.units.get(f"attachment:{position}")
+    if unit is not None:
+        return "reviewer", "withheld by a reviewer"
+    if att["mime"] == "message/rfc822":
+        return "forwarded-message", "a forwarded message: published as a document of its own"
+    if forwarded:
+        return "forwarded-attachment", "an attachment of a forwarded message: nobody could review it in place"
+    error = str(att["error"] or "")
+    if "truncated" in error:
+        return "truncated", "its text was cut at a size limit, so part of it was never reviewed"
+    if not att["text"]:
+        detail = f"no text could be read to review it ({error})" if error else "no text could be read to review it"
+        return "no-text", detail
+    return "", ""
+
+
+def _render(doc_headers: Sequence[tuple[str, str]], body: str, attachments: Sequence[ProducedAttachment],
+            slip: str) -> str:
+    lines = [f"{name}: {value}" for name, value in doc_headers]
+    if slip:
+        return "\n".join([*lines, "", slip])
+    lines.append("")
+    lines.append(body)
+    if attachments:
+        lines.extend(["", "Attachments:"])
+        for att in attachments:
+            state = f" [withheld: {att.withheld}]" if att.withheld else ""
+            lines.append(f"  {att.position + 1}. {att.filename} ({att.mime}){state}")
+        for att in attachments:
+            if att.withheld or att.text is None:
+                continue
+            lines.extend(["", f"----- Attachment {att.position + 1}: {att.filename} -----", att.text])
+    return "\n".join(lines)
+
+
+class _Builder:
+    def __init__(self, case: Case, options: RedactOptions, rpolicy: RedactPolicy, key: bytes,
+                 values: dict[tuple[str, str], Value], direct: dict[str, list[dict[str, object]]]) -> None:
+        self.case = case
+        self.options = options
+        self.rpolicy = rpolicy
+        self.key = key
+        self.values = values
+        self.value_list = list(values.values())
+        self.direct = direct
+        self.labeler = Labeler(options.label)
+        self.want_mime = any(f in options.formats for f in ("eml", "mbox"))
+        self.want_files = any(f in options.formats for f in ("eml", "mbox", "pdf"))
+        self._payloads: dict[str, dict[int, bytes]] = {}
+
+    def payload(self, doc: _Doc, position: int) -> bytes | None:
+        """The decoded bytes of one attachment, read from the stored original (only to redact it)."""
+        if doc.id not in self._payloads:
+            found: dict[int, bytes] = {}
+            if doc.row.get("raw"):
+                mime_skeleton(decompress_raw(doc.row["raw"]), "", "", None, found)  # type: ignore[arg-type]
+            self._payloads[doc.id] = found
+        return self._payloads[doc.id].get(position)
+
+    def redacted_pdf(self, doc: _Doc, position: int, text: str, spans: Sequence[Span]) -> bytes | None:
+        """A PDF attachment with every redacted value truly removed (discovery.redact.pdf), None when that
+        cannot be done (the file is then withheld and its redacted text published)."""
+        try:
+            from discovery.redact.pdf import redact_pdf
+        except ImportError:
+            return None
+        data = self.payload(doc, position)
+        if data is None:
+            return None
+        labels = {text[s.start:s.end]: s.label for s in spans if s.status != "rejected"}
+        try:
+            return redact_pdf(data, labels)
+        except RedactionError:
+            return None
+
+    def children(self, message_id: str) -> dict[int, str]:
+        """The n-th forwarded message inside a message -> its id (from the '/part:<n>' locator of its copy)."""
+        out: dict[int, str] = {}
+        for r in self.case.store.rows(
+                "SELECT m.id, p.locator FROM messages m JOIN provenance p ON p.message_id=m.id WHERE m.parent_id=? "
+                "ORDER BY p.id", (message_id,)):
+            tail = str(r["locator"]).rpartition("/part:")[2]
+            if tail.isdigit():
+                out.setdefault(int(tail), r["id"])
+        return out
+
+    def needles(self) -> list[tuple[str, int]]:
+        return [(form, i) for i, v in enumerate(self.value_list) for form in v.forms]
+
+    def label_for(self, value: Value) -> str:
+        return self.labeler.label(value.entity_type, value.key, value.exemption)
+
+    def spans_for(self, doc: _Doc) -> dict[str, list[Span]]:
+        by_field: dict[str, list[Span]] = {}
+        texts = dict(doc.fields)
+        for fi, start, end, vi in doc.matches:
+            key, text = doc.fields[fi]
+            value = self.value_list[vi]
+            if value.entity_type == "PHONE_NUMBER":  # '(503) 555-0142', '+1 206 ...': the opening mark goes too
+                while start > 0 and text[start - 1] in "(+":
+                    start -= 1
+            by_field.setdefault(key, []).append(Span(start, end, text[start:end], self.label_for(value), "accepted",
+                                                     (value, "follow", "", "", value.decision)))
+        for s in self.direct.get(doc.id, []):
+            fkey = str(s["field"])
+            if fkey not in texts:
+                if fkey.startswith("header:") and self.rpolicy.headers != "keep":
+                    continue  # a header that is not published
+                raise RedactionError(
+                    f"message {doc.id}: a reviewed redaction points into field {fkey!r}, which the message no "
+                    "longer has", hint="The message changed after review: scan and review it again.")
+            et = str(s["entity_type"])
+            vkey = str(s["value_key"]) or value_key(et, str(s["text"]))
+            value = self.values.get((et, vkey))
+            if value is None:
+                continue
+            by_field.setdefault(fkey, []).append(Span(
+                int(s["start"]), int(s["end"]), str(s["text"]), self.label_for(value), "accepted",  # type: ignore
+                (value, str(s["rule"]), str(s["decided_by"]), str(s["decided_at"] or ""),
+                 f"suggestion:{keyed_hash(self.key, 'suggestion:' + str(s['id']), 12)}")))
+        return by_field
+
+    def redact_field(self, doc: _Doc, key: str, text: str, spans: dict[str, list[Span]],
+                     applied_out: list[AppliedRedaction]) -> tuple[str, list]:  # type: ignore[type-arg]
+        out, applied = apply_spans(text, spans.get(key, []), message=doc.id, field=key)
+        for a in applied:
+            metas = [m.meta for m in a.spans]
+            meta = next((m for m in metas if m[1] != "follow"), metas[0])  # type: ignore[index]
+            value, rule, reviewer, at, decision = meta  # type: ignore[misc]
+            if rule == "follow":
+                reviewer, at = value.reviewer, value.decided_at
+            applied_out.append(AppliedRedaction(
+                key, a.start, a.end, value.entity_type, a.label, value.exemption, rule, reviewer, at, decision,
+                keyed_hash(self.key, f"{value.entity_type}:{value.key}")))
+        return out, applied
+
+    def build(self, doc: _Doc) -> ProducedDocument:
+        spans = self.spans_for(doc)
+        texts = dict(doc.fields)
+        applied: list[AppliedRedaction] = []
+        withheld: list[WithheldUnit] = []
+        row = doc.row
+        iso, date_header = _published_date(row)
+        message_unit = doc.units.get("message")
+        if message_unit is not None:
+            exemption = message_unit.exemption or self.rpolicy.exemption("PERSON")  # type: ignore[attr-defined]
+            withheld.append(WithheldUnit("message", "reviewer", "the whole message is withheld", exemption,
+                                         message_unit.decided_by, message_unit.decided_at))  # type: ignore
+            slip = f"WITHHELD IN FULL {code_or(exemption)}\nThis message is withheld in full under {exemption}."
+            return ProducedDocument(doc.id, "", "", 0, 0, date=iso, headers=(("Date", date_header),) if date_header
+                                    else (), withheld=tuple(withheld), withheld_in_full="reviewer", slip_sheet=slip,
+                                    pages=paginate(slip), parent_id=str(row["parent_id"] or ""))
+
+        def field_value(key: str) -> str:
+            unit = doc.units.get(key)
+            if unit is not None:
+                exemption = unit.exemption or self.rpolicy.exemption("PERSON")  # type: ignore[attr-defined]
+                label = _slip(key, exemption, "reviewer")
+                withheld.append(WithheldUnit(key, "reviewer", f"the {key} is withheld", exemption,
+                                             unit.decided_by, unit.decided_at))  # type: ignore[attr-defined]
+                applied.append(AppliedRedaction(key, 0, len(label), "WITHHELD", label, exemption, "reviewer",
+                                                unit.decided_by, unit.decided_at,  # type: ignore[attr-defined]
+                                                f"unit:{key}"))
+                return label
+            return self.redact_field(doc, key, texts.get(key, ""), spans, applied)[0]
+
+        addresses: list[ProducedAddress] = []
+        for role, position, name, email in doc.addresses:
+            key = f"address:{role}:{position}"
+            if key not in texts:
+                continue
+            out, spans_applied = self.redact_field(doc, key, texts[key], spans, applied)
+            pname, pemail = _split_address(name, email, out, spans_applied)
+            addresses.append(ProducedAddress(role, position, pname, pemail))
+        subject = field_value("subject")
+        body = field_value("body")
+        errors = json.loads(str(row["errors"] or "[]"))
+        if any(str(e).startswith("body cut from") for e in errors):
+            withheld.append(WithheldUnit("body", "truncated",
+                                         "the body was cut at a size limit; the rest was never reviewed"))
+        forwarded = bool(row["parent_id"])
+        attachments: list[ProducedAttachment] = []
+        for att in doc.attachments:
+            position = int(att["position"])  # type: ignore[call-overload]
+            name_key = f"attachment:{position}:name"
+            filename = (self.redact_field(doc, name_key, texts[name_key], spans, applied)[0]
+                        if name_key in texts else f"attachment-{position + 1}")
+            reason, detail = _attachment_withheld(doc, att, forwarded)
+            if reason:
+                unit = doc.units.get(f"attachment:{position}")
+                withheld.append(WithheldUnit(f"attachment:{position}", reason, f"{filename}: {detail}",
+                                             getattr(unit, "exemption", ""), getattr(unit, "decided_by", ""),
+                                             getattr(unit, "decided_at", "")))
+                attachments.append(ProducedAttachment(position, filename, str(att["mime"]), withheld=reason,
+                                                      slip_sheet=f"Attachment withheld ({reason}): {detail}."))
+                continue
+            text_key = f"attachment:{position}"
+            text = self.redact_field(doc, text_key, texts.get(text_key, ""), spans, applied)[0]
+            content = text.encode("utf-8") if att["mime"] in TEXT_CONTENT_TYPES else None
+            if content is None and att["mime"] == "application/pdf" and self.want_files:
+                content = self.redacted_pdf(doc, position, texts.get(text_key, ""), spans.get(text_key, []))
+            if content is None:
+                withheld.append(WithheldUnit(f"attachment:{position}:file", "unsupported-format",
+                                             f"{filename}: the original file cannot be redacted in its own format "
+                                             "here; it is withheld and its redacted text is published"))
+            attachments.append(ProducedAttachment(position, filename, str(att["mime"]), text, content))
+        headers: list[tuple[str, str]] = []
+        for role in ADDRESS_ROLES:
+            published = [a for a in addresses if a.role == role]
+            if published:
+                headers.append((ROLE_HEADERS[role], ", ".join(
+                    _render_address(a.name, a.email) for a in published)))
+        if date_header:
+            headers.append(("Date", date_header))
+        headers.append(("Subject", subject))
+        headers.extend(self.id_headers(row, texts, spans, applied, doc))
+        mime: tuple[MimePart, ...] = ()
+        if self.want_mime and row.get("raw"):
+            mime, html_withheld = mime_skeleton(decompress_raw(row["raw"]),  # type: ignore[arg-type]
+                                                str(row["body_source"] or ""), str(row["body_text"] or ""),
+                                                self.children(doc.id))
+            withheld.extend(html_withheld)
+        published_headers = tuple(headers)
+        applied.sort(key=lambda a: (_field_order(a.field), a.field, a.start))
+        return ProducedDocument(
+            doc.id, "", "", 0, 0, date=iso, headers=published_headers, subject=subject, body=body,
+            addresses=tuple(addresses), attachments=tuple(attachments), redactions=tuple(applied),
+            withheld=tuple(withheld), pages=paginate(_render(published_headers, body, attachments, "")), mime=mime,
+            parent_id=str(row["parent_id"] or ""))
+
+    def id_headers(self, row: dict[str, object], texts: dict[str, str], spans: dict[str, list[Span]],
+                   applied: list[AppliedRedaction], doc: _Doc) -> list[tuple[str, str]]:
+        mode = self.rpolicy.headers
+        if mode == "drop":
+            return []
+        if mode == "neutralise":
+            def neutral(mid: str) -> str:
+                return f"<{keyed_hash(self.key, mid.strip(), 24)}@redacted.invalid>"
+
+            out = []
+            if row["message_id"]:
+                out.append(("Message-ID", neutral(str(row["message_id"]))))
+            if row["in_reply_to"]:
+                out.append(("In-Reply-To", neutral(str(row["in_reply_to"]))))
+            refs = json.loads(str(row["refs"] or "[]"))
+            if refs:
+                out.append(("References", " ".join(neutral(str(r)) for r in refs)))
+            return out
+        out = [(key.split(":")[1], self.redact_field(doc, key, text, spans, applied)[0])
+               for key, text in doc.fields if key.startswith("header:")]
+        for name, column in (("Message-ID", "message_id"), ("In-Reply-To", "in_reply_to")):
+            if row[column]:
+                out.append((name, str(row[column])))
+        refs = json.loads(str(row["refs"] or "[]"))
+        if refs:
+            out.append(("References", " ".join(str(r) for r in refs)))
+        return out
+
+
+def code_or(exemption: str) -> str:
+    return f"[{exemption}]" if exemption else ""
+
+
+def _render_address(name: str, email: str) -> str:
+    if name and email:
+        return f"{name} <{email}>"
+    return name or email
+
+
+def assign_bates(docs: Sequence[ProducedDocument], prefix: str, start: int,
+                 earlier: dict[str, tuple[int, int]]) -> tuple[list[ProducedDocument], dict[str, tuple[int, int]]]:
+    """Bates numbers for documents in production order: a document keeps the numbers an earlier production
+    under this prefix gave it when its pages still fit in them; others get the next free numbers."""
+    next_free = max([start, *(first + pages for first, pages in earlier.values())])
+    numbers: dict[str, tuple[int, int]] = {}
+    out: list[ProducedDocument] = []
+    for doc in docs:
+        pages = len(doc.pages)
+        old = earlier.get(doc.id)
+        if old is not None and pages <= old[1]:
+            first, reserved = old
+        else:
+            first, reserved = next_free, pages
+            next_free += pages
+        if first + pages - 1 > 999_999:
+            raise UsageError("Bates numbers would pass 999999", hint="Start lower or use another prefix.")
+        numbers[doc.id] = (first, reserved)
+        out.append(replace(doc, bates_first=bates_label(prefix, first),
+                           bates_last=bates_label(prefix, first + pages - 1), bates_start=first, page_count=pages))
+    out.sort(key=lambda d: (d.bates_start, d.id))
+    return out, numbers
+
+
+def build_production(case: Case, selection: Selection, options: RedactOptions, *,
+                     progress: ProgressFn | None = None, cancel: Callable[[], bool] | None = None) -> BuildResult:
+    """The production of the selected messages under the case's decisions and policy. Raises
+    PendingSuggestions under --pending refuse, RedactionError when a reviewed span no longer matches."""
+    options.check()
+    store = case.store
+    ids = select_ids(case, selection)
+    policy = load_policy(case.path)
+    rpolicy, policy_sha = load_redact_policy(case.path)
+    people = [(r[0], r[1]) for r in store.rows("SELECT DISTINCT name, email FROM addresses")]
+    pfilter = PolicyFilter.build(policy, people)
+    key = case_key(store)
+    suggestions, undecided = _redacting_suggestions(store, ids, options.pending, rpolicy, pfilter)
+    if undecided:
+        where = sorted(undecided.items(), key=lambda kv: (-kv[1], kv[0]))
+        raise PendingSuggestions(sum(undecided.values()), where)
+    values = collect_values(store, suggestions, rpolicy, key, pfilter)
+    direct: dict[str, list[dict[str, object]]] = {}
+    for s in suggestions:
+        direct.setdefault(str(s["message_id"]), []).append(s)
+    builder = _Builder(case, options, rpolicy, key, values, direct)
+    docs = _load_docs(store, ids, rpolicy)
+    needles = builder.needles()
+    total = len(docs)
+    if progress:
+        progress("find", 0, total)
+    batches = [docs[i:i + 50] for i in range(0, len(docs), 50)]
+    marks = [v.marks for v in builder.value_list]
+    payload = [[(d.fields, needles, marks) for d in batch] for batch in batches]
+    done = 0
+    if options.jobs > 1 and len(docs) > 100:
+        with ProcessPoolExecutor(max_workers=options.jobs) as pool:
+            for batch, result in zip(batches, pool.map(_find_batch, payload), strict=True):
+                for d, m in zip(batch, result, strict=True):
+                    d.matches = m
+                done += len(batch)
+                if progress:
+                    progress("find", done, total)
+                if cancel and cancel():
+                    raise KeyboardInterrupt
+    else:
+        for batch, items in zip(batches, payload, strict=True):
+            for d, m in zip(batch, _find_batch(items), strict=True):
+                d.matches = m
+            done += len(batch)
+            if progress:
+                progress("find", done, total)
+            if cancel and cancel():
+                raise KeyboardInterrupt
+    if options.label == "pseudonym":  # number pseudonyms in order of first appearance
+        for d in docs:
+            if "message" in d.units:
+                continue
+            for _, _, _, vi in sorted(d.matches, key=lambda m: (m[0], m[1])):
+                v = builder.value_list[vi]
+                builder.labeler.see(v.entity_type, v.key)
+        for v in builder.value_list:
+            builder.labeler.see(v.entity_type, v.key)
+    produced: list[ProducedDocument] = []
+    for n, d in enumerate(docs, 1):
+        produced.append(builder.build(d))
+        if progress and (n % 25 == 0 or n == total):
+            progress("redact", n, total)
+        if cancel and cancel():
+            raise KeyboardInterrupt
+    numbered, numbers = assign_bates(produced, options.bates_prefix, options.bates_start,
+                                     earlier_bates(store, options.bates_prefix))
+    canonical = tuple(f for f in FORMATS if f in options.formats)
+    production = Production(
+        case=case.path.resolve().name, selection=selection.describe(), pending=options.pending,
+        label_style=options.label, bates_prefix=options.bates_prefix, bates_start=options.bates_start,
+        policy_sha256=policy_sha, formats=canonical, documents=tuple(numbered), values_redacted=len(values),
+        pending_redacted=sum(1 for s in suggestions if s["rule"] == "pending"), header_policy=rpolicy.headers)
+    return BuildResult(production, numbers, sum(1 for s in suggestions if s["rule"] == "pending"))

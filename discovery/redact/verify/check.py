@@ -1,0 +1,218 @@
+"""Provides verify_production: the independent leak check of a production directory against its case."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from discovery.errors import CaseError, UsageError
+from discovery.redact.verify.mailread import eml_places, mbox_places
+from discovery.redact.verify.matcher import Matcher
+from discovery.redact.verify.pdfread import Place, Problem, pdf_places
+from discovery.redact.verify.tables import table_places
+from discovery.redact.verify.values import RedactedValue, build_matcher, redacted_values
+
+MANIFEST = "manifest.json"
+MAX_LEAKS = 1000  # a report names at most this many places; the count says how many more
+
+
+@dataclass(frozen=True, slots=True)
+class Leak:
+    """One failure: the file (relative to OUT_DIR), the place in it, what kind, and what was found.
+
+    ``kind`` is 'value' (a redacted value or a variant of it), 'unlisted-file', 'missing-file',
+    'sha256-mismatch', 'incremental-save', 'stale-object', 'redaction-annotation', 'unchecked-image' or
+    'unreadable'. ``value`` names the value without quoting it ('PERSON (suggestion 17)')."""
+
+    file: str
+    place: str
+    kind: str
+    value: str = ""
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def describe(self) -> str:
+        what = f"{self.value} found" if self.kind == "value" else self.kind
+        return f"{self.file}: {self.place}: {what}" + (f" ({self.detail})" if self.detail else "")
+
+
+@dataclass(slots=True)
+class VerifyReport:
+    """What verify read and what it found; ``ok`` when nothing."""
+
+    out_dir: str
+    case: str
+    values: int = 0
+    forms: int = 0
+    files: int = 0
+    bytes: int = 0
+    places: int = 0
+    seconds: float = 0.0
+    leaks: list[Leak] = field(default_factory=list)
+    more_leaks: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.leaks
+
+    def summary(self) -> str:
+        """One line: the verdict and what was read."""
+        verdict = "no leak found" if self.ok else f"{len(self.leaks) + self.more_leaks} leak(s)"
+        return (f"{verdict}: {self.files} files, {self.places} places, {self.values} redacted values in "
+                f"{self.forms} forms, {self.seconds:.2f} s")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = self.ok
+        return data
+
+
+def verify_production(case: Any, out_dir: Path | str, *, jobs: int = 0) -> VerifyReport:
+    """Check every file of a production for every value the case says is redacted, and the manifest.
+
+    ``case`` is a case folder, or an open Case or Store of it (its SQLite connection is used, read only).
+    ``jobs`` files are read at a time in threads (0: two per core; PDF text extraction runs in pdftotext
+    processes, so threads overlap it with the Python work).
+    Raises UsageError when OUT_DIR is not a production, CaseError when the case cannot be read.
+    """
+    started = time.perf_counter()
+    out = Path(out_dir)
+    manifest = _manifest(out)
+    case_dir, db, owned = _connection(case)
+    try:
+        documents = [str(d.get("id", "")) for d in manifest.get("documents", []) if isinstance(d, dict)]
+        pending = str(manifest.get("pending", manifest.get("pending_mode", "refuse")))
+        try:
+            values = redacted_values(db, case_dir, documents, pending)
+        except sqlite3.DatabaseError as exc:
+            raise CaseError(f"the case at {case_dir} cannot be read: {exc}") from exc
+    finally:
+        if owned:
+            db.close()
+    matcher = build_matcher(values)
+    report = VerifyReport(str(out), str(manifest.get("case", "")), len(values),
+                          len(matcher.forms) + len(matcher.digit_forms))
+    listed = manifest.get("files", {})
+    if not isinstance(listed, dict):
+        raise UsageError(f"{out / MANIFEST} has no 'files' table", hint="This is not a production directory.")
+    present = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() or p.is_symlink())
+    leaks: list[Leak] = []
+    for rel in sorted(set(listed) - set(present)):
+        leaks.append(Leak(rel, "file", "missing-file", detail="listed in the manifest but absent"))
+    to_read = []
+    for rel in present:
+        path = out / rel
+        if path.is_symlink():
+            leaks.append(Leak(rel, "file", "unlisted-file", detail="a symbolic link"))
+            continue
+        to_read.append(rel)
+    with ThreadPoolExecutor(jobs if jobs > 0 else min(8, 2 * (os.cpu_count() or 1))) as pool:
+        for _rel, size, places, found in pool.map(lambda r: _check_file(out, r, listed, matcher), to_read):
+            report.files += 1
+            report.bytes += size
+            report.places += places
+            leaks.extend(found)
+    report.more_leaks = max(0, len(leaks) - MAX_LEAKS)
+    report.leaks = leaks[:MAX_LEAKS]
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _manifest(out: Path) -> dict[str, Any]:
+    path = out / MANIFEST
+    if not out.is_dir():
+        raise UsageError(f"{out} is not a directory", hint="Pass the --out folder of a production.")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{out} has no {MANIFEST}", hint="This is not a production made by 'discovery redact'.") \
+            from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path} cannot be read: {exc}", hint="A production's manifest is JSON.") from exc
+    if not isinstance(data, dict):
+        raise UsageError(f"{path} is not a JSON object", hint="This is not a production made by 'discovery redact'.")
+    return data
+
+
+def _connection(case: Any) -> tuple[Path, sqlite3.Connection, bool]:
+    store = getattr(case, "store", case)
+    db = getattr(store, "db", None)
+    if isinstance(db, sqlite3.Connection):
+        return Path(getattr(store, "case_dir", getattr(case, "path", "."))), db, False
+    case_dir = Path(case)
+    path = case_dir / "store.sqlite"
+    if not path.exists():
+        raise CaseError(f"no case at {case_dir}", hint="Pass the case the production was made from with --case.")
+    try:
+        return case_dir, sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30), True
+    except sqlite3.DatabaseError as exc:
+        raise CaseError(f"the case store {path} cannot be opened: {exc}") from exc
+
+
+def _check_file(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher) -> tuple[str, int, int, list[Leak]]:
+    leaks: list[Leak] = []
+    places = 0
+    for hit_place, value in _hits(matcher, [Place("file name", rel)]):
+        leaks.append(Leak(rel, hit_place, "value", value))
+    try:
+        data = (out / rel).read_bytes()
+    except OSError as exc:
+        return rel, 0, 0, [Leak(rel, "file", "unreadable", detail=str(exc.strerror or exc))]
+    if rel != MANIFEST:
+        if rel not in listed:
+            leaks.append(Leak(rel, "file", "unlisted-file", detail="not listed in the manifest"))
+        elif hashlib.sha256(data).hexdigest() != str(listed[rel]).lower():
+            leaks.append(Leak(rel, "file", "sha256-mismatch", detail="differs from the manifest's sha256"))
+    items: list[Place | Problem] = []
+    for item in _read(rel, data):
+        if isinstance(item, Problem):
+            leaks.append(Leak(rel, item.where, item.kind, detail=item.detail))
+        else:
+            items.append(item)
+    places = len(items)
+    for hit_place, value in _hits(matcher, items):
+        leaks.append(Leak(rel, hit_place, "value", value))
+    return rel, len(data), places, leaks
+
+
+def _read(rel: str, data: bytes) -> Iterator[Place | Problem]:
+    suffix = os.path.splitext(rel)[1].lower()
+    if suffix == ".pdf" or data[:5] == b"%PDF-":
+        yield from pdf_places(data)
+    elif suffix == ".eml":
+        yield from eml_places(data)
+    elif suffix == ".mbox":
+        yield from mbox_places(data)
+    elif suffix in (".csv", ".json"):
+        yield from table_places(data, suffix)
+    else:
+        yield Place("text", data.decode("utf-8", "replace"))
+
+
+def _hits(matcher: Matcher, places: Iterable[Place]) -> Iterator[tuple[str, str]]:
+    if not matcher:
+        return
+    for place in places:
+        seen: set[tuple[int, int, str]] = set()
+        for hit in matcher.search(place.text):
+            owners = (matcher.digit_forms if hit.digits else matcher.forms).get(hit.form, [])
+            names = ", ".join(sorted({v.describe() for v in owners if isinstance(v, RedactedValue)}))
+            if (hit.line, hit.column, names) in seen:
+                continue  # the same value found as words and by its digits
+            seen.add((hit.line, hit.column, names))
+            if place.lines is not None and 0 < hit.line <= len(place.lines):
+                where = f"{place.lines[hit.line - 1]} col {hit.column}"
+            else:
+                where = f"{place.where} line {hit.line} col {hit.column}"
+            where += " (by its digits)" if hit.digits else ""
+            yield where, names

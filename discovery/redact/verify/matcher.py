@@ -1,0 +1,166 @@
+"""Provides Matcher: every redacted value and its variants compiled into two patterns over normalised text.
+
+Text is searched in two normal forms, each built with a few C-level regex passes (no per-character Python):
+
+- the *word stream*: case-folded, accents stripped, every run of letters or of digits a word, words joined by
+  one space. Case, whitespace, line breaks, ``> `` quote prefixes and punctuation between words all vanish,
+  so ``Dana\\n> Whitfield``, ``DANA WHITFIELD`` and ``dana.whitfield`` are the same words.
+- the *digit stream*: runs of digits joined only by number punctuation (spaces, ``-``, ``.``, ``()``, ``/``,
+  ``+``, ``>``, line breaks), reduced to their digits, so a phone or ID number is found by its digits alone.
+
+All values go into one trie-shaped regular expression per stream, so each text is scanned once whatever the
+number of values. A hit is mapped back to a line and column of the text it came from.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+# A word is a run of letters and digits (so the digits inside a hash are never taken for a short number); ASCII
+# text is split with str.translate (C speed), other text with the equivalent Unicode regex.
+_WORD = re.compile(r"[^\W_]+")
+_ASCII_SPACE = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_RUN = re.compile(r"(?:\d[ \t\r\n\-.()/+>]{0,6}){5,}\d")  # at least MIN_DIGITS digits
+_NOT_DIGIT = re.compile(r"\D+")
+
+# Types whose values are also looked for by their digits alone, whatever the punctuation.
+DIGIT_TYPES = frozenset({
+    "PHONE_NUMBER", "US_SSN", "CREDIT_CARD", "US_BANK_NUMBER", "US_ITIN", "US_PASSPORT", "ACCOUNT_ID",
+    "BOOKING_NUMBER", "CASE_NUMBER", "BADGE_NUMBER", "US_DRIVER_LICENSE", "IBAN_CODE", "LICENSE_PLATE",
+})
+MIN_DIGITS = 6  # shorter digit strings are looked for as words only (a 4-digit number is everywhere)
+
+
+def fold(text: str) -> str:
+    """Case-folded, with accents stripped; newlines are kept where they were."""
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = _COMBINING.sub("", unicodedata.normalize("NFKD", folded))
+    return folded
+
+
+def words(text: str) -> list[str]:
+    """The words of a text in the word stream's sense."""
+    return _split(fold(text))
+
+
+def _split(folded: str) -> list[str]:
+    if folded.isascii():
+        return folded.translate(_ASCII_SPACE).split()
+    return _WORD.findall(folded)
+
+
+def digit_runs(text: str) -> list[tuple[int, str]]:
+    """(offset, digits) of each run of at least MIN_DIGITS digits joined by number punctuation."""
+    return [(m.start(), _NOT_DIGIT.sub("", m.group())) for m in _RUN.finditer(text)]
+
+
+def value_variants(entity_type: str, text: str) -> tuple[set[str], set[str]]:
+    """The word-stream forms and the digit forms a redacted value is looked for in.
+
+    Names also in the other order ('Whitfield, Dana' <-> 'Dana Whitfield'); phone numbers with and without
+    a leading country code 1; ID-like types by their digits.
+    """
+    forms: set[str] = set()
+    digit_forms: set[str] = set()
+    toks = words(text)
+    if not toks:
+        return forms, digit_forms
+    forms.add(" ".join(toks))
+    if entity_type in DIGIT_TYPES and len(toks) > 1:
+        forms.add("".join(toks))  # 'HC-2024-0117' written 'HC20240117'
+    if entity_type == "PERSON" and len(toks) >= 2:
+        if text.count(",") == 1:  # 'Last, First [Middle]' -> 'First [Middle] Last'
+            head = words(text.split(",")[0])
+            tail = words(text.split(",")[1])
+            if head and tail:
+                forms.add(" ".join(tail + head))
+        else:  # 'First [Middle] Last' -> 'Last First [Middle]'
+            forms.add(" ".join([toks[-1], *toks[:-1]]))
+    if entity_type in DIGIT_TYPES or entity_type == "PHONE_NUMBER":
+        digits = _NOT_DIGIT.sub("", text)
+        if len(digits) >= MIN_DIGITS:
+            digit_forms.add(digits)
+            if entity_type == "PHONE_NUMBER" and len(digits) == 11 and digits.startswith("1"):
+                digit_forms.add(digits[1:])
+    return forms, digit_forms
+
+
+def trie_regex(strings: Iterable[str]) -> str:
+    """One regular expression (no anchors) matching any of the strings, longest first at each position."""
+    trie: dict[str, dict] = {}
+    for s in strings:
+        node = trie
+        for ch in s:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _node_regex(trie) if trie else "(?!)"
+
+
+def _node_regex(node: dict[str, dict]) -> str:
+    ends = "" in node
+    branches = [re.escape(ch) + _node_regex(child) for ch, child in sorted(node.items()) if ch != ""]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if ends:
+        return "(?:" + body + ")?"
+    return body
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A value found in a text: which value form, and where (1-based line and column of the text)."""
+
+    form: str
+    line: int
+    column: int
+    digits: bool
+
+
+class Matcher:
+    """Finds any of a set of value forms in texts; ``owners`` maps each form to what it stands for."""
+
+    def __init__(self, forms: dict[str, list[object]], digit_forms: dict[str, list[object]]) -> None:
+        self.forms = forms
+        self.digit_forms = digit_forms
+        self._words = re.compile(" (" + trie_regex(forms) + ")(?= )") if forms else None
+        self._digits = re.compile(trie_regex(digit_forms)) if digit_forms else None
+
+    def __bool__(self) -> bool:
+        return bool(self.forms or self.digit_forms)
+
+    def search(self, text: str) -> Iterator[Hit]:
+        """Every hit in the text (word forms, then digit forms); usually none."""
+        if not text:
+            return
+        if self._words is not None:
+            folded = fold(text)
+            stream = " " + " ".join(_split(folded)) + " "
+            for m in self._words.finditer(stream):
+                index = stream.count(" ", 0, m.start(1)) - 1  # the word the hit starts at
+                offset = _nth_word_offset(folded, index)
+                yield Hit(m.group(1), *_line_col(folded, offset), False)
+        if self._digits is not None:
+            runs = digit_runs(text)
+            if runs:
+                stream = "|" + "|".join(d for _, d in runs) + "|"
+                for m in self._digits.finditer(stream):
+                    index = stream.count("|", 0, m.start()) - 1
+                    yield Hit(m.group(), *_line_col(text, runs[index][0]), True)
+
+
+def _nth_word_offset(text: str, index: int) -> int:
+    for n, m in enumerate(_WORD.finditer(text)):
+        if n == index:
+            return m.start()
+    return 0
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1

@@ -1,0 +1,231 @@
+"""Provides pdf_places: every text a PDF holds, read with poppler's pdftotext and pypdf (never PyMuPDF).
+
+Page text comes from ``pdftotext`` (pypdf's extractor when poppler is missing): it extracts all text drawn,
+whatever its colour, rendering mode (invisible text) or what is painted over it (a box over live text). Then
+pypdf walks *every* object in the cross-reference table, reachable or not: strings and names in the document
+info, annotations, form fields, outlines, named destinations and file specifications; XMP and other XML
+streams; embedded files (checked again by their own type); images (read with tesseract when installed).
+Structural problems are findings of their own: more than one ``%%EOF`` (an incremental save keeps the old
+revision), an object outside the cross-reference table (a leftover revision), an unapplied redaction
+annotation, a file that cannot be parsed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_OBJ = re.compile(rb"(?<![0-9])(\d{1,10})\s+(\d{1,5})\s+obj\b")
+MAX_DEPTH = 3  # embedded files inside embedded files
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A text to search and where it is ('page 2', 'info /Author', 'object 12 /Annot /Contents'). When ``lines``
+    is given, the text holds one item per line and ``lines`` names each (a hit is named by its line's name)."""
+
+    where: str
+    text: str
+    lines: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A structural finding that fails the production whatever the values: kind and where."""
+
+    kind: str
+    where: str
+    detail: str
+
+
+def pdf_places(data: bytes, depth: int = 0) -> Iterator[Place | Problem]:
+    """Every searchable text of a PDF, and its structural problems."""
+    eofs = data.count(b"%%EOF")
+    if eofs != 1:
+        yield Problem("incremental-save", "file", f"{eofs} %%EOF markers: a PDF of a production is saved whole, once, "
+                      "so no earlier revision survives in it")
+    yield from _page_text(data)
+    try:
+        import pypdf
+        from pypdf.errors import PdfReadError
+
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            yield Problem("unreadable", "file", "encrypted: its contents cannot be checked")
+            return
+        yield from _objects(reader, data, depth)
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        yield Problem("unreadable", "file", f"pypdf cannot parse it ({type(exc).__name__}: {exc})")
+
+
+def _page_text(data: bytes) -> Iterator[Place | Problem]:
+    exe = shutil.which("pdftotext")
+    if exe:
+        proc = subprocess.run([exe, "-q", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=False)
+        if proc.returncode == 0:
+            pages = proc.stdout.decode("utf-8", "replace").split("\f")
+            for n, text in enumerate(pages, 1):
+                if text.strip():
+                    yield Place(f"page {n}", text)
+            return
+    try:
+        import pypdf
+
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        for n, page in enumerate(reader.pages, 1):
+            yield Place(f"page {n}", page.extract_text() or "")
+    except Exception as exc:  # noqa: BLE001 - any parser failure on adversarial input is a finding
+        yield Problem("unreadable", "page text", f"no extractor could read the text ({type(exc).__name__})")
+
+
+def _objects(reader, data: bytes, depth: int) -> Iterator[Place | Problem]:  # type: ignore[no-untyped-def]
+    from pypdf.generic import IndirectObject
+
+    numbers: list[tuple[int, int]] = []
+    offsets: set[int] = set()
+    for gen, table in reader.xref.items():
+        for num, offset in table.items():
+            if num:
+                numbers.append((num, gen))
+                offsets.add(int(offset))
+    numbers.extend((num, 0) for num in reader.xref_objStm)
+    for m in _OBJ.finditer(data):
+        if m.start() not in offsets and not _in_stream(data, m.start()):
+            yield Problem("stale-object", f"byte {m.start()}", f"object {int(m.group(1))} lies outside the "
+                          "cross-reference table (a leftover of an earlier revision)")
+            break
+    yield from _walk("trailer", reader.trailer, depth, data)
+    for num, gen in sorted(numbers):
+        try:
+            obj = reader.get_object(IndirectObject(num, gen, reader))
+        except Exception:  # noqa: BLE001,S112 - a broken object cannot hold text pypdf can read
+            continue
+        yield from _walk(f"object {num}", obj, depth, data)
+
+
+def _in_stream(data: bytes, pos: int) -> bool:
+    """Whether a byte position lies between 'stream' and 'endstream' (binary data that happens to read 'obj')."""
+    before = data.rfind(b"stream", 0, pos)
+    if before < 0:
+        return False
+    end = data.rfind(b"endstream", 0, pos)
+    return end < 0 or end + 3 < before
+
+
+def _walk(where: str, obj, depth: int, data: bytes) -> Iterator[Place | Problem]:  # type: ignore[no-untyped-def]
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
+
+    if isinstance(obj, DictionaryObject):
+        kind = str(obj.get("/Subtype", obj.get("/Type", "")))
+        if kind == "/Redact":
+            yield Problem("redaction-annotation", where, "an unapplied redaction annotation: the text under it is "
+                          "still in the file")
+        lines: list[str] = []
+        keys: list[str] = []
+        for key, value in obj.items():
+            if isinstance(value, IndirectObject):
+                continue
+            if isinstance(value, DictionaryObject | ArrayObject):
+                yield from _walk(f"{where} {key}", value, depth, data)
+                continue
+            if isinstance(value, NameObject) and key in ("/Type", "/Subtype", "/Filter", "/BaseFont"):
+                continue
+            text = _string(value)
+            if text:
+                keys.append(f"{where} {kind} {key}".replace("  ", " "))
+                lines.append(text)
+        if lines:
+            yield from _lines(keys, lines)
+        if isinstance(obj, StreamObject):
+            yield from _stream(where, kind, obj, depth)
+    elif isinstance(obj, ArrayObject):
+        lines = [t for t in (_string(v) for v in obj if not isinstance(v, IndirectObject | DictionaryObject
+                                                                       | ArrayObject)) if t]
+        if lines:
+            yield Place(where, "\n".join(lines))
+        for n, value in enumerate(obj):
+            if isinstance(value, DictionaryObject | ArrayObject):
+                yield from _walk(f"{where}[{n}]", value, depth, data)
+    else:
+        text = _string(obj)
+        if text:
+            yield Place(where, text)
+
+
+def _lines(keys: list[str], lines: list[str]) -> Iterator[Place]:
+    for key, line in zip(keys, lines, strict=True):
+        yield Place(key, line)
+
+
+def _string(value) -> str:  # type: ignore[no-untyped-def]
+    from pypdf.generic import ByteStringObject, NameObject, TextStringObject
+
+    if isinstance(value, TextStringObject):
+        return str(value)
+    if isinstance(value, ByteStringObject):
+        return bytes(value).decode("latin-1")
+    if isinstance(value, NameObject):
+        return str(value)[1:]
+    return ""
+
+
+def _stream(where: str, kind: str, obj, depth: int) -> Iterator[Place | Problem]:  # type: ignore[no-untyped-def]
+    if kind in ("/Form", "/Font", "/FontFile", "/FontFile2", "/FontFile3", "/Type1C", "/CIDFontType0C",
+                "/OpenType", "/ObjStm", "/XRef") or "/Length1" in obj or "/Length2" in obj:
+        return  # page-like content is read by the text extractor; fonts and object streams hold no text of ours
+    try:
+        payload = obj.get_data()
+    except Exception:  # noqa: BLE001 - undecodable stream data
+        yield Problem("unreadable", where, f"a {kind or 'stream'} whose data cannot be decoded")
+        return
+    if kind == "/Image":
+        yield from _image(where, obj)
+        return
+    if kind == "/EmbeddedFile" or payload[:5] == b"%PDF-":
+        if payload[:5] == b"%PDF-":
+            if depth >= MAX_DEPTH:
+                yield Problem("unreadable", where, "PDFs embedded too deep to check")
+                return
+            for item in pdf_places(payload, depth + 1):
+                if isinstance(item, Place):
+                    yield Place(f"{where} (embedded PDF) {item.where}", item.text)
+                else:
+                    yield Problem(item.kind, f"{where} (embedded PDF) {item.where}", item.detail)
+            return
+        yield Place(f"{where} (embedded file)", payload.decode("utf-8", "replace"))
+        return
+    if kind in ("/Metadata", "/XML") or b"<x:xmpmeta" in payload[:4096] or b"<?xpacket" in payload[:200]:
+        yield Place(f"{where} (XMP metadata)", _unxml(payload.decode("utf-8", "replace")))
+        return
+    if b"BT" in payload and b"ET" in payload:
+        return  # a page's content stream: the text extractor read it
+    yield Place(f"{where} (stream)", payload.decode("latin-1"))
+
+
+def _unxml(text: str) -> str:
+    import html
+
+    return html.unescape(re.sub(r"<[^>]*>", " ", text))
+
+
+def _image(where: str, obj) -> Iterator[Place | Problem]:  # type: ignore[no-untyped-def]
+    exe = shutil.which("tesseract")
+    if not exe:
+        yield Problem("unchecked-image", where, "an image, and tesseract is not installed to read it")
+        return
+    try:
+        img = obj.decode_as_image()
+        buffer = io.BytesIO()
+        img.save(buffer, format="PNG")
+    except Exception as exc:  # noqa: BLE001 - an image pypdf cannot decode cannot be read
+        yield Problem("unchecked-image", where, f"an image that cannot be decoded for OCR ({type(exc).__name__})")
+        return
+    proc = subprocess.run([exe, "-", "-", "--psm", "3"], input=buffer.getvalue(), capture_output=True, check=False)
+    if proc.returncode != 0:
+        yield Problem("unchecked-image", where, "tesseract could not read the image")
+        return
+    yield Place(f"{where} (image text, OCR)", proc.stdout.decode("utf-8", "replace"))

@@ -1,0 +1,145 @@
+"""Tests for the PDF writer and redact_pdf: typeset from redacted pages with Bates numbers and labelled boxes,
+deterministic bytes, no metadata; PDF attachments redacted by true removal. Read back with pypdf/pdftotext."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+
+import pymupdf
+import pypdf
+import pytest
+
+from discovery.errors import RedactionError
+from discovery.redact.pdf import pdf_files, redact_pdf, render_document, write_pdf
+from discovery.redact.production import (
+    AppliedRedaction,
+    ProducedAttachment,
+    ProducedDocument,
+    Production,
+)
+from discovery.redact.verify.pdfread import Place, Problem, pdf_places
+
+PAGE_1 = "From: (b)(6) <(b)(6)>\nTo: Ops <ops@county.example>\nSubject: Follow-up\n\nCall (b)(6) today.\n"
+PAGE_2 = "Attachments:\n  price.pdf\n"
+
+
+def production(doc: ProducedDocument) -> Production:
+    return Production(case="case", selection="--all", pending="refuse", label_style="code", bates_prefix="T-",
+                      bates_start=1, policy_sha256="", formats=("pdf",), documents=(doc,))
+
+
+def document(**changes: object) -> ProducedDocument:
+    fields: dict[str, object] = dict(
+        id="m1", bates_first="T-000001", bates_last="T-000002", bates_start=1, page_count=2,
+        subject="Follow-up", body="Call (b)(6) today.", pages=(PAGE_1, PAGE_2),
+        redactions=(AppliedRedaction("body", 5, 11, "PERSON", "(b)(6)", "(b)(6)", "reviewer", page=0, line=4,
+                                     column=5),
+                    AppliedRedaction("address:from:0", 0, 6, "PERSON", "(b)(6)", "(b)(6)", "reviewer", page=0,
+                                     line=0, column=6)))
+    fields.update(changes)
+    return ProducedDocument(**fields)  # type: ignore[arg-type]
+
+
+def texts(data: bytes) -> list[Place]:
+    return [p for p in pdf_places(data) if isinstance(p, Place)]
+
+
+def test_pages_are_typeset_as_given_with_a_bates_number_on_each() -> None:
+    doc = document()
+    data = render_document(production(doc), doc)
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 2
+    first, second = (page.extract_text() for page in reader.pages)
+    assert "Call (b)(6) today." in first and "T-000001" in first
+    assert "price.pdf" in second and "T-000002" in second
+    assert not reader.metadata and "/Metadata" not in reader.trailer["/Root"]
+    assert data.count(b"%%EOF") == 1
+    assert not [p for p in pdf_places(data) if isinstance(p, Problem)]
+
+
+def test_redactions_are_black_boxes_under_their_label() -> None:
+    doc = document()
+    page = pymupdf.open(stream=render_document(production(doc), doc), filetype="pdf")[0]
+    boxes = [item[1] for d in page.get_drawings() if d.get("fill") == (0.0, 0.0, 0.0) for item in d["items"]
+             if item[0] == "re"]
+    assert len(boxes) == 2
+    labels = [w for w in page.get_text("words") if w[4].startswith("(b)(6)")]
+    for word in labels:
+        assert any(pymupdf.Rect(word[:4]).intersects(box) for box in boxes)
+
+
+def test_two_runs_give_the_same_bytes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    doc = document()
+    first = write_pdf(production(doc), tmp_path / "a")
+    second = write_pdf(production(doc), tmp_path / "b")
+    assert first == second == ["pdf/T-000001.pdf"]
+    digest = [hashlib.sha256((tmp_path / d / first[0]).read_bytes()).hexdigest() for d in ("a", "b")]
+    assert digest[0] == digest[1]
+
+
+def test_metadata_set_by_policy_and_pages_padded_to_the_bates_range() -> None:
+    doc = document(pages=(PAGE_1,), page_count=3, bates_last="T-000003")
+    data = render_document(production(doc), doc, {"title": "T-000001 - T-000003", "producer": "discovery"})
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 3 and "T-000003" in reader.pages[2].extract_text()
+    assert reader.metadata["/Title"] == "T-000001 - T-000003"
+    with pytest.raises(RedactionError):
+        render_document(production(doc), document(pages=(PAGE_1, PAGE_2, PAGE_2), page_count=2))
+
+
+def test_characters_the_font_lacks_print_as_question_marks() -> None:
+    doc = document(pages=("Name: Zoë ██████ café\n",), page_count=1, redactions=())
+    text = texts(render_document(production(doc), doc))[0].text
+    assert "Name: Zoë ?????? café" in text
+
+
+def test_pdf_attachments_are_written_beside_and_withheld_ones_are_not() -> None:
+    att = ProducedAttachment(0, "price.pdf", "application/pdf", text="x", content=b"%PDF-1.7 redacted")
+    gone = ProducedAttachment(1, "scan.pdf", "application/pdf", withheld="no-text")
+    doc = document(attachments=(att, gone))
+    files = pdf_files(production(doc), doc)
+    assert sorted(files) == ["pdf/T-000001-att0.pdf", "pdf/T-000001.pdf"]
+    assert files["pdf/T-000001-att0.pdf"] == b"%PDF-1.7 redacted"
+
+
+def leaky_pdf() -> bytes:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Report by Dana Whitfield, phone (503) 555-0142.")
+    page.insert_text((72, 90), "Ask WHITFIELD about 503.555.0142 and")
+    page.insert_text((72, 108), "Dana")
+    page.insert_text((72, 126), "Whitfield at the desk.")
+    page.insert_text((72, 144), "Dana Whitfield in white", color=(1, 1, 1))
+    page.add_text_annot((300, 300), "note: Dana Whitfield called")
+    doc.set_metadata({"author": "Dana Whitfield", "title": "Whitfield report"})
+    doc.set_xml_metadata("<x:xmpmeta xmlns:x='adobe:ns:meta/'>Dana Whitfield</x:xmpmeta>")
+    doc.embfile_add("notes.txt", b"Dana Whitfield")
+    return doc.tobytes()
+
+
+def test_redact_pdf_removes_the_text_and_every_side_structure() -> None:
+    original = leaky_pdf()
+    data = redact_pdf(original, {"Dana Whitfield": "(b)(6)", "503-555-0142": "(b)(6)"})
+    everything = "\n".join(p.text for p in texts(data)).casefold()
+    assert "whitfield" not in everything.replace("whitfield about", "")  # 'WHITFIELD' alone is not the value
+    assert "555" not in everything and "dana" not in everything
+    assert "report by (b)(6)" in everything.replace("\n", " ") or "(b)(6)" in everything
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert not reader.metadata and "/Metadata" not in reader.trailer["/Root"]
+    assert not reader.attachments and not reader.pages[0].get("/Annots")
+    assert data.count(b"%%EOF") == 1
+    assert redact_pdf(original, ["Dana Whitfield"]) == redact_pdf(original, ["Dana Whitfield"])
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler's pdftotext is not installed")
+def test_redact_pdf_rasterised_has_no_text_layer() -> None:
+    data = redact_pdf(leaky_pdf(), ["Dana Whitfield", "503-555-0142"], rasterise=True, dpi=50)
+    pages = [p for p in texts(data) if p.where.startswith("page")]
+    assert pages == []
+
+
+def test_redact_pdf_refuses_what_it_cannot_open() -> None:
+    with pytest.raises(RedactionError):
+        redact_pdf(b"not a pdf", ["x"])

@@ -1,0 +1,343 @@
+"""Tests for the leak check: each known leak class planted by hand in a production directory is caught, with
+its file and place; a clean production passes; verify imports no writer and nothing of the pipeline."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import subprocess
+import sys
+from email.message import EmailMessage
+from pathlib import Path
+
+import pymupdf
+import pytest
+from click.testing import CliRunner
+
+from discovery import Case
+from discovery.cli import main
+from discovery.pii.decisions import accept_value_everywhere, add_manual_span
+from discovery.redact.verify import redacted_values, verify_production
+from discovery.redact.verify.matcher import Matcher, value_variants
+
+ROOT = Path(__file__).resolve().parents[2]
+BODY = ("Sam,\n\nCall Dana Whitfield at 503-555-0142 about booking 2015-002291.\n"
+        "Mail dwhitfield@county.example.\n")
+
+
+@pytest.fixture(scope="module")
+def case_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("verify")
+    msg = EmailMessage()
+    msg["From"] = "Sam Nakagawa <sam@county.example>"
+    msg["To"] = "Ops <ops@county.example>"
+    msg["Subject"] = "Follow-up"
+    msg["Date"] = "Thu, 01 Mar 2018 09:00:00 +0000"
+    msg["Message-ID"] = "<m1@test.example>"
+    msg.set_content(BODY)
+    (root / "mail").mkdir()
+    (root / "mail" / "m1.eml").write_bytes(bytes(msg))
+    with Case(root / "case") as case:
+        assert case.ingest([root / "mail"]).ok
+        mid = next(case.message_ids())
+        body = case.message(mid).body_text
+        for text, entity in (("Dana Whitfield", "PERSON"), ("503-555-0142", "PHONE_NUMBER"),
+                             ("2015-002291", "BOOKING_NUMBER")):
+            start = body.index(text)
+            add_manual_span(case.store, mid, "body", start, start + len(text), entity, actor="tester")
+        accept_value_everywhere(case.store, "EMAIL_ADDRESS", "dwhitfield@county.example", actor="tester")
+    return root / "case"
+
+
+def message_id(case_dir: Path) -> str:
+    with Case(case_dir, readonly=True) as case:
+        return next(case.message_ids())
+
+
+def production(root: Path, case_dir: Path, files: dict[str, bytes], *, unlisted: dict[str, bytes] | None = None,
+               pending: str = "refuse") -> Path:
+    """A production directory written by hand: the files, and a manifest listing them with their sha256."""
+    out = root / "out"
+    for rel, data in {**files, **(unlisted or {})}.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(data)
+    manifest = {"case": case_dir.name, "selection": "--all", "pending": pending, "label_style": "code",
+                "documents": [{"id": message_id(case_dir), "bates_first": "T-000001", "bates_last": "T-000001",
+                               "files": sorted(files)}],
+                "files": {rel: hashlib.sha256(data).hexdigest() for rel, data in files.items()}}
+    (out / "manifest.json").write_text(json.dumps(manifest, sort_keys=True, indent=2))
+    return out
+
+
+CLEAN_TXT = b"From: Sam Nakagawa <sam@county.example>\n\nCall (b)(6) at (b)(6) about booking (b)(6).\n"
+
+
+def kinds(report) -> set[str]:  # type: ignore[no-untyped-def]
+    return {leak.kind for leak in report.leaks}
+
+
+def places(report) -> list[str]:  # type: ignore[no-untyped-def]
+    return [f"{leak.file}: {leak.place}" for leak in report.leaks]
+
+
+def pdf_bytes(*texts: str, white: bool = False, box: bool = False, save: bool = True) -> bytes:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = 72
+    for text in texts:
+        page.insert_text((72, y), text, fontsize=11, color=(1, 1, 1) if white else (0, 0, 0))
+        if box:
+            page.draw_rect(pymupdf.Rect(70, y - 12, 400, y + 4), color=(0, 0, 0), fill=(0, 0, 0))
+        y += 16
+    doc.set_metadata({})
+    return doc.tobytes(garbage=4, deflate=True, no_new_id=True)
+
+
+def eml(body: str = "Call (b)(6).\n", **headers: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = "Sam Nakagawa <sam@county.example>"
+    msg["Subject"] = headers.pop("subject", "Follow-up")
+    for key, value in headers.items():
+        msg[key.replace("_", "-")] = value
+    msg.set_content(body)
+    return msg
+
+
+# -- the values ---------------------------------------------------------------------------------------------
+def test_values_come_from_the_case(case_dir: Path) -> None:
+    import sqlite3
+
+    db = sqlite3.connect(case_dir / "store.sqlite")
+    values = redacted_values(db, case_dir, [message_id(case_dir)], "refuse")
+    found = {(v.entity_type, v.text) for v in values}
+    assert {("PERSON", "Dana Whitfield"), ("PHONE_NUMBER", "503-555-0142"),
+            ("EMAIL_ADDRESS", "dwhitfield@county.example")} <= found
+    elsewhere = redacted_values(db, case_dir, ["no-such-message"], "refuse")
+    assert [(v.entity_type, v.text, v.source) for v in elsewhere] == [
+        ("EMAIL_ADDRESS", "dwhitfield@county.example", "value decision")]
+
+
+def test_variants_cover_case_spacing_quotes_name_order_and_digits() -> None:
+    forms, digits = value_variants("PERSON", "Dana Whitfield")
+    phone_forms, phone_digits = value_variants("PHONE_NUMBER", "503-555-0142")
+    matcher = Matcher({f: ["p"] for f in forms | phone_forms}, {d: ["d"] for d in digits | phone_digits})
+    for text in ("DANA WHITFIELD", "Dana\n> Whitfield", "Whitfield, Dana", "dana   whitfield", "(503) 555.0142",
+                 "+1 503 555 0142", "5035550142", "503-555-\n> 0142"):
+        assert list(matcher.search(f"x {text} y")), text
+    for text in ("Danawhit field", "Dana Whitfields", "Adana Whitfield", "503-555-014", "Dana"):
+        assert not [h for h in matcher.search(text) if not h.digits], text
+    hit = next(matcher.search("line one\n  and Dana Whitfield"))
+    assert (hit.line, hit.column) == (2, 7)
+
+
+# -- clean and each leak class --------------------------------------------------------------------------------
+def test_a_clean_production_passes(tmp_path: Path, case_dir: Path) -> None:
+    out = production(tmp_path, case_dir, {
+        "txt/T-000001.txt": CLEAN_TXT, "eml/T-000001.eml": bytes(eml()),
+        "pdf/T-000001.pdf": pdf_bytes("Call (b)(6) at (b)(6).", "Sam Nakagawa"),
+        "redaction-log.csv": b"bates,field,entity_type,label\nT-000001,body,PERSON,(b)(6)\n"})
+    report = verify_production(case_dir, out)
+    assert report.ok, places(report)
+    assert report.files == 5 and report.values >= 4 and report.places > 5
+
+
+@pytest.mark.parametrize("text, where", [
+    ("Call Dana\n> Whitfield today", "line 1"),
+    ("Reach WHITFIELD, DANA on 503.555.0142", "line 1"),
+    ("ok\nbooking 2015 002291", "line 2"),
+    ("mail DWhitfield@County.Example", "line 1"),
+])
+def test_a_text_file_leak_is_caught_with_its_place(tmp_path: Path, case_dir: Path, text: str, where: str) -> None:
+    report = verify_production(case_dir, production(tmp_path, case_dir, {"txt/T-000001.txt": text.encode()}))
+    assert not report.ok
+    assert all(leak.file == "txt/T-000001.txt" and leak.kind == "value" for leak in report.leaks)
+    assert where in report.leaks[0].place
+    assert "Whitfield" not in json.dumps(report.to_dict())  # the report never quotes the value
+
+
+def test_log_and_file_name_quoting_a_value(tmp_path: Path, case_dir: Path) -> None:
+    out = production(tmp_path, case_dir, {"redaction-log.csv": b"bates,note\nT-000001,Dana Whitfield asked\n",
+                                          "txt/dana-whitfield.txt": CLEAN_TXT})
+    report = verify_production(case_dir, out)
+    assert {"redaction-log.csv: text line 2 col 10", "txt/dana-whitfield.txt: file name line 1 col 5"} <= set(
+        places(report))
+
+
+def test_unlisted_file_and_changed_file(tmp_path: Path, case_dir: Path) -> None:
+    out = production(tmp_path, case_dir, {"txt/T-000001.txt": CLEAN_TXT}, unlisted={"notes.txt": b"nothing"})
+    (out / "txt/T-000001.txt").write_bytes(CLEAN_TXT + b"\n")
+    report = verify_production(case_dir, out)
+    assert {(leak.file, leak.kind) for leak in report.leaks} == {("notes.txt", "unlisted-file"),
+                                                                  ("txt/T-000001.txt", "sha256-mismatch")}
+    (out / "txt/T-000001.txt").unlink()
+    assert ("txt/T-000001.txt", "missing-file") in {(x.file, x.kind) for x in verify_production(case_dir, out).leaks}
+
+
+def test_header_encoded_rfc2047(tmp_path: Path, case_dir: Path) -> None:
+    msg = eml(subject="Re: Dana Whitfield’s call")  # non-ASCII: sent as an RFC 2047 encoded word
+    data = bytes(msg)
+    assert b"Dana Whitfield" not in data
+    report = verify_production(case_dir, production(tmp_path, case_dir, {"eml/T-000001.eml": data}))
+    assert any("header Subject" in p for p in places(report)), places(report)
+
+
+def test_base64_attachment_with_other_punctuation(tmp_path: Path, case_dir: Path) -> None:
+    msg = eml()
+    msg.add_attachment(b"phone: (503) 555 0142\n", maintype="application", subtype="octet-stream",
+                       filename="notes.bin")
+    data = bytes(msg)
+    assert b"555 0142" not in data and base64.b64encode(b"phone")[:4] in data
+    report = verify_production(case_dir, production(tmp_path, case_dir, {"eml/T-000001.eml": data}))
+    found = places(report)
+    assert any("part 2 (application/octet-stream)" in p for p in found), found
+
+
+def test_quoted_printable_part_split_by_a_soft_line_break(tmp_path: Path, case_dir: Path) -> None:
+    raw = (b"From: a@b.example\nSubject: x\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+           b"Content-Transfer-Encoding: quoted-printable\n\nCall Dana Whit=\nfield=E2=80=99s desk.\n")
+    report = verify_production(case_dir, production(tmp_path, case_dir, {"eml/T-000001.eml": raw}))
+    assert any("part root (text/plain)" in p for p in places(report)), places(report)
+
+
+def test_html_alternative_and_rfc2231_file_name(tmp_path: Path, case_dir: Path) -> None:
+    msg = eml()
+    msg.add_alternative("<p>Call <b>Dana</b> <i>Whit</i>field</p>", subtype="html")
+    msg.add_attachment(b"redacted", maintype="text", subtype="plain", filename="Dana Whitfield – notes.txt")
+    data = bytes(msg)
+    assert b"filename*=" in data
+    found = places(verify_production(case_dir, production(tmp_path, case_dir, {"eml/T-000001.eml": data})))
+    assert any("(text/html) text" in p for p in found), found
+    assert any("file name" in p for p in found), found
+
+
+def test_forwarded_rfc822_part(tmp_path: Path, case_dir: Path) -> None:
+    inner = eml("From the desk of dwhitfield@COUNTY.example\n")
+    outer = eml()
+    outer.add_attachment(inner)
+    found = places(verify_production(case_dir, production(tmp_path, case_dir, {"eml/T-000001.eml": bytes(outer)})))
+    assert any("part 2.1" in p for p in found), found
+
+
+def test_mbox_message_and_envelope(tmp_path: Path, case_dir: Path) -> None:
+    data = b"From sam@county.example Thu Mar  1 09:00:00 2018\n" + bytes(eml()) + b"\n" + \
+        b"From dwhitfield@county.example Thu Mar  1 09:00:00 2018\n" + bytes(eml("Call 503 555 0142\n"))
+    found = places(verify_production(case_dir, production(tmp_path, case_dir, {"mbox/production.mbox": data})))
+    assert any(p.startswith("mbox/production.mbox: message 2 envelope") for p in found), found
+    assert any("message 2 part root" in p for p in found), found
+    assert not any("message 1" in p for p in found)
+
+
+@pytest.mark.parametrize("kind", ["under-box", "white"])
+def test_pdf_live_text_under_a_box_or_white(tmp_path: Path, case_dir: Path, kind: str) -> None:
+    data = pdf_bytes("Call Dana Whitfield today", box=kind == "under-box", white=kind == "white")
+    found = places(verify_production(case_dir, production(tmp_path, case_dir, {"pdf/T-000001.pdf": data})))
+    assert "pdf/T-000001.pdf: page 1 line 1 col 6" in found, found
+
+
+def test_pdf_unapplied_redaction_annotation(tmp_path: Path, case_dir: Path) -> None:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Call Dana Whitfield today")
+    page.add_redact_annot(page.search_for("Dana Whitfield")[0], text="(b)(6)", fill=(0, 0, 0))
+    report = verify_production(case_dir, production(tmp_path, case_dir, {"pdf/T-000001.pdf": doc.tobytes()}))
+    assert {"redaction-annotation", "value"} <= kinds(report)
+
+
+def test_pdf_metadata_and_xmp(tmp_path: Path, case_dir: Path) -> None:
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "Call (b)(6)")
+    doc.set_metadata({"author": "Dana Whitfield"})
+    doc.set_xml_metadata('<?xpacket begin=""?><x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>'
+                         "dwhitfield@county.example</dc:creator></x:xmpmeta>")
+    data = doc.tobytes(garbage=4, deflate=True)
+    found = places(verify_production(case_dir, production(tmp_path, case_dir, {"pdf/T-000001.pdf": data})))
+    assert any("/Author" in p for p in found), found
+    assert any("XMP" in p for p in found), found
+
+
+def test_pdf_embedded_file_and_embedded_pdf(tmp_path: Path, case_dir: Path) -> None:
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "Call (b)(6)")
+    doc.embfile_add("notes.txt", b"Dana Whitfield 503-555-0142")
+    doc.embfile_add("inner.pdf", pdf_bytes("booking 2015-002291"))
+    data = doc.tobytes(garbage=4, deflate=True)
+    found = places(verify_production(case_dir, production(tmp_path, case_dir, {"pdf/T-000001.pdf": data})))
+    assert any("(embedded file)" in p for p in found), found
+    assert any("(embedded PDF) page 1" in p for p in found), found
+
+
+def test_pdf_incremental_save(tmp_path: Path, case_dir: Path) -> None:
+    path = tmp_path / "inc.pdf"
+    path.write_bytes(pdf_bytes("Call Dana Whitfield today"))
+    doc = pymupdf.open(path)
+    page = doc[0]
+    page.add_redact_annot(page.search_for("Dana Whitfield")[0], fill=(0, 0, 0))
+    page.apply_redactions()
+    doc.saveIncr()
+    doc.close()
+    data = path.read_bytes()
+    report = verify_production(case_dir, production(tmp_path, case_dir, {"pdf/T-000001.pdf": data}))
+    assert "incremental-save" in kinds(report)
+
+
+def test_pdf_bookmark_and_annotation_text(tmp_path: Path, case_dir: Path) -> None:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Call (b)(6)")
+    page.add_text_annot((72, 100), "ask 503 555 0142")
+    doc.set_toc([[1, "Whitfield, Dana", 1]])
+    data = doc.tobytes(garbage=4, deflate=True)
+    found = places(verify_production(case_dir, production(tmp_path, case_dir, {"pdf/T-000001.pdf": data})))
+    assert any("/Contents" in p for p in found), found
+    assert any("/Title" in p for p in found), found
+
+
+def test_allow_list_and_pending_mode(tmp_path: Path, case_dir: Path) -> None:
+    import shutil
+    import sqlite3
+
+    copy = tmp_path / "case"
+    shutil.copytree(case_dir, copy)
+    (copy / "pii-policy.toml").write_text('[allow]\nnames = ["Dana Whitfield"]\n[redact]\nauto = {US_SSN = 0.5}\n')
+    mid = message_id(copy)
+    with sqlite3.connect(copy / "store.sqlite") as db:
+        for text, entity, score in (("Sam Nakagawa", "PERSON", 0.9), ("123-45-6789", "US_SSN", 0.6)):
+            db.execute("INSERT INTO pii_suggestions(message_id, field, start, end, text, value_key, entity_type, "
+                       "score, created_at, updated_at) VALUES (?, 'body', 0, 1, ?, ?, ?, ?, '2018-03-01', "
+                       "'2018-03-01')", (mid, text, text, entity, score))
+    out = production(tmp_path, copy, {"txt/T-000001.txt": b"Dana Whitfield, Sam Nakagawa, 123 45 6789"})
+    assert [x.value.split()[0] for x in verify_production(copy, out).leaks] == ["US_SSN"]
+    out = production(tmp_path, copy, {"txt/T-000001.txt": b"Dana Whitfield, Sam Nakagawa, 123 45 6789"},
+                     pending="redact")
+    assert sorted(x.value.split()[0] for x in verify_production(copy, out).leaks) == ["PERSON", "US_SSN"]
+
+
+# -- the command ----------------------------------------------------------------------------------------------
+def test_cli_exit_codes_and_json(tmp_path: Path, case_dir: Path) -> None:
+    runner = CliRunner()
+    out = production(tmp_path, case_dir, {"txt/T-000001.txt": CLEAN_TXT})
+    result = runner.invoke(main, ["verify", str(out), "--case", str(case_dir), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["ok"] is True
+    (out / "txt/T-000001.txt").write_bytes(b"Dana Whitfield")
+    result = runner.invoke(main, ["verify", str(out), "--case", str(case_dir)])
+    assert result.exit_code == 1
+    assert "txt/T-000001.txt: text line 1 col 1" in result.stdout
+    result = runner.invoke(main, ["verify", str(tmp_path / "nothing"), "--case", str(case_dir)])
+    assert result.exit_code == 2
+    other = tmp_path / "other-case"
+    other.mkdir()
+    result = runner.invoke(main, ["verify", str(out), "--case", str(other)])
+    assert result.exit_code == 2 and "--case" in result.stderr
+
+
+def test_verify_imports_no_writer_and_nothing_of_the_pipeline() -> None:
+    code = ("import sys, discovery.redact.verify, discovery.redact.verify.cli; "
+            "print('\\n'.join(m for m in sys.modules if m.startswith('discovery')))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    loaded = set(proc.stdout.split())
+    assert "discovery.redact.verify.check" in loaded
+    redact = {m for m in loaded if m.startswith("discovery.redact.") and not m.startswith("discovery.redact.verify")}
+    assert redact == set(), redact
