@@ -410,3 +410,11 @@ def test_a_planted_secret_in_the_case_never_reaches_the_output(tmp_path: Path) -
     decoded += "\n".join(str(content(p)) for p in leaves(parse(data)))
     for needle in ("Zebulon", "Quaintance", "867-5309", "zq@example.org"):
         assert needle not in text and needle not in decoded
+
+
+def test_no_encoded_line_starts_like_an_mbox_separator_even_after_a_soft_break() -> None:
+    body = "x" * 74 + " From here " + "y" * 80 + ">From z\nFrom the top\n"
+    doc = document(body=body)
+    entry = mbox_entry(doc, production(doc, child()))
+    assert not re.search(rb"^>*From ", entry.split(b"\n", 1)[1], re.MULTILINE)
+    assert content(leaves(parse(render_eml(doc, production(doc, child()))))[0]) == body
