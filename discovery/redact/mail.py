@@ -188,14 +188,16 @@ def _headers(doc: ProducedDocument) -> list[str]:
         if lname in ADDRESS_HEADERS:
             if lname in written:
                 continue  # the published pairs of a role are written once, at its first header
-            written.add(lname)
             pairs = by_role.get(lname)
             if pairs is None:
                 pairs = [(n, e) for n, e in getaddresses([header_text(value)]) if n or e]
             if pairs:
                 out.append(address_header(ADDRESS_HEADERS[lname], pairs))
-            elif value.strip():
-                out.append(fold_header(name, value))
+            elif header_text(value) and lname != "from":
+                out.append(fold_header(name, value))  # e.g. 'undisclosed-recipients:;'
+            else:
+                continue  # nothing to write: a From is supplied below
+            written.add(lname)
             after_addresses = len(out)
             continue
         if lname == "date":

@@ -418,3 +418,10 @@ def test_no_encoded_line_starts_like_an_mbox_separator_even_after_a_soft_break()
     entry = mbox_entry(doc, production(doc, child()))
     assert not re.search(rb"^>*From ", entry.split(b"\n", 1)[1], re.MULTILINE)
     assert content(leaves(parse(render_eml(doc, production(doc, child()))))[0]) == body
+
+
+def test_an_empty_from_in_the_records_still_gives_a_from() -> None:
+    doc = document(headers=(("From", ""), ("To", "undisclosed-recipients:;"), ("Subject", "s")), addresses=())
+    msg = parse(render_eml(doc, production(doc, child())))
+    assert msg["From"].addresses[0].username == "unknown"
+    assert str(msg["To"]) == "undisclosed-recipients:;"
