@@ -9,6 +9,7 @@ import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from discovery.errors import NotFound, UsageError
 from discovery.store import Store, now_iso
@@ -112,7 +113,12 @@ def keyed_hash(key: bytes, text: str, length: int = 16) -> str:
     """HMAC-SHA256 of a text under the case key, shortened, written in the letters a-p rather than hex digits (so
     that no run of digits in a log or header can pass for a redacted number): never reversible by a dictionary
     without the key, which stays in the case."""
-    return hmac.new(key, text.encode("utf-8"), "sha256").hexdigest()[:length].translate(_LETTERS)
+    return _keyed(key, text)[:length]
+
+
+@lru_cache(maxsize=262144)
+def _keyed(key: bytes, text: str) -> str:
+    return hmac.new(key, text.encode("utf-8"), "sha256").hexdigest().translate(_LETTERS)
 
 
 def earlier_bates(store: Store, prefix: str) -> dict[str, tuple[int, int]]:

@@ -9,12 +9,15 @@ boundary of the original text (so 'Dana' never hits 'Danaher'). Names also match
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from discovery.pii.names import parse_person
+
+_ASCII_RUN = re.compile(r"[A-Za-z0-9]+")
 
 
 @lru_cache(maxsize=65536)
@@ -40,6 +43,16 @@ class CompactText:
 
     @classmethod
     def of(cls, text: str) -> CompactText:
+        if text.isascii():  # the common case, without a Python step per character
+            runs = _ASCII_RUN.findall(text)
+            origin: list[int] = []
+            for m in _ASCII_RUN.finditer(text):
+                origin.extend(range(m.start(), m.end()))
+            return cls(text, "".join(runs).lower(), origin)
+        return cls._slow(text)
+
+    @classmethod
+    def _slow(cls, text: str) -> CompactText:
         out: list[str] = []
         origin: list[int] = []
         for i, c in enumerate(text):

@@ -138,3 +138,24 @@ def test_exposing_headers_are_dropped(case: Case) -> None:
         names = {n for n, _ in doc.headers}
         assert "Received" not in names and "X-Originating-IP" not in names
         assert all("county.example" not in v for n, v in doc.headers if n in ("Message-ID", "In-Reply-To"))
+
+
+@pytest.mark.parametrize("mode", ["drop", "keep"])
+def test_header_policy_modes(case: Case, mode: str) -> None:
+    (case.path / "pii-policy.toml").write_text(f'[redact]\nheaders = "{mode}"\n', encoding="utf-8")
+    _mark(case, "Witness", "Dana Whitfield", "PERSON")
+    for doc in _produce(case):
+        names = [n for n, _ in doc.headers]
+        if mode == "drop":
+            assert "Message-ID" not in names and "Received" not in names
+        else:
+            assert "Received" in names and "X-Originating-IP" in names
+        assert names[:1] == ["From"] and "Subject" in names
+
+
+def test_an_unknown_redact_policy_key_is_named(case: Case) -> None:
+    from discovery.errors import PolicyError
+
+    (case.path / "pii-policy.toml").write_text('[redact]\nheader = "drop"\n', encoding="utf-8")
+    with pytest.raises(PolicyError, match="header"):
+        _produce(case)

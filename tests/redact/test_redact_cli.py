@@ -90,3 +90,25 @@ def test_interrupted_production_leaves_nothing(small: Path, tmp_path: Path) -> N
     with Case(small) as case, pytest.raises(KeyboardInterrupt):
         case.redact(all=True, out=out, cancel=lambda: True)
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("out")]
+
+
+def test_a_digest_in_the_manifest_is_not_a_leak_but_a_value_is(tmp_path: Path) -> None:
+    from discovery.redact.verify import verify_production
+
+    folder = tmp_path / "mail"
+    write_eml(folder, "m1", sender="Sam Lee <sam@county.example>", to=["Ann Po <ann@county.example>"],
+              subject="Badge", body="Deputy badge 1187 was on scene.\n")
+    with Case(tmp_path / "case") as case:
+        assert case.ingest([folder]).ok
+        mid = str(case.store.scalar("SELECT id FROM messages"))
+        start = str(case.store.scalar("SELECT body_text FROM messages")).index("1187")
+        add_manual_span(case.store, mid, "body", start, start + 4, "BADGE_NUMBER", actor="tester")
+        out = tmp_path / "out"
+        case.redact(all=True, out=out)
+        manifest = json.loads((out / "manifest.json").read_text())
+        manifest["note"] = "ab" + "1187" + "c" * 58
+        (out / "manifest.json").write_text(json.dumps(manifest))
+        assert verify_production(case, out).ok
+        manifest["note"] = "badge 1187"
+        (out / "manifest.json").write_text(json.dumps(manifest))
+        assert not verify_production(case, out).ok

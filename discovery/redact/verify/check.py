@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -20,6 +21,7 @@ from discovery.redact.verify.pdfread import Place, Problem, pdf_places
 from discovery.redact.verify.values import RedactedValue, build_matcher, redacted_values
 
 MANIFEST = "manifest.json"
+_DIGEST = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{64}(?![0-9A-Za-z])")
 MAX_LEAKS = 1000  # a report names at most this many places; the count says how many more
 
 
@@ -191,7 +193,10 @@ def _read(rel: str, data: bytes) -> Iterator[Place | Problem]:
     elif suffix == ".mbox":
         yield from mbox_places(data)
     else:
-        yield Place("text", data.decode("utf-8", "replace"))
+        text = data.decode("utf-8", "replace")
+        if rel == MANIFEST:  # a file's sha256 is hex: its digit runs are not values (they change with every run)
+            text = _DIGEST.sub("sha256", text)
+        yield Place("text", text)
 
 
 def _hits(matcher: Matcher, places: Iterable[Place]) -> Iterator[tuple[str, str]]:
