@@ -97,7 +97,7 @@ def redact(query: str, tag: str, saved: str, everything: bool, out_dir: Path, fo
     leak check passes. The same case, decisions and policy give byte-identical files.
 
     Exit status: 0 produced; 1 the leak check found a redacted value (quarantined in OUT.quarantine-*); 2 bad
-    options; 3 the case could not be read or a reviewed span no longer matches its message; 4 suggestions are
+    options; 3 the case could not be read or a reviewed span no longer matches its message; 5 suggestions are
     pending under --pending refuse (nothing produced); 130 interrupted (nothing produced).
     """
     from rich.console import Console

@@ -17,6 +17,7 @@ mboxrd form (a ``From `` separator per message, body lines matching ``>*From `` 
 from __future__ import annotations
 
 import base64
+import binascii
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -187,14 +188,16 @@ def _headers(doc: ProducedDocument) -> list[str]:
         if lname in ADDRESS_HEADERS:
             if lname in written:
                 continue  # the published pairs of a role are written once, at its first header
-            written.add(lname)
             pairs = by_role.get(lname)
             if pairs is None:
                 pairs = [(n, e) for n, e in getaddresses([header_text(value)]) if n or e]
             if pairs:
                 out.append(address_header(ADDRESS_HEADERS[lname], pairs))
-            elif value.strip():
-                out.append(fold_header(name, value))
+            elif header_text(value) and lname != "from":
+                out.append(fold_header(name, value))  # e.g. 'undisclosed-recipients:;'
+            else:
+                continue  # nothing to write: a From is supplied below
+            written.add(lname)
             after_addresses = len(out)
             continue
         if lname == "date":
@@ -245,26 +248,36 @@ def _normalise_text(text: str) -> str:
 
 
 def _qp_line(line: bytes) -> list[str]:
-    """One line of text as quoted-printable lines of at most 76 characters (soft breaks between them)."""
-    tokens: list[str] = []
-    quote_from = _LINE_FROM.match(line)
-    for i, byte in enumerate(line):
-        char = chr(byte)
-        if quote_from is not None and i < quote_from.end():
-            tokens.append(f"={byte:02X}")  # '>*From ' never starts a line, so no mbox reader alters it
-        elif 33 <= byte <= 126 and char != "=" or char in " \t" and i < len(line) - 1:
-            tokens.append(char)
-        else:
-            tokens.append(f"={byte:02X}")
+    """One line of text as quoted-printable lines of at most 76 characters (soft breaks between them), where no
+    line starts with '>*From ' (its characters are encoded), so that no mbox reader alters or splits it."""
     out: list[str] = []
     current = ""
-    for token in tokens:
+    i, n = 0, len(line)
+    quote_until = -1
+    while i < n:
+        if not current:
+            match = _LINE_FROM.match(line, i)
+            quote_until = match.end() if match else -1
+        byte = line[i]
+        plain = 33 <= byte <= 126 and byte != 61 or byte in (9, 32) and i < n - 1
+        token = chr(byte) if plain and i >= quote_until else f"={byte:02X}"
         if len(current) + len(token) > LINE - 1:
             out.append(current + "=")
             current = ""
+            continue  # the same byte again, at the start of a new line
         current += token
+        i += 1
     out.append(current)
     return out
+
+
+def _qp_encode(line: bytes) -> list[str]:
+    """Quoted-printable lines of one text line: binascii's encoder, or ours when one of its lines would start
+    with '>*From '."""
+    lines = binascii.b2a_qp(line, quotetabs=False, istext=True, header=False).decode("ascii").split("\n")
+    if any(_LINE_FROM.match(x.encode("ascii")) for x in lines):
+        return _qp_line(line)
+    return lines
 
 
 def _encode_text(text: str) -> tuple[str, str]:
@@ -279,7 +292,7 @@ def _encode_text(text: str) -> tuple[str, str]:
         return "7bit", text
     encoded: list[str] = []
     for line in lines:
-        encoded.extend(_qp_line(line.encode("utf-8")))
+        encoded.extend(_qp_encode(line.encode("utf-8")))
     return "quoted-printable", "\n".join(encoded) + "\n"
 
 

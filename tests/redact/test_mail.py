@@ -410,3 +410,18 @@ def test_a_planted_secret_in_the_case_never_reaches_the_output(tmp_path: Path) -
     decoded += "\n".join(str(content(p)) for p in leaves(parse(data)))
     for needle in ("Zebulon", "Quaintance", "867-5309", "zq@example.org"):
         assert needle not in text and needle not in decoded
+
+
+def test_no_encoded_line_starts_like_an_mbox_separator_even_after_a_soft_break() -> None:
+    body = "x" * 74 + " From here " + "y" * 80 + ">From z\nFrom the top\n"
+    doc = document(body=body)
+    entry = mbox_entry(doc, production(doc, child()))
+    assert not re.search(rb"^>*From ", entry.split(b"\n", 1)[1], re.MULTILINE)
+    assert content(leaves(parse(render_eml(doc, production(doc, child()))))[0]) == body
+
+
+def test_an_empty_from_in_the_records_still_gives_a_from() -> None:
+    doc = document(headers=(("From", ""), ("To", "undisclosed-recipients:;"), ("Subject", "s")), addresses=())
+    msg = parse(render_eml(doc, production(doc, child())))
+    assert msg["From"].addresses[0].username == "unknown"
+    assert str(msg["To"]) == "undisclosed-recipients:;"

@@ -16,9 +16,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from discovery.safe_text import safe_line, safe_text
-from tui.data.pii import ACCEPTED, PENDING, REJECTED, FieldText, explain, field_short, redacted
+from tui.data.pii import ACCEPTED, PENDING, REJECTED, FieldText, explain, field_short
 from tui.screens.base import WorkerErrors, in_ui, report_from_thread
 from tui.screens.dialogs import ChoiceDialog, ConfirmDialog
+from tui.screens.preview import forget_preview, show_preview
 from tui.widgets.body import MarkedText
 from tui.widgets.marks import pii_marks, short_type, type_color
 
@@ -134,6 +135,7 @@ class ReviewScreen(WorkerErrors, Screen[None]):
     def _loaded(self, state: ReviewState, keep: int | None) -> None:
         new_message = self.state is None or self.state.message_id != state.message_id
         self.state = state
+        forget_preview(self)
         self.message_id = state.message_id
         table = self.table
         table.clear()
@@ -209,10 +211,7 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         noun = "suggestion" if len(in_field) == 1 else "suggestions"
         caption = f"{state.label_of(key)}  ({len(in_field)} {noun}, {pending} pending · f: other fields)"
         if self.preview:
-            spans = [(s.start, s.end) for s in in_field if s.status == ACCEPTED]
-            self.text_view.show(redacted(text, spans))
-            label.update("PREVIEW as published (v to go back) — " + caption)
-            label.add_class("-preview")
+            show_preview(self, key, caption)
         else:
             self.text_view.show(text, pii_marks(state.suggestions, key, self.current_id))
             label.update(caption)
@@ -311,6 +310,7 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         if self.state is None or self.state.message_id != suggestion.message_id:
             return
         self.state.suggestions = fresh
+        forget_preview(self)
         table = self.table
         for s in fresh:
             key = str(s.id)
