@@ -130,8 +130,8 @@ def summary(samples: list[float]) -> dict[str, float]:
 
 
 async def measure(case_dir: Path, opens: int, pages: int, query: str) -> dict[str, object]:
-    from tui.app import make_app
-    from tui.screens.main import MainScreen
+    from discovery.tui.app import make_app
+    from discovery.tui.screens.main import MainScreen
 
     results: dict[str, object] = {}
     started = time.perf_counter()

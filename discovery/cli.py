@@ -74,7 +74,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "note": "discovery.tags_cli:note",
     "audit": "discovery.tags_cli:audit",
     "problems": "discovery.problems_cli:problems",
-    "tui": "tui.cli:tui",
+    "tui": "discovery.tui.cli:tui",
     "redact": "discovery.redact.cli:redact",
     "verify": "discovery.redact.verify.cli:verify",
 }
@@ -140,7 +140,16 @@ def _module_exists(target: str) -> bool:
         last = i == len(rest) - 1
         package = [Path(loc) / part for loc in locations if (Path(loc) / part / "__init__.py").is_file()]
         if not last and not package:
-            return False
+            # a package mapped from elsewhere (discovery.tui lives in the top-level folder tui/): ask the import
+            # system where it is, which imports its parent (already loaded) but not the package itself
+            dotted = ".".join([top, *rest[: i + 1]])
+            try:
+                spec = importlib.util.find_spec(dotted) if dotted.rpartition(".")[0] in sys.modules else None
+            except (ImportError, ValueError):
+                spec = None
+            if spec is None or not spec.submodule_search_locations:
+                return False
+            package = [Path(loc) for loc in spec.submodule_search_locations]
         if last:
             return bool(package) or any((Path(loc) / f"{part}.py").is_file() for loc in locations)
         locations = [str(path) for path in package]

@@ -6,14 +6,13 @@ from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
+from discovery.tui.commands import commands_of
+from discovery.tui.data.pii import PiiAdapter
+from discovery.tui.data.search import SearchAdapter
+from discovery.tui.data.session import ReviewSession
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-
-from tui.commands import commands_of
-from tui.data.pii import PiiAdapter
-from tui.data.search import SearchAdapter
-from tui.data.session import ReviewSession
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 
@@ -51,7 +50,7 @@ class DiscoveryApp(App[None]):
             pass
 
     def get_default_screen(self) -> Screen[None]:
-        from tui.screens.main import MainScreen
+        from discovery.tui.screens.main import MainScreen
 
         return MainScreen(self.initial_query)
 
@@ -61,7 +60,7 @@ class DiscoveryApp(App[None]):
 
     # -- app actions ----------------------------------------------------------------------------------
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
+        from discovery.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))

@@ -1,4 +1,4 @@
-"""Provides the 'discovery tui' command (registered by discovery.cli as "tui": "tui.cli:tui")."""
+"""Provides the 'discovery tui' command (registered by discovery.cli as "tui": "discovery.tui.cli:tui")."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def tui(case_dir: Path, reviewer: str, theme: str, query: str) -> None:
     from discovery.cli import fail
 
     try:
-        from tui.app import make_app
+        from discovery.tui.app import make_app
 
         app = make_app(case_dir, reviewer or None, theme=theme, query=query)
     except DiscoveryError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from discovery.tui.app import make_app
 from hostile_cli import TERMINAL_UNSAFE
 from hostile_corpus import HOSTILE_NOTE_TUI
 from textual.app import App
@@ -12,7 +13,6 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from discovery.case import Case
-from tui.app import make_app
 
 
 async def _settle(pilot: Pilot[object]) -> None:

@@ -7,18 +7,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from discovery.tui.app import THEMES, make_app
+from discovery.tui.cli import tui as tui_command
+from discovery.tui.commands import commands_of
+from discovery.tui.screens.dialogs import ChoiceDialog
+from discovery.tui.screens.help import HelpScreen
+from discovery.tui.screens.main import MainScreen
+from discovery.tui.screens.review import ReviewScreen
+from discovery.tui.screens.tags import TagManagerScreen
 from textual.widgets import Input
 from tui_helpers import open_app, run_query, screen_text, settle, type_text
 
 from discovery.errors import CaseError
-from tui.app import THEMES, make_app
-from tui.cli import tui as tui_command
-from tui.commands import commands_of
-from tui.screens.dialogs import ChoiceDialog
-from tui.screens.help import HelpScreen
-from tui.screens.main import MainScreen
-from tui.screens.review import ReviewScreen
-from tui.screens.tags import TagManagerScreen
 
 
 async def test_help_lists_every_binding_of_the_screen(case_dir: Path) -> None:

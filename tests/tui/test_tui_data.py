@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from discovery.tui.data.pii import BLOCK, field_rank, redacted
+from discovery.tui.data.rows import summaries, thread_nodes
+from discovery.tui.data.search import facet_clause, make_highlighter, narrow
+from discovery.tui.widgets.body import split_lines
+
 from discovery.case import Case
 from discovery.search import Searcher
-from tui.data.pii import BLOCK, field_rank, redacted
-from tui.data.rows import summaries, thread_nodes
-from tui.data.search import facet_clause, make_highlighter, narrow
-from tui.widgets.body import split_lines
 
 
 def test_split_lines_maps_every_separator_back_to_the_original() -> None:

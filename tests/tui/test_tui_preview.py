@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from discovery.tui.data.preview import build_preview
+from discovery.tui.data.session import ReviewSession
+from discovery.tui.screens.preview import PENDING_STYLE, REDACTED_STYLE
+from discovery.tui.screens.review import ReviewScreen
+from discovery.tui.widgets.body import MarkedText
 from tui_helpers import open_app, run_query, screen_text, settle
 
 from discovery.case import Case
 from discovery.pii import decisions
 from discovery.redact.pipeline import RedactOptions, Selection, build_production
-from tui.data.preview import build_preview
-from tui.data.session import ReviewSession
-from tui.screens.preview import PENDING_STYLE, REDACTED_STYLE
-from tui.screens.review import ReviewScreen
-from tui.widgets.body import MarkedText
 
 
 def _message_with_pending(case_dir: Path) -> tuple[str, list[int]]:

@@ -8,14 +8,14 @@ import email.policy
 import json
 from pathlib import Path
 
+from discovery.tui.data.produce import ProduceChoices
+from discovery.tui.screens.main import MainScreen
+from discovery.tui.screens.produce import ProduceDialog, ProduceProgress
 from textual.widgets import Checkbox, Input, Select
 from tui_helpers import open_app, run_query, settle
 
 from discovery.case import Case
 from discovery.tags import create_tag, tag_messages
-from tui.data.produce import ProduceChoices
-from tui.screens.main import MainScreen
-from tui.screens.produce import ProduceDialog, ProduceProgress
 
 
 async def _open_dialog(pilot: object) -> ProduceDialog:

@@ -7,15 +7,15 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from discovery.tui.screens.dialogs import ChoiceDialog, ConfirmDialog
+from discovery.tui.screens.main import MainScreen
+from discovery.tui.screens.review import ReviewScreen
+from discovery.tui.widgets.body import MarkedText
 from tui_helpers import open_app, run_query, screen_text, settle
 
 from discovery.case import Case
 from discovery.cli import main as discovery_cli
 from discovery.pii import suggestions as suggestions_api
-from tui.screens.dialogs import ChoiceDialog, ConfirmDialog
-from tui.screens.main import MainScreen
-from tui.screens.review import ReviewScreen
-from tui.widgets.body import MarkedText
 
 
 def audit(case_dir: Path) -> list[dict[str, object]]:
@@ -174,7 +174,7 @@ async def test_next_pending_crosses_into_the_next_message(pii_case_dir: Path) ->
 
 
 def test_addresses_of_one_header_are_numbered() -> None:
-    from tui.data.pii import FieldText, number_addresses
+    from discovery.tui.data.pii import FieldText, number_addresses
 
     fields = number_addresses([FieldText("body", "Body", "x"), FieldText("address:from:0", "From", "a@x.example"),
                                FieldText("address:cc:0", "Cc", "Ann <ann@x.example>"),
@@ -210,6 +210,6 @@ async def test_list_shows_fields_picker_tells_fields_apart_and_decisions_wrap_to
 
 
 def test_help_speaks_plainly() -> None:
-    from tui.screens.help import QUERY_HELP
+    from discovery.tui.screens.help import QUERY_HELP
 
     assert QUERY_HELP.startswith("How to search:") and "issue" not in QUERY_HELP

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from discovery.tui.screens.main import MainScreen
+from discovery.tui.widgets.facets import FacetTree
+from discovery.tui.widgets.message_view import MessageView
+from discovery.tui.widgets.query_bar import QueryBar
+from discovery.tui.widgets.results import ResultsTable
+from discovery.tui.widgets.thread_tree import ThreadTree
 from tui_helpers import open_app, run_query, screen_text, settle
 
 from discovery.case import Case
 from discovery.search import Searcher
-from tui.screens.main import MainScreen
-from tui.widgets.facets import FacetTree
-from tui.widgets.message_view import MessageView
-from tui.widgets.query_bar import QueryBar
-from tui.widgets.results import ResultsTable
-from tui.widgets.thread_tree import ThreadTree
 
 
 def expected_ids(case_dir: Path, query: str, sort: str = "relevance") -> list[str]:
@@ -191,8 +191,8 @@ async def test_attachment_text_opens(case_dir: Path) -> None:
         if attachments > 1:
             await pilot.press("enter")
             await settle(pilot)
-        from tui.screens.attachment import AttachmentScreen
-        from tui.widgets.body import MarkedText
+        from discovery.tui.screens.attachment import AttachmentScreen
+        from discovery.tui.widgets.body import MarkedText
 
         assert isinstance(app.screen, AttachmentScreen)
         assert app.screen.query_one(MarkedText).original.startswith(text[:50])
@@ -215,10 +215,9 @@ async def test_attachment_screen_saves_the_original_bytes(case_dir: Path, tmp_pa
         if attachments > 1:
             await pilot.press("enter")
             await settle(pilot)
+        from discovery.tui.screens.attachment import AttachmentScreen
+        from discovery.tui.screens.dialogs import PromptDialog
         from textual.widgets import Input
-
-        from tui.screens.attachment import AttachmentScreen
-        from tui.screens.dialogs import PromptDialog
 
         assert isinstance(app.screen, AttachmentScreen)
         await pilot.press("s")

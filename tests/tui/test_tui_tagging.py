@@ -7,17 +7,17 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from discovery.tui.screens.dialogs import ConfirmDialog, PromptDialog
+from discovery.tui.screens.main import MainScreen
+from discovery.tui.screens.tags import TagManagerScreen
+from discovery.tui.widgets.message_view import MessageView
+from discovery.tui.widgets.results import ResultsTable
 from tui_helpers import open_app, run_query, screen_text, settle, type_text
 
 from discovery import tags as tagging
 from discovery.case import Case
 from discovery.cli import main as discovery_cli
 from discovery.search import Searcher
-from tui.screens.dialogs import ConfirmDialog, PromptDialog
-from tui.screens.main import MainScreen
-from tui.screens.tags import TagManagerScreen
-from tui.widgets.message_view import MessageView
-from tui.widgets.results import ResultsTable
 
 
 def audit(case_dir: Path) -> list[dict[str, object]]:

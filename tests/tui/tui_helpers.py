@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from discovery.tui.app import DiscoveryApp, make_app
 from textual.app import App
 from textual.pilot import Pilot
-
-from tui.app import DiscoveryApp, make_app
 
 
 def open_app(case_dir: Path, reviewer: str = "tester", **options: object) -> DiscoveryApp:

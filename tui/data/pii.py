@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from discovery.tui.data.session import ReviewSession
+
 from discovery.pii import decisions
 from discovery.pii import suggestions as stored_suggestions
 from discovery.pii.fields import load_fields
 from discovery.pii.types import ALL_TYPES
 from discovery.safe_text import safe_line, safe_text
-from tui.data.session import ReviewSession
 
 BLOCK = "█"
 PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from discovery.tui.data.session import ReviewSession
+
 from discovery.pii.fields import render_address
 from discovery.redact.production import ProducedDocument
 from discovery.safe_text import safe_text
-from tui.data.session import ReviewSession
 
 PREVIEW_LABEL = "code"  # the dialog's default label style
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from discovery.tui.data.session import ReviewSession
+
 from discovery.errors import UsageError
-from tui.data.session import ReviewSession
 
 if TYPE_CHECKING:
     from discovery.redact.produce import ProduceReport

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from discovery.tui.data.pii import PiiAdapter
+from discovery.tui.data.session import ReviewSession
+
 from discovery.case import StoredMessage
 from discovery.errors import DiscoveryError
-from tui.data.pii import PiiAdapter
-from tui.data.session import ReviewSession
 
 # Larger bodies are shown up to this many characters (the rest is one key away); offsets stay exact.
 MAX_BODY_CHARS = 1_000_000

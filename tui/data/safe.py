@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from discovery.tui.data.rows import RowSummary, ThreadNode
+
 from discovery.case import AddressOut, AttachmentOut, ProvenanceOut, StoredMessage
 from discovery.safe_text import safe_line, safe_text
-from tui.data.rows import RowSummary, ThreadNode
 
 
 def _address(a: AddressOut) -> AddressOut:

@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from discovery.tui.data.session import ReviewSession
+
 import discovery.search as search_api
 from discovery.case import Case
 from discovery.errors import DiscoveryError
 from discovery.safe_text import safe_line
-from tui.data.session import ReviewSession
 
 SORTS = ("relevance", "newest", "oldest")
 FACET_TITLES: dict[str, str] = {"sender_domains": "Sender domains", "senders": "Senders", "tags": "Tags",

@@ -9,12 +9,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+from discovery.tui.data.rows import RowSummary, ThreadNode, summaries, thread_nodes
+from discovery.tui.data.safe import safe_message, safe_node, safe_notes, safe_summary
+
 from discovery import tags as tagging
 from discovery.case import Case, StoredMessage
 from discovery.errors import CaseError
 from discovery.safe_text import safe_text
-from tui.data.rows import RowSummary, ThreadNode, summaries, thread_nodes
-from tui.data.safe import safe_message, safe_node, safe_notes, safe_summary
 
 T = TypeVar("T")
 ProgressFn = Callable[[int, int], None]

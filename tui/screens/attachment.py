@@ -5,6 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from discovery.tui.screens.base import WorkerErrors, in_ui, report_from_thread
+from discovery.tui.screens.dialogs import ChoiceDialog, PromptDialog
+from discovery.tui.widgets.body import MarkedText
+from discovery.tui.widgets.marks import pii_marks
+from discovery.tui.widgets.message_view import format_size
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -13,16 +18,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from discovery.case import AttachmentOut, StoredMessage
-from tui.screens.base import WorkerErrors, in_ui, report_from_thread
-from tui.screens.dialogs import ChoiceDialog, PromptDialog
-from tui.widgets.body import MarkedText
-from tui.widgets.marks import pii_marks
-from tui.widgets.message_view import format_size
 
 if TYPE_CHECKING:
+    from discovery.tui.app import DiscoveryApp
     from textual.screen import Screen as AnyScreen
-
-    from tui.app import DiscoveryApp
 
 
 def open_attachments(screen: AnyScreen[object], message: StoredMessage) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from discovery.tui.data.reading import MessageDisplay
+from discovery.tui.widgets.message_view import details
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
-
-from tui.data.reading import MessageDisplay
-from tui.widgets.message_view import details
 
 
 class DetailsScreen(ModalScreen[None]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from discovery.tui.commands import Command, commands_of
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -9,8 +10,6 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
-
-from tui.commands import Command, commands_of
 
 QUERY_HELP = """\
 How to search: words  "exact phrase"  "face recognition"~5  rekogniton~  body*

@@ -4,6 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from discovery.tui.data.reading import load_display
+from discovery.tui.data.search import SORTS, ResultPage, facet_clause, narrow
+from discovery.tui.screens.base import WorkerErrors, in_ui, report_from_thread
+from discovery.tui.screens.tagging import TaggingActions
+from discovery.tui.widgets.body import MarkedText
+from discovery.tui.widgets.facets import FacetTree
+from discovery.tui.widgets.message_view import MessageView
+from discovery.tui.widgets.query_bar import QueryBar
+from discovery.tui.widgets.results import ResultsTable
+from discovery.tui.widgets.status import StatusLine, WorkFinished, WorkLine, WorkProgressed
+from discovery.tui.widgets.thread_tree import ThreadTree
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,20 +25,9 @@ from textual.widgets import DataTable, Footer, Input
 from textual.worker import get_current_worker
 
 from discovery.errors import DiscoveryError, QuerySyntaxError
-from tui.data.reading import load_display
-from tui.data.search import SORTS, ResultPage, facet_clause, narrow
-from tui.screens.base import WorkerErrors, in_ui, report_from_thread
-from tui.screens.tagging import TaggingActions
-from tui.widgets.body import MarkedText
-from tui.widgets.facets import FacetTree
-from tui.widgets.message_view import MessageView
-from tui.widgets.query_bar import QueryBar
-from tui.widgets.results import ResultsTable
-from tui.widgets.status import StatusLine, WorkFinished, WorkLine, WorkProgressed
-from tui.widgets.thread_tree import ThreadTree
 
 if TYPE_CHECKING:
-    from tui.app import DiscoveryApp
+    from discovery.tui.app import DiscoveryApp
 
 
 class MainScreen(TaggingActions, WorkerErrors, Screen[None]):
@@ -295,7 +295,7 @@ class MainScreen(TaggingActions, WorkerErrors, Screen[None]):
             tree.focus()
 
     def action_details(self) -> None:
-        from tui.screens.details import DetailsScreen
+        from discovery.tui.screens.details import DetailsScreen
 
         data = self.message_view.display_data
         if data is not None:
@@ -312,7 +312,7 @@ class MainScreen(TaggingActions, WorkerErrors, Screen[None]):
             self.maximize(self.focused)
 
     def action_attachments(self) -> None:
-        from tui.screens.attachment import open_attachments
+        from discovery.tui.screens.attachment import open_attachments
 
         data = self.message_view.display_data
         if data is None:
@@ -320,7 +320,7 @@ class MainScreen(TaggingActions, WorkerErrors, Screen[None]):
         open_attachments(self, data.message)
 
     def action_review(self) -> None:
-        from tui.screens.review import ReviewScreen
+        from discovery.tui.screens.review import ReviewScreen
 
         if self.open_id:
             ids = [r.id for r in self.table.rows_shown]
@@ -333,17 +333,17 @@ class MainScreen(TaggingActions, WorkerErrors, Screen[None]):
             self.open_message(self.open_id)
 
     def action_saved_searches(self) -> None:
-        from tui.screens.saved import choose_saved_search
+        from discovery.tui.screens.saved import choose_saved_search
 
         choose_saved_search(self)
 
     def action_save_search(self) -> None:
-        from tui.screens.saved import save_search
+        from discovery.tui.screens.saved import save_search
 
         save_search(self, self.query_text)
 
     def action_produce(self) -> None:
-        from tui.screens.produce import start_production
+        from discovery.tui.screens.produce import start_production
 
         start_production(self, self.query_text)
 

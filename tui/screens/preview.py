@@ -6,17 +6,16 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
+from discovery.tui.data.preview import PublishedPreview, build_preview
+from discovery.tui.screens.base import describe, in_ui
+from discovery.tui.widgets.body import Mark
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.data.preview import PublishedPreview, build_preview
-from tui.screens.base import describe, in_ui
-from tui.widgets.body import Mark
-
 if TYPE_CHECKING:
-    from tui.app import DiscoveryApp
-    from tui.screens.review import ReviewScreen
+    from discovery.tui.app import DiscoveryApp
+    from discovery.tui.screens.review import ReviewScreen
 
 REDACTED_STYLE = Style(color="white", bgcolor="black", bold=True)
 PENDING_STYLE = Style(color="black", bgcolor="yellow", bold=True, underline=True)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from discovery.tui.data.produce import FORMATS, LABELS, PENDING, ProduceChoices, default_out, produce
+from discovery.tui.screens.base import describe, in_ui
+from discovery.tui.screens.dialogs import DIALOG_CSS
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,13 +16,10 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
 from textual.worker import get_current_worker
 
-from tui.data.produce import FORMATS, LABELS, PENDING, ProduceChoices, default_out, produce
-from tui.screens.base import describe, in_ui
-from tui.screens.dialogs import DIALOG_CSS
-
 if TYPE_CHECKING:
+    from discovery.tui.app import DiscoveryApp
+
     from discovery.redact.produce import ProduceReport
-    from tui.app import DiscoveryApp
 
 STAGES = {"find": "Finding redacted values", "redact": "Redacting", "write": "Writing files",
           "verify": "Checking for leaks"}

@@ -7,6 +7,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+from discovery.tui.data.pii import ACCEPTED, PENDING, REJECTED, FieldText, explain, field_short
+from discovery.tui.screens.base import WorkerErrors, in_ui, report_from_thread
+from discovery.tui.screens.dialogs import ChoiceDialog, ConfirmDialog
+from discovery.tui.screens.preview import forget_preview, show_preview
+from discovery.tui.widgets.body import MarkedText
+from discovery.tui.widgets.marks import pii_marks, short_type, type_color
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,15 +22,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from discovery.safe_text import safe_line, safe_text
-from tui.data.pii import ACCEPTED, PENDING, REJECTED, FieldText, explain, field_short
-from tui.screens.base import WorkerErrors, in_ui, report_from_thread
-from tui.screens.dialogs import ChoiceDialog, ConfirmDialog
-from tui.screens.preview import forget_preview, show_preview
-from tui.widgets.body import MarkedText
-from tui.widgets.marks import pii_marks, short_type, type_color
 
 if TYPE_CHECKING:
-    from tui.app import DiscoveryApp
+    from discovery.tui.app import DiscoveryApp
 
 STATUS_MARK = {PENDING: ("?", "bold yellow"), ACCEPTED: ("✓", "bold green"), REJECTED: ("✗", "dim")}
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from discovery.tui.screens.base import in_ui, report_from_thread
+from discovery.tui.screens.dialogs import ChoiceDialog, PromptDialog
 from textual import work
 
-from tui.screens.base import in_ui, report_from_thread
-from tui.screens.dialogs import ChoiceDialog, PromptDialog
-
 if TYPE_CHECKING:
-    from tui.app import DiscoveryApp
-    from tui.screens.main import MainScreen
+    from discovery.tui.app import DiscoveryApp
+    from discovery.tui.screens.main import MainScreen
 
 
 def choose_saved_search(screen: MainScreen) -> None:

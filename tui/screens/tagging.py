@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from discovery.tui.screens.base import in_ui, report_from_thread
+from discovery.tui.screens.dialogs import ConfirmDialog, PromptDialog
+from discovery.tui.widgets.status import WorkFinished, WorkProgressed
 from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.worker import get_current_worker
 
 from discovery.tags import Tag
-from tui.screens.base import in_ui, report_from_thread
-from tui.screens.dialogs import ConfirmDialog, PromptDialog
-from tui.widgets.status import WorkFinished, WorkProgressed
 
 if TYPE_CHECKING:
-    from tui.app import DiscoveryApp
-    from tui.data.search import ResultPage
-    from tui.widgets.message_view import MessageView
-    from tui.widgets.results import ResultsTable
+    from discovery.tui.app import DiscoveryApp
+    from discovery.tui.data.search import ResultPage
+    from discovery.tui.widgets.message_view import MessageView
+    from discovery.tui.widgets.results import ResultsTable
 
 
 def tag_style(color: str) -> str:
@@ -229,7 +229,7 @@ class TaggingActions:
 
     # -- tag manager ----------------------------------------------------------------------------------
     def action_manage_tags(self) -> None:
-        from tui.screens.tags import TagManagerScreen
+        from discovery.tui.screens.tags import TagManagerScreen
 
         self.dapp.push_screen(TagManagerScreen(), lambda _: self.refresh_after_change())
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from discovery.tui.screens.base import WorkerErrors, in_ui, report_from_thread
+from discovery.tui.screens.dialogs import DIALOG_CSS, ChoiceDialog, ConfirmDialog, PromptDialog
+from discovery.tui.screens.tagging import tag_style
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -13,12 +16,9 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label
 
 from discovery.tags import Tag
-from tui.screens.base import WorkerErrors, in_ui, report_from_thread
-from tui.screens.dialogs import DIALOG_CSS, ChoiceDialog, ConfirmDialog, PromptDialog
-from tui.screens.tagging import tag_style
 
 if TYPE_CHECKING:
-    from tui.app import DiscoveryApp
+    from discovery.tui.app import DiscoveryApp
 
 COLORS = ("red", "orange1", "yellow", "green", "cyan", "blue", "magenta", "grey62")
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from discovery.tui.data.search import FACET_TITLES, FacetCount
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import Tree
 
 from discovery.safe_text import safe_line
-from tui.data.search import FACET_TITLES, FacetCount
 
 PER_FACET = 25
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from discovery.tui.data.pii import ACCEPTED, REJECTED
+from discovery.tui.widgets.body import Mark
 from rich.style import Style
-
-from tui.data.pii import ACCEPTED, REJECTED
-from tui.widgets.body import Mark
 
 HIT = Style(bold=True, color="black", bgcolor="yellow")
 CURRENT = Style(bold=True, reverse=True)

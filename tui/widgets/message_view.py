@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 
+from discovery.tui.data.pii import PENDING
+from discovery.tui.data.reading import MessageDisplay
+from discovery.tui.widgets.body import MarkedText
+from discovery.tui.widgets.marks import HIT, hit_marks, pii_marks, short_type, type_color
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
 from discovery.case import AddressOut
-from tui.data.pii import PENDING
-from tui.data.reading import MessageDisplay
-from tui.widgets.body import MarkedText
-from tui.widgets.marks import HIT, hit_marks, pii_marks, short_type, type_color
 
 
 def format_address(a: AddressOut) -> str:

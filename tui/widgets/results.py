@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from discovery.tui.data.rows import RowSummary
 from rich.text import Text
 from textual.events import Resize
 from textual.widgets import DataTable
-
-from tui.data.rows import RowSummary
 
 WIDE = 110  # from this width on, the table also shows recipients and times
 

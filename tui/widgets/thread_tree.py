@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from discovery.tui.data.rows import ThreadNode
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
-
-from tui.data.rows import ThreadNode
 
 
 def node_label(node: ThreadNode, current: bool) -> Text:
