@@ -253,6 +253,11 @@ def test_a_case_from_before_the_pii_triggers_is_upgraded(pii_copy: Path) -> None
         for column in ("item_kind", "page_first", "page_last", "bates_first", "bates_last", "split_confidence",
                        "source_text"):
             db.execute(f"ALTER TABLE messages DROP COLUMN {column}")
+        # ...and issue 10's publication tables and exemption columns.
+        for table in ("redaction_units", "productions", "bates_numbers"):
+            db.execute(f"DROP TABLE IF EXISTS {table}")
+        for table in ("pii_suggestions", "pii_value_decisions"):
+            db.execute(f"ALTER TABLE {table} DROP COLUMN exemption")
     db.execute("PRAGMA user_version = 3")
     db.close()
     with Store(pii_copy) as store:
