@@ -49,10 +49,10 @@ def pdf_places(data: bytes, depth: int = 0) -> Iterator[Place | Problem]:
         yield Problem("incremental-save", "file", f"{eofs} %%EOF markers: a PDF of a production is saved whole, once, "
                       "so no earlier revision survives in it")
     yield from _page_text(data)
-    try:
-        import pypdf
-        from pypdf.errors import PdfReadError
+    import pypdf
+    from pypdf.errors import PdfReadError
 
+    try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             yield Problem("unreadable", "file", "encrypted: its contents cannot be checked")
