@@ -349,13 +349,14 @@ class Case:
                 """SELECT custodian, count(DISTINCT message_id) FROM provenance WHERE custodian != ''
                    GROUP BY custodian ORDER BY 2 DESC""")),
             undated=int(s.scalar("SELECT count(*) FROM messages WHERE date_utc IS NULL") or 0),
-            failures=int(s.scalar("SELECT count(*) FROM failures") or 0)
+            # a bad redaction found in a release is a finding (counted under printed releases), not a read failure
+            failures=int(s.scalar("SELECT count(*) FROM failures WHERE reason NOT LIKE 'bad redaction%'") or 0)
             + int(s.scalar("SELECT count(*) FROM sources WHERE status='failed'") or 0),
             failure_samples=[
                 {"path": r[0] + (f"!{r[1]}" if r[1] else ""), "locator": r[2], "reason": r[3]}
                 for r in s.rows(
                     """SELECT s.path, f.inner_path, f.locator, f.reason FROM failures f
-                       JOIN sources s ON s.id=f.source_id
+                       JOIN sources s ON s.id=f.source_id WHERE f.reason NOT LIKE 'bad redaction%'
                        UNION ALL SELECT path, '', '', reason FROM sources WHERE status='failed'
                        LIMIT ?""", (top * 2,))
             ],

@@ -20,11 +20,15 @@ KINDS: tuple[str, ...] = (
     "partly-read",  # a message stored with something lost (bytes replaced, a part not read, text cut)
     "repaired",  # a message stored whole after a repair (bad base64, lost header indentation, ...)
     "no-text",  # an attachment from which no text could be extracted
+    "not-ocred",  # pages of a PDF release without text that could not be OCR'd (Tesseract missing or failed)
+    "bad-redaction",  # a release's own box drawn over text still in the text layer (a finding, not a loss)
 )
 
 _ENCRYPTED = re.compile(r"encrypt|password", re.IGNORECASE)
 _TOO_LARGE = re.compile(r"over the .{0,40}limit|more than \d+ (?:bytes|archive members)|expands past|too large",
                         re.IGNORECASE)
+_BAD_REDACTION = re.compile(r"^bad redaction\b", re.IGNORECASE)
+_NOT_OCRED = re.compile(r"not OCR'd|tesseract", re.IGNORECASE)
 _NOT_MAIL = re.compile(r"not mail|empty file", re.IGNORECASE)
 # Notes that say something was lost; every other note names a repair that kept everything.
 _LOSS = re.compile(
@@ -52,6 +56,10 @@ class Problem:
 def classify_source(status: str, reason: str) -> str:
     """The problem kind of a source closed with this status and reason ('' when it is no problem)."""
     if status == "failed":
+        if _BAD_REDACTION.search(reason):
+            return "bad-redaction"
+        if _NOT_OCRED.search(reason):
+            return "not-ocred"
         return "encrypted" if _ENCRYPTED.search(reason) else "too-large" if _TOO_LARGE.search(reason) else "failed"
     if status == "skipped":
         if _ENCRYPTED.search(reason):
@@ -79,7 +87,7 @@ def classify_notes(notes: Iterable[str]) -> str:
 def list_problems(store: Store, kinds: Iterable[str] = ()) -> Iterator[Problem]:
     """Every problem of the case, kind by kind (in KINDS order), then by path."""
     wanted = set(kinds) or set(KINDS)
-    if wanted & {"failed", "encrypted", "too-large", "not-mail", "unsupported"}:
+    if wanted & {"failed", "encrypted", "too-large", "not-mail", "unsupported", "not-ocred", "bad-redaction"}:
         yield from sorted(_source_problems(store, wanted), key=lambda p: (KINDS.index(p.kind), p.path, p.locator))
     if wanted & {"partly-read", "repaired"}:
         found = list(_message_problems(store, wanted))
@@ -101,7 +109,7 @@ def _source_problems(store: Store, wanted: set[str]) -> Iterator[Problem]:
         kind = classify_source(row["status"], row["reason"])
         if kind in wanted:
             yield Problem(kind, row["path"], "", "", "", row["reason"] or row["status"])
-    if "failed" in wanted or "encrypted" in wanted or "too-large" in wanted:
+    if wanted & {"failed", "encrypted", "too-large", "not-ocred", "bad-redaction"}:
         for row in store.iter_rows(
             """SELECT s.path, f.inner_path, f.locator, f.reason FROM failures f JOIN sources s ON s.id=f.source_id
                ORDER BY f.id"""
