@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # execution, and the indexer (to index pending changes first). Nothing of ingest, pii, redact or the TUI.
 SEARCH_MODULES = {
     "discovery", "discovery.case", "discovery.cli", "discovery.errors", "discovery.exitcodes", "discovery.store",
+    "discovery.privacy", "discovery.safe_text",  # case folder permissions; the terminal sanitiser (both pure, small)
     "discovery.search", "discovery.search.analysis", "discovery.search.batch", "discovery.search.cli",
     "discovery.search.deferred", "discovery.search.documents", "discovery.search.engine",
     "discovery.search.execute", "discovery.search.facets", "discovery.search.fields", "discovery.search.fuzzy",
