@@ -22,10 +22,10 @@ from pathlib import Path
 import pymupdf
 
 from discovery.errors import RedactionError
+from discovery.redact.pages import label_positions
 from discovery.redact.production import (
     PAGE_LINES,
     PAGE_WIDTH,
-    AppliedRedaction,
     ProducedDocument,
     Production,
     bates_label,
@@ -72,27 +72,29 @@ def render_document(production: Production, doc: ProducedDocument,
     if len(doc.pages) > count:
         raise RedactionError(f"message {doc.id} has {len(doc.pages)} pages but a Bates range of {count}",
                              hint="The pipeline's pagination and Bates numbering disagree; report this bug.")
-    boxes: dict[int, list[AppliedRedaction]] = {}
+    boxes: dict[int, list[tuple[int, int, str]]] = {}
     for red in doc.redactions:
         if red.page >= 0 and red.line >= 0 and red.label:
-            boxes.setdefault(red.page, []).append(red)
+            boxes.setdefault(red.page, []).append((red.line, red.column, red.label))
     pdf = pymupdf.open()
     for n in range(count):
         text = doc.pages[n] if n < len(doc.pages) else ""
-        _typeset(pdf.new_page(width=PAGE_SIZE[0], height=PAGE_SIZE[1]), text, boxes.get(n, []),
+        # where the records carry no positions, every label printed on the page gets its box
+        placed = boxes.get(n) if boxes else label_positions(text)
+        _typeset(pdf.new_page(width=PAGE_SIZE[0], height=PAGE_SIZE[1]), text, placed or [],
                  bates_label(production.bates_prefix, doc.bates_start + n))
     pdf.set_metadata(dict(metadata or {}))
     pdf.del_xml_metadata()
     return pdf.tobytes(garbage=4, deflate=True, no_new_id=True)
 
 
-def _typeset(page: pymupdf.Page, text: str, redactions: Sequence[AppliedRedaction], bates: str) -> None:
+def _typeset(page: pymupdf.Page, text: str, redactions: Sequence[tuple[int, int, str]], bates: str) -> None:
     """Boxes first, then the text in reading order: runs of plain lines in one writer, a line with labels as
     its black and white segments (so extractors read the page in order)."""
     lines = text.split("\n")[:PAGE_LINES]
     covered: dict[int, list[tuple[int, int, str]]] = {}
-    for red in redactions:
-        covered.setdefault(red.line, []).append((red.column, red.column + len(red.label), red.label))
+    for line_no, column, label in redactions:
+        covered.setdefault(line_no, []).append((column, column + len(label), label))
     shape = page.new_shape()
     segments: list[tuple[bool, float, float, str]] = []  # (white, x, baseline, text) in reading order
     for number, line in enumerate(lines):

@@ -143,3 +143,16 @@ def test_redact_pdf_rasterised_has_no_text_layer() -> None:
 def test_redact_pdf_refuses_what_it_cannot_open() -> None:
     with pytest.raises(RedactionError):
         redact_pdf(b"not a pdf", ["x"])
+
+
+def test_labels_without_positions_get_their_boxes_from_the_page_text() -> None:
+    """The pipeline locates labels on the pages by their printed form; every such label is a black box."""
+    page_text = "From: [(b)(6)] <[(b)(6)]>\nSubject: Follow-up\n\nCall [(b)(6)] today at [PHONE-002]."
+    doc = document(pages=(page_text,), page_count=1, bates_last="T-000001",
+                   redactions=(AppliedRedaction("body", 5, 13, "PERSON", "[(b)(6)]", "(b)(6)", "reviewer"),))
+    page = pymupdf.open(stream=render_document(production(doc), doc), filetype="pdf")[0]
+    boxes = [item[1] for d in page.get_drawings() if d.get("fill") == (0.0, 0.0, 0.0) for item in d["items"]
+             if item[0] == "re"]
+    assert len(boxes) == 4
+    for word in (w for w in page.get_text("words") if w[4].startswith(("[(b)(6)]", "<[(b)(6)]", "[PHONE"))):
+        assert any(pymupdf.Rect(word[:4]).intersects(box) for box in boxes)
