@@ -3,8 +3,12 @@ number each), the same pages in every format."""
 
 from __future__ import annotations
 
+import re
+
 from discovery.redact.labels import LABEL_PATTERN
 from discovery.redact.production import PAGE_LINES, PAGE_WIDTH
+
+_QUOTE = re.compile(r"^(?:> ?)+")
 
 
 def _cut(line: str, width: int) -> int:
@@ -22,11 +26,16 @@ def wrap_line(line: str, width: int = PAGE_WIDTH) -> list[str]:
     """One logical line as printed lines of at most ``width`` characters (a label longer than the width
     excepted)."""
     line = line.rstrip()
+    quote = _QUOTE.match(line)
+    prefix = quote.group(0) if quote and len(quote.group(0)) < width // 2 else ""  # a quoted line stays quoted
     out: list[str] = []
     while len(line) > width:
         cut = _cut(line, width)
+        if cut <= len(prefix):  # no space to break at after the quote prefix: cut the word
+            cut = width
         out.append(line[:cut].rstrip())
-        line = line[cut:].lstrip(" ")
+        rest = line[cut:].lstrip(" ")
+        line = prefix + rest if prefix and rest else rest
     out.append(line)
     return out
 
