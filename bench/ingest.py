@@ -44,6 +44,21 @@ def _process_memory(pid: int, page: int) -> int:
         return 0
 
 
+def measured(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
+             memory: bool = True, interval: float = 0.1) -> tuple[float, int, str, str, int]:
+    """Run a command: (seconds, exit status, stdout, stderr, peak memory of its process tree in bytes, 0 when
+    memory is not sampled). The one way every bench times a whole process."""
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
+    peak = 0
+    if memory:
+        while proc.poll() is None:
+            peak = max(peak, tree_memory(proc.pid))
+            time.sleep(interval)
+    out, err = proc.communicate()
+    return time.monotonic() - started, proc.returncode, out, err, peak
+
+
 def tree_memory(pid: int) -> int:
     """Memory held by a process and all its descendants (Linux /proc; PSS where available)."""
     children: dict[int, list[int]] = {}
@@ -67,16 +82,9 @@ def tree_memory(pid: int) -> int:
 def run_ingest(paths: list[Path], case: Path, jobs: int) -> dict[str, object]:
     cmd = [sys.executable, "-m", "discovery.cli", "ingest", *map(str, paths), "--case", str(case), "--jobs",
            str(jobs), "--json", "-q"]
-    started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, tree_memory(proc.pid))
-        time.sleep(0.1)
-    out, err = proc.communicate()
-    seconds = time.monotonic() - started
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"ingest failed ({proc.returncode}): {err}")
+    seconds, status, out, err, peak = measured(cmd)
+    if status not in (0, 1):
+        raise SystemExit(f"ingest failed ({status}): {err}")
     report = json.loads(out)["report"]
     copies = int(report["messages"])
     ingest_seconds = float(report["seconds"])  # reading and storing, before the search index is updated

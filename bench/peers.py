@@ -25,7 +25,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmachine import machine
-from ingest import tree_memory
+from ingest import measured
 
 ROOT = Path(__file__).resolve().parents[1]
 ENRON = ROOT.parent / "shared" / "corpora" / "enron-maildir" / "maildir"
@@ -104,17 +103,9 @@ def cpu_seconds() -> float:
 
 def timed(cmd: list[str], env: dict[str, str], *, memory: bool = False) -> tuple[float, str, int]:
     """(seconds, stdout, peak memory of the process tree in bytes when asked) of one command."""
-    started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    peak = 0
-    if memory:
-        while proc.poll() is None:
-            peak = max(peak, tree_memory(proc.pid))
-            time.sleep(0.05)
-    out, err = proc.communicate()
-    seconds = time.monotonic() - started
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(cmd[:4])} ... failed ({proc.returncode}): {err.strip()[-400:]}")
+    seconds, status, out, err, peak = measured(cmd, env=env, memory=memory, interval=0.05)
+    if status not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd[:4])} ... failed ({status}): {err.strip()[-400:]}")
     return seconds, out, peak
 
 

@@ -19,28 +19,19 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from benchmachine import machine
-from ingest import tree_memory
+from ingest import measured
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[dict[str, object], float, float]:
     """Run a discovery command; (its --json output, seconds, peak memory of its process tree in MB)."""
-    started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "discovery.cli", *cmd], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, tree_memory(proc.pid))
-        time.sleep(0.1)
-    out, err = proc.communicate()
-    seconds = time.monotonic() - started
-    if proc.returncode not in ok:
-        raise SystemExit(f"{' '.join(cmd[:2])} failed ({proc.returncode}): {err[-2000:]}")
+    seconds, status, out, err, peak = measured([sys.executable, "-m", "discovery.cli", *cmd], cwd=ROOT)
+    if status not in ok:
+        raise SystemExit(f"{' '.join(cmd[:2])} failed ({status}): {err[-2000:]}")
     try:
         data = json.loads(out) if out.strip() else {}
     except ValueError:
