@@ -3,6 +3,7 @@ spaCy), with the best installed spaCy pipeline or, without one, an offline mode 
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import importlib.util
 import logging
@@ -10,12 +11,13 @@ import os
 import re
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from dataclasses import field as dc_field
 from functools import lru_cache
 from pathlib import Path
 
 from discovery.errors import UsageError
+from discovery.pii.blocks import blocks
 from discovery.pii.chunks import CHUNK, FREE_TEXT, MODEL_MAX, chunks
 from discovery.pii.fields import MessageFields
 from discovery.pii.headers import is_antispam
@@ -26,6 +28,7 @@ from discovery.pii.types import FieldText, Finding, Problem, fold
 
 ENGINE_VERSION = "1"  # with code_version(): a scan by other detection code is out of date
 CACHED_KINDS = frozenset({"address", "header", "attachment_name"})
+BLOCK_KINDS = frozenset({"body", "attachment"})  # analysed block by block (discovery.pii.blocks), each block cached
 CACHED_TEXT = 2_000  # characters: longer texts are rarely repeated
 CACHE_SIZE = 50_000  # entries, oldest dropped first
 FLOOR = 0.3  # findings below this never leave the engine (policy thresholds cannot go lower)
@@ -228,14 +231,16 @@ class PiiEngine:
     """Presidio's AnalyzerEngine with discovery's recognizers. Build one per process; reuse it."""
 
     def __init__(self, spec: EngineSpec | None = None, names: CorpusNames | None = None,
-                 detectors: Sequence[Detector] | None = None) -> None:
+                 detectors: Sequence[Detector] | None = None, *, cache: bool = True) -> None:
         self.spec = spec or resolve_engine()
         self.names = names or CorpusNames()
         self.detectors = list(detectors) if detectors is not None else default_detectors()
         self._state = _State()
-        # Findings of short address and header texts, which repeat across a case ('Lee Duncan <lduncan@...>'):
-        # they depend on the text, its kind and label and the learned names only.
-        self._cache: dict[tuple[str, str, str], list[Finding]] = {}
+        # Findings (relative to the text) of addresses, headers and body blocks, which repeat across a case ('Lee
+        # Duncan <lduncan@...>', a quoted message, the same attachment): they depend on the text, its kind (and
+        # label) and the learned names only. cache=False analyses every text afresh (the reference in tests).
+        self.cache = cache
+        self._cache: dict[tuple[object, ...], list[Finding]] = {}
         self._cache_names: CorpusNames | None = self.names
         self._presidio, self._nlp_module, self._predefined = _presidio()
         self.nlp = self._load_pipeline()
@@ -324,48 +329,78 @@ class PiiEngine:
 
     def analyze_messages(self, items: Sequence[MessageFields], batch_size: int = 64
                          ) -> list[tuple[list[Finding], list[Problem]]]:
-        """Findings and problems for each message, the spaCy pipeline run over all fields with nlp.pipe."""
-        jobs: list[tuple[int, FieldText, int, str]] = []  # (message index, field, offset, text chunk)
+        """Findings and problems for each message, the spaCy pipeline run over all fields with nlp.pipe.
+
+        Bodies and attachments are analysed block by block (discovery.pii.blocks: quoted runs, forwarded
+        messages), each text once per engine: a block, address or header seen before (in this batch or an
+        earlier one) gets the findings of its first analysis, re-based to where it is now. Detection depends on
+        the text, its kind (and label, for headers and addresses) and the learned names only, so the results
+        are those of an engine without the cache (PiiEngine(cache=False))."""
+        jobs: list[tuple[int, FieldText, int, str]] = []  # (message index, field, offset, text of one block)
         problems: list[list[Problem]] = [[] for _ in items]
         for i, item in enumerate(items):
             for f in item.fields:
                 for offset, chunk in chunks(f, problems[i], self.spec.mode == "model"):
-                    jobs.append((i, f, offset, chunk))
+                    if f.kind in BLOCK_KINDS:
+                        jobs.extend((i, f, offset + start, block) for start, block in blocks(chunk))
+                    else:
+                        jobs.append((i, f, offset, chunk))
         contexts = [MessageContext(self.names, tuple(p for p in (parse_person(n, e) for n, e in item.people if n)
                                                      if p is not None)) for item in items]
-        results: list[list[Finding]] = [[] for _ in items]
         if self._cache_names is not self.names:  # learned names changed: what was found before may not hold
             self._cache.clear()
             self._cache_names = self.names
-        for (i, f, offset, chunk), nlp_artifacts in zip(jobs, self._artifacts(jobs, batch_size), strict=True):
-            cache_key = (f.kind, f.label, chunk) if f.kind in CACHED_KINDS and len(chunk) <= CACHED_TEXT else None
-            if cache_key is not None and cache_key in self._cache:
-                results[i].extend(replace(x, field=f.key, explanation=dict(x.explanation))
-                                  for x in self._cache[cache_key])
-                continue
+        keys = [self._cache_key(f, offset, text) for _, f, offset, text in jobs]
+        fresh: dict[object, int] = {}  # cache key -> the job that analyses it in this batch
+        found_by_job: dict[int, list[Finding]] = {}  # relative findings of each job analysed or found cached
+        todo: list[int] = []
+        for k, key in enumerate(keys):
+            if key is None:
+                todo.append(k)
+            elif key in self._cache:
+                found_by_job[k] = self._cache[key]
+            elif key not in fresh:
+                fresh[key] = k
+                todo.append(k)
+        for k, nlp_artifacts in zip(todo, self._artifacts([jobs[k] for k in todo], batch_size), strict=True):
+            i, f, offset, text = jobs[k]
             self._state.field = f
             self._state.message = contexts[i]
             try:
-                raw = self.analyzer.analyze(chunk, language="en", nlp_artifacts=nlp_artifacts,
+                raw = self.analyzer.analyze(text, language="en", nlp_artifacts=nlp_artifacts,
                                             score_threshold=FLOOR, return_decision_process=True)
             except Exception as exc:  # a recognizer bug must not stop a scan: report and go on
                 logger.exception("PII analysis failed on %s", f.key)
                 problems[i].append(Problem(f.key, "error", f"{type(exc).__name__}: {exc}"[:500]))
+                keys[k] = None  # not remembered: the next scan tries again
+                found_by_job[k] = []
                 continue
             noisy = f.kind == "header" and is_antispam(f.label)
-            found = [_finding(r, f, offset, chunk) for r in raw if not (noisy and r.entity_type in NUMBER_TYPES)]
             # (antispam and diagnostic reports are long runs of codes, not card or bank numbers)
-            results[i].extend(found)
-            if cache_key is not None:
+            found = [_relative(r) for r in raw if not (noisy and r.entity_type in NUMBER_TYPES)]
+            found_by_job[k] = found
+            if keys[k] is not None:
                 if len(self._cache) >= CACHE_SIZE:
                     self._cache.pop(next(iter(self._cache)))
-                self._cache[cache_key] = [replace(x, explanation=dict(x.explanation)) for x in found]
-        out = []
-        for i in range(len(items)):
-            results[i] = _dedupe(results[i])
-            out.append((results[i], problems[i]))
-        return out
+                self._cache[keys[k]] = found
+        results: list[list[Finding]] = [[] for _ in items]
+        for k, (i, f, offset, _) in enumerate(jobs):
+            relative = found_by_job.get(k)
+            if relative is None:  # a repeat of a text first analysed in this batch
+                relative = found_by_job.get(fresh.get(keys[k], -1), [])
+            results[i].extend(_placed(x, f, offset) for x in relative)
+        return [(_dedupe(results[i]), problems[i]) for i in range(len(items))]
 
+    def _cache_key(self, f: FieldText, offset: int, text: str) -> tuple[object, ...] | None:
+        """What the findings of one text depend on, or None when it is not worth remembering."""
+        if not self.cache:
+            return None
+        if f.kind in BLOCK_KINDS:
+            digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+            return (f.kind, digest, self.spec.mode == "model" and offset < MODEL_MAX)
+        if f.kind in CACHED_KINDS and len(text) <= CACHED_TEXT:
+            return (f.kind, f.label, text)
+        return None
 
     def _artifacts(self, jobs: Sequence[tuple[int, FieldText, int, str]], batch_size: int) -> Iterable[object]:
         """NLP artifacts for every job, in order. Tokens, offsets and lemmas come from a regex tokenizer (spaCy
@@ -446,7 +481,8 @@ def _whole_word_context(context_list: list[str], recognizer_context_list: list[s
     return next((w for w in recognizer_context_list or [] if w.lower() in words), "")
 
 
-def _finding(result, f: FieldText, offset: int, chunk: str) -> Finding:  # type: ignore[no-untyped-def]
+def _relative(result) -> Finding:  # type: ignore[no-untyped-def]
+    """A Presidio result as a Finding with offsets into the analysed text (field and text filled in by _placed)."""
     exp = result.analysis_explanation
     explanation: dict[str, object] = {}
     if exp is not None:
@@ -463,9 +499,14 @@ def _finding(result, f: FieldText, offset: int, chunk: str) -> Finding:  # type:
         if exp.pattern and len(str(exp.pattern)) <= 200:
             explanation["pattern"] = str(exp.pattern)
     recognizer = (result.recognition_metadata or {}).get("recognizer_name") or (exp.recognizer if exp else "")
-    start, end = offset + result.start, offset + result.end
-    return Finding(f.key, start, end, result.entity_type, round(float(result.score), 3), str(recognizer),
-                   f.text[start:end], explanation)
+    return Finding("", result.start, result.end, result.entity_type, round(float(result.score), 3),
+                   str(recognizer), "", explanation)
+
+
+def _placed(x: Finding, f: FieldText, offset: int) -> Finding:
+    """A copy of a relative finding placed in field f at offset (its text read from the field's own text)."""
+    start, end = offset + x.start, offset + x.end
+    return Finding(f.key, start, end, x.entity_type, x.score, x.recognizer, f.text[start:end], dict(x.explanation))
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
