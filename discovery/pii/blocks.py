@@ -32,16 +32,20 @@ def _starts_message(lines: list[str], i: int) -> bool:
 
 
 def boundaries(text: str) -> list[int]:
-    """Offsets where a new block may start: a line whose quote depth differs from the line before, or that
-    opens a quoted or forwarded message."""
+    """Offsets where a new block may start: the line break before a line whose quote depth differs from the line
+    before it, or that opens a quoted or forwarded message (so a quoted run reads the same whether more text
+    follows it or it ends the message)."""
     lines = text.split("\n")
     cuts: list[int] = []
     pos = 0
     previous = 0
+    opened = False  # the line before opened a message ('-----Original Message-----' before its 'From:')
     for i, line in enumerate(lines):
-        depth = _depth(line) if line.strip(" \t>") else previous  # a blank '>' line keeps the run going
-        if i and (depth != previous or (depth == 0 and _starts_message(lines, i))):
-            cuts.append(pos)
+        depth = _depth(line)  # a '>' line with nothing else keeps a quoted run going; a blank line ends it
+        starts = depth == 0 and _starts_message(lines, i)
+        if i and (depth != previous or (starts and not opened)):
+            cuts.append(pos - 1)  # the line break before goes with the new block: a run ends alike everywhere
+        opened = starts
         previous = depth
         pos += len(line) + 1
     return cuts
@@ -51,7 +55,7 @@ def blocks(text: str, min_block: int = MIN_BLOCK) -> list[tuple[int, str]]:
     """(offset, text) blocks covering the text end to end. A run between two boundaries becomes a block of its own
     when it is at least min_block characters long; consecutive shorter runs are joined into one block. Depends on
     the text alone, so the same text always gives the same blocks."""
-    if len(text) < 2 * min_block:
+    if len(text) < min_block:
         return [(0, text)]
     edges = [0, *boundaries(text), len(text)]
     out: list[tuple[int, int]] = []  # (start, end)
