@@ -160,7 +160,11 @@ class PersonNameDetector:
 
     def _segment(self, text: str, toks: list[_Tok], message: MessageContext) -> list[Hit]:
         names = message.names
-        if len(toks) > 2 and all(t.text.isupper() for t in toks):
+        if len(toks) == 1:  # most runs: one capitalised word. What the steps below conclude for it, cheaply:
+            head = toks[0]
+            if head.key in _GREETING_WORDS or _is_title(head) or not _maybe_name(head, names, text):
+                return []  # a title or greeting alone, or a word nobody would take for a name
+        elif len(toks) > 2 and all(t.text.isupper() for t in toks):
             return _caps_names(toks)
         title = ""
         greeting = False
@@ -171,8 +175,7 @@ class PersonNameDetector:
                 title = head.text
                 toks = toks[1:]
                 continue
-            if head.key in ("hi", "hello", "hey", "dear", "thanks", "thank", "morning", "afternoon", "evening",
-                            "good", "congrats", "congratulations", "welcome", "attn"):
+            if head.key in _GREETING_WORDS:
                 greeting = True
                 toks = toks[1:]
                 continue
@@ -207,8 +210,9 @@ class PersonNameDetector:
         context = _context(text, line_start, before, after, greeting)
         if len(toks) >= 2:
             return self._full(toks, names, caps, title, context)
-        running = (bool(_MID_SENTENCE.search(before)) and not _PLACE_AFTER.match(after)
-                   and not _PLACE_BEFORE.search(before))
+        tail = _tail(before)
+        running = (bool(_MID_SENTENCE.search(tail)) and not _PLACE_AFTER.match(after)
+                   and not _PLACE_BEFORE.search(tail))
         return self._single(first, names, caps, title, context, running)
 
     @staticmethod
@@ -297,6 +301,8 @@ class PersonNameDetector:
 
 
 _HEADER_WORDS = frozenset("from sent to cc bcc subject date".split())
+_GREETING_WORDS = frozenset("hi hello hey dear thanks thank morning afternoon evening good congrats congratulations "
+                            "welcome attn".split())
 
 
 def _job_word(tok: _Tok) -> bool:
@@ -378,6 +384,20 @@ def _previous_line(text: str, line_start: int) -> str:
     return ""
 
 
+_SPEECH_BEFORE = re.compile(r"(?:said|told|asked|per|according to|spoke (?:with|to)|talked (?:with|to)|met with|"
+                            r"meeting with|call|called|ask|tell|email|emailed|thank|cc|cc'd|copy|name is|named|i'm|"
+                            r"i am|this is|contact|contacted|reach|reached)[ \t]+$", re.IGNORECASE)
+TAIL = 80  # characters before the last word: more than any context phrase matched at the end of a line's start
+
+
+def _tail(before: str) -> str:
+    """The end of the text before a name, for the patterns anchored at its end ('said ', 'Deputy '): searching a
+    long line's whole start for each capitalised word made long unwrapped lines quadratic."""
+    if len(before) <= TAIL:
+        return before
+    return before[max(0, len(before.rstrip(" \t")) - TAIL) :]
+
+
 def _context(text: str, line_start: int, before: str, after: str, greeting: bool) -> str:
     """Why the words around a name make it a person's name ('' when nothing does): 'greeting' ('Hi Dana,'),
     'sign-off' (the line after 'Thanks,'), 'vocative' ('Sam, can you ...'), 'verb of speech', 'role word'."""
@@ -398,13 +418,12 @@ def _context(text: str, line_start: int, before: str, after: str, greeting: bool
             return "sign-off"
     if stripped_after.startswith(",") and (not low or low.endswith((".", "!", "?"))):
         return "vocative"  # 'Sam, can you run it?' / 'Thanks, Hector. Curtis, the change request ...'
-    if re.search(r"(?:said|told|asked|per|according to|spoke (?:with|to)|talked (?:with|to)|met with|meeting with|"
-                 r"call|called|ask|tell|email|emailed|thank|cc|cc'd|copy|name is|named|i'm|i am|this is|"
-                 r"contact|contacted|reach|reached)[ \t]+$", before, re.IGNORECASE):
+    tail = _tail(before)
+    if _SPEECH_BEFORE.search(tail):
         return "verb of speech"
     if re.match(r"^[ \t]+(?:said|says|wrote|writes|asked|told|called|mentioned|noted|added|replied|explained|"
                 r"suggested|agreed|confirmed)\b", after, re.IGNORECASE):
         return "verb of speech"
-    if _ROLE_BEFORE.search(before):
+    if _ROLE_BEFORE.search(tail):
         return "role word"
     return ""
