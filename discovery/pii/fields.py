@@ -83,10 +83,13 @@ def header_fields(headers: Sequence[Sequence[str]], transport: bool = True) -> l
     return out
 
 
-def load_fields(store: Store, message_ids: Iterable[str], *, transport: bool = True) -> list[MessageFields]:
+def load_fields(store: Store, message_ids: Iterable[str], *, transport: bool = True, headers: bool = True
+                ) -> list[MessageFields]:
     """The field texts of these messages, in the order given (unknown ids are skipped). transport=False leaves
-    out transport and diagnostic headers (what a scan reads by default); displays keep them all."""
+    out transport and diagnostic headers; headers=False every 'header:' field (what a scan reads by default, when
+    productions print no headers but the addresses and Subject); displays keep them all."""
     ids = list(dict.fromkeys(message_ids))
+    with_headers = headers
     result: dict[str, MessageFields] = {}
     for i in range(0, len(ids), 400):
         part = ids[i : i + 400]
@@ -101,7 +104,8 @@ def load_fields(store: Store, message_ids: Iterable[str], *, transport: bool = T
             except ValueError:
                 headers = []
             result[row["id"]] = MessageFields(row["id"], int(row["rev"]), fields, [])
-            result[row["id"]].fields.extend(header_fields(headers, transport))
+            if with_headers:
+                result[row["id"]].fields.extend(header_fields(headers, transport))
         for row in store.rows(
             f"""SELECT message_id, role, position, name, email FROM addresses WHERE message_id IN ({marks})
                 ORDER BY message_id, role, position""", part

@@ -40,8 +40,10 @@ model = ""
 
 [scan]
 # Transport and diagnostic headers (Received, X-*, ARC, DKIM, antispam reports, Thread-Index, List-*) hold relay
-# addresses, hashes and spam scores, not people: they are not scanned unless this is true. X-headers that name
-# people (X-From, X-To, X-cc, X-Original-From, X-Original-Sender, X-Folder, ...) are always scanned.
+# addresses, hashes and spam scores, not people: they are not scanned unless this is true. Other headers that name
+# people (X-From, X-To, X-cc, X-Original-From, X-Original-Sender, Sender, Organization, ...) are scanned when the
+# productions publish them ([redact] headers = "keep"); with "neutralise" or "drop" no production prints them, so
+# nobody has to decide on them (From, To, Cc, Bcc, Reply-To and Subject are always scanned).
 transport_headers = false
 
 [thresholds]
@@ -113,8 +115,14 @@ class Policy:
     mailing_lists: bool = True
     machine_senders: bool = True
     transport_headers: bool = False
+    published_headers: bool = False  # [redact] headers = "keep": productions print the other headers, so scan them
     deny: dict[str, list[str]] = field(default_factory=dict)
     path: str = ""  # where it was read from; '' for the built-in defaults
+
+    @property
+    def scan_headers(self) -> bool:
+        """Are header fields other than the address fields and Subject scanned? (when published, or asked for)"""
+        return self.published_headers or self.transport_headers
 
     def threshold(self, entity_type: str) -> float:
         return float(self.thresholds.get(entity_type, self.thresholds.get("default", DEFAULT_THRESHOLD)))
@@ -227,6 +235,7 @@ def parse_policy(data: dict[str, object], where: str = "policy") -> Policy:
     policy.mailing_lists = _bool(allow, "mailing_lists", True, where, "allow")
     policy.machine_senders = _bool(allow, "machine_senders", True, where, "allow")
     policy.transport_headers = _bool(_table(data, "scan"), "transport_headers", False, where, "scan")
+    policy.published_headers = _table(data, "redact").get("headers", "neutralise") == "keep"
     deny: dict[str, list[str]] = {}
     for key, value in _table(data, "deny").items():
         if key not in ALL_TYPES:

@@ -197,7 +197,8 @@ def scan_case(case: Case, *, jobs: int = 1, full: bool = False, only_new: bool =
 
     def batches() -> Iterator[list[MessageFields]]:
         for i in range(0, len(ids), batch_size):
-            yield load_fields(store, ids[i : i + batch_size], transport=prep.policy.transport_headers)
+            yield load_fields(store, ids[i : i + batch_size], transport=prep.policy.transport_headers,
+                              headers=prep.policy.scan_headers)
 
     def commit(results: list[tuple[str, int, list[Finding], list[Problem], int]]) -> None:
         stamp = now_iso()

@@ -47,9 +47,11 @@ class IpAddressDetector:
         if "." in text:
             for m in IPV4.finditer(text):
                 try:
-                    ipaddress.IPv4Address(m.group(1))
+                    ip = ipaddress.IPv4Address(m.group(1))
                 except ValueError:
                     continue
+                if ip.is_unspecified or ip.is_loopback or m.group(1).startswith("255.") or _version(text, m):
+                    continue  # 0.0.0.0, 127.0.0.1 and netmasks address nobody; '1.8.3.1' after '-- ' is git's
                 hits.append(Hit(m.start(1), m.end(1), "IP_ADDRESS", 0.9, "IPv4 address", "ipv4"))
         if "::" in text or text.count(":") >= 5:
             for m in IPV6.finditer(text):
@@ -60,11 +62,31 @@ class IpAddressDetector:
                 if all(g.isdigit() and len(g) <= 2 for g in groups):
                     continue  # a time such as 10:06:42
                 try:
-                    ipaddress.IPv6Address(value)
+                    ip6 = ipaddress.IPv6Address(value)
                 except ValueError:
+                    continue
+                if ip6.is_unspecified or ip6.is_loopback:
                     continue
                 hits.append(Hit(m.start(1), m.end(1), "IP_ADDRESS", 0.85, "IPv6 address", "ipv6"))
         return hits
+
+
+_VERSION_BEFORE = re.compile(r"(?:\b(?:version|ver|release|v)[ \t:]*|[A-Za-z]-)$", re.IGNORECASE)
+
+
+def _version(text: str, m: re.Match[str]) -> bool:
+    """Is this dotted quad a version number? After 'version' or 'v', glued to a package name
+    ('iscsiuio-6.2.1.2-1'), or alone on the line after a '-- ' signature delimiter (git send-email's footer)."""
+    start = m.start(1)
+    line_start = text.rfind("\n", 0, start) + 1
+    if _VERSION_BEFORE.search(text[max(line_start, start - 12) : start]):
+        return True
+    line_end = text.find("\n", m.end(1))
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    if line.strip(" \t>") != m.group(1) or line_start == 0:
+        return False
+    previous = text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1]
+    return previous.lstrip(" \t>").rstrip("\r") in ("-- ", "--")
 
 
 class UrlAccountDetector:
