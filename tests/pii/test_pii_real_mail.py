@@ -95,7 +95,7 @@ def test_header_classes() -> None:
 def test_list_mail_is_quiet_and_people_stay(list_case: Case) -> None:
     found = _suggestions(list_case, "l1")
     texts = {t for _, _, t in found}
-    assert not [f for f, _, _ in found if f.startswith("header:") and not f.startswith("header:X-Original-From")]
+    assert not [f for f, _, _ in found if f.startswith("header:")]
     assert not any("open-talk" in t for t in texts)  # the list's own addresses, unsubscribe form included
     assert all(e != "CREDIT_CARD" for _, e, _ in found)
     assert "Western Digital Research" not in texts
@@ -117,6 +117,21 @@ def test_junk_body_skipped_but_text_after_it_found(list_case: Case) -> None:
     assert len(found) < 15  # nothing from 3,000 lines of base64
     kinds = [p["kind"] for (raw,) in list_case.store.rows("SELECT problems FROM pii_scans") for p in json.loads(raw)]
     assert "encoded" in kinds
+
+
+def test_headers_scanned_only_when_productions_print_them(list_case: Case, engine: PiiEngine) -> None:
+    found = _suggestions(list_case, "l1")
+    assert not [f for f, _, _ in found if f.startswith("header:")]  # 'neutralise' prints none of them
+    assert ("address:from:0", "EMAIL_ADDRESS", "lee@suse.example") in found  # the list sender's real identity
+    (list_case.path / "pii-policy.toml").write_text('[redact]\nheaders = "keep"\n')
+    policy = load_policy(list_case.path)
+    assert policy.published_headers and policy.scan_headers and policy.version() != Policy().version()
+    saved = engine.names
+    scan_case(list_case, policy=Policy(mode="offline", published_headers=True), engine=engine)
+    engine.names = saved
+    found = _suggestions(list_case, "l1")
+    assert ("header:X-Original-From", "EMAIL_ADDRESS", "lee@suse.example") in found
+    assert not [f for f, _, _ in found if f.startswith(("header:Received", "header:ARC", "header:X-Received"))]
 
 
 def test_transport_headers_scanned_when_the_policy_asks(list_case: Case, engine: PiiEngine) -> None:

@@ -138,6 +138,12 @@ def test_ip_addresses() -> None:
     assert found(IpAddressDetector(), text) == ["10.112.40.5", "198.51.100.77", "2001:db8:4a::17"]
 
 
+def test_ip_addresses_that_address_nobody_and_versions() -> None:
+    text = ("iscsiadm -p 0.0.0.0:3260 and 127.0.0.1, mask 255.255.255.0, :: and ::1; iscsi-initiator-utils-6.2.1.2-1;"
+            " git version 2.17.1.1; v1.8.3.1\n-- \n1.8.3.1\n\n> -- \n> 2.25.1.4\nhost 1.8.3.1 is down\n10.35.18.220\n")
+    assert found(IpAddressDetector(), text) == ["1.8.3.1", "10.35.18.220"]  # a host named in prose stays
+
+
 def test_url_accounts() -> None:
     text = ("https://www.facebook.com/jane.doe?ref=x https://portal.example/users/48213/edit "
             "https://x.example/a?user=jdoe&page=2 http://www.example.edu/~jsmith/ https://pstdigest.example/alpr "
