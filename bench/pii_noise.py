@@ -4,7 +4,9 @@
 
 By kind of field (body, address:to, header:X-From, ...), entity type, recognizer, and how many are repeats: the
 same value (type + value key) again within one message, or within one thread (already suggested in an earlier
-message of the thread). Reads the case store only; run 'discovery pii scan' on the case first.
+message of the thread), and how many distinct values the whole case holds (what a reviewer deciding by value,
+'discovery pii accept-value' or 'reject-value', decides). Reads the case store only; run 'discovery pii scan'
+on the case first.
 """
 
 from __future__ import annotations
@@ -59,12 +61,14 @@ def breakdown(db: sqlite3.Connection, top: int = 15) -> dict[str, object]:
             if first != message_id:
                 repeat_thread += 1
     total = len(rows)
+    case_values = len({(entity, vkey) for _, _, entity, _, vkey, _, _, _ in rows})
     per = (lambda n: round(n / messages, 2)) if messages else (lambda n: 0.0)
     return {
         "messages": messages, "suggestions": total, "per_message": per(total),
         "repeats_in_message": repeat_message, "repeats_in_thread": repeat_thread,
         "distinct_per_message": per(total - repeat_message),
         "new_in_thread_per_message": per(total - repeat_message - repeat_thread),
+        "case_values": case_values, "case_values_per_message": per(case_values),
         "by_field": dict(by_field.most_common(top)), "by_type": dict(by_type.most_common(top)),
         "by_recognizer": dict(by_recognizer.most_common(top)),
         "by_type_and_field": dict(by_type_field.most_common(top)),
