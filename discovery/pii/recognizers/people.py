@@ -131,6 +131,8 @@ class PersonNameDetector:
 
     # -- one run of capitalised words -----------------------------------------------------------------
     def _run(self, text: str, toks: list[_Tok], message: MessageContext) -> list[Hit]:
+        if len(toks) == 1:  # no two-word name of the case to look for
+            return self._segment(text, toks, message)
         names = message.names
         hits: list[Hit] = []
         # 1. people of this case, longest match first, anywhere in the run
