@@ -3,9 +3,7 @@ every writer's input comes from. Reads the store; writes nothing."""
 
 from __future__ import annotations
 
-import bisect
 import json
-import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -18,10 +16,12 @@ from discovery.pii.fields import ADDRESS_ROLES, MessageFields, load_fields
 from discovery.pii.policy import PolicyFilter, load_policy
 from discovery.pii.types import Finding, value_key
 from discovery.redact.decisions import case_key, earlier_bates, keyed_hash, unit_decisions
+from discovery.redact.finder import ValueFinder
 from discovery.redact.labels import LABEL_STYLES, Labeler
 from discovery.redact.mimetree import mime_skeleton
 from discovery.redact.pages import paginate
 from discovery.redact.policy import RedactPolicy, load_redact_policy
+from discovery.redact.prepare import DocPrepared, DocWork, init_worker, prepare, prepare_batch, worker_args
 from discovery.redact.production import (
     AppliedRedaction,
     MimePart,
@@ -33,7 +33,7 @@ from discovery.redact.production import (
     bates_label,
 )
 from discovery.redact.spans import Span, apply_spans
-from discovery.redact.variants import CompactText, value_forms
+from discovery.redact.variants import value_forms
 from discovery.store import Store, decompress_raw
 
 if TYPE_CHECKING:
@@ -270,50 +270,6 @@ def collect_values(store: Store, suggestions: Sequence[dict[str, object]], rpoli
     return values
 
 
-# -- finding values in documents (parallel-safe: plain data in, plain data out) ---------------------------
-_QUOTE_BREAK = re.compile(r"\n[ \t>]*")
-NEVER_INSIDE = "<>@[]{}|/\\:;=\"\x00"  # marks that end a value: a match spanning one is not that value
-
-
-def _plausible(segment: str, own: str) -> bool:
-    """Whether an original text segment can be the value: no mark inside that the value itself lacks ('Kasprzak
-    <brent' is not 'Brent Kasprzak'; '15:02' is not badge 1502); '>' only as a quoting mark after a line break."""
-    if "\n" in segment:
-        segment = _QUOTE_BREAK.sub(" ", segment)
-    return not any(c in NEVER_INSIDE and c not in own for c in segment)
-
-
-def find_values(fields: Sequence[tuple[str, str]], needles: Sequence[tuple[str, int]],
-                marks: Sequence[str] = ()) -> list[tuple[int, int, int, int]]:
-    """(field index, start, end, value index) of every occurrence of every needle (compact form, value index)
-    in the fields' texts, sorted. ``marks[value index]``: the punctuation the value's own texts contain."""
-    compacts = [CompactText.of(text) for _, text in fields]
-    joined = "\x00".join(c.folded for c in compacts)
-    starts: list[int] = []
-    pos = 0
-    for c in compacts:
-        starts.append(pos)
-        pos += len(c.folded) + 1
-    found: set[tuple[int, int, int, int]] = set()
-    for needle, vindex in needles:
-        at = joined.find(needle)
-        while at != -1:
-            fi = bisect.bisect_right(starts, at) - 1
-            c = compacts[fi]
-            local = at - starts[fi]
-            start = c.origin[local]
-            end = c.origin[local + len(needle) - 1] + 1
-            if c._boundary(start, end) and _plausible(c.text[start:end], marks[vindex] if marks else ""):
-                found.add((fi, start, end, vindex))
-            at = joined.find(needle, at + 1)
-    return sorted(found)
-
-
-def _find_batch(batch: list[tuple[list[tuple[str, str]], list[tuple[str, int]], list[str]]]
-                ) -> list[list[tuple[int, int, int, int]]]:
-    return [find_values(f, n, m) for f, n, m in batch]
-
-
 # -- documents --------------------------------------------------------------------------------------------
 @dataclass(slots=True)
 class _Doc:
@@ -324,6 +280,7 @@ class _Doc:
     attachments: list[dict[str, object]]
     units: dict[str, object]
     matches: list[tuple[int, int, int, int]] = field(default_factory=list)
+    prepared: DocPrepared | None = None  # the worker's matches and MIME skeleton
 
 
 def _field_order(key: str) -> tuple[int, int, str]:
@@ -496,6 +453,32 @@ class _Builder:
         except RedactionError:
             return None
 
+    def all_children(self, parent_ids: Sequence[str]) -> dict[str, dict[int, str]]:
+        """children() of many messages at once: parent id -> n -> forwarded message's id."""
+        out: dict[str, dict[int, str]] = {}
+        for part in _chunks(parent_ids):
+            marks = ",".join("?" * len(part))
+            for r in self.case.store.rows(
+                    f"SELECT m.parent_id, m.id, p.locator FROM messages m JOIN provenance p ON p.message_id=m.id "
+                    f"WHERE m.parent_id IN ({marks}) ORDER BY p.id", part):
+                tail = str(r["locator"]).rpartition("/part:")[2]
+                if tail.isdigit():
+                    out.setdefault(r["parent_id"], {}).setdefault(int(tail), r["id"])
+        return out
+
+    def work(self, docs: Sequence[_Doc]) -> list[DocWork]:
+        """The worker's view of each document (its original only when a mail format needs its MIME tree)."""
+        with_raw = [d for d in docs if self.want_mime and d.row.get("raw")]
+        children = self.all_children([d.id for d in with_raw]) if with_raw else {}
+        out: list[DocWork] = []
+        for d in docs:
+            if self.want_mime and d.row.get("raw"):
+                out.append(DocWork(d.fields, d.row["raw"], str(d.row["body_source"] or ""),  # type: ignore[arg-type]
+                                   str(d.row["body_text"] or ""), children.get(d.id, {})))
+            else:
+                out.append(DocWork(d.fields))
+        return out
+
     def children(self, message_id: str) -> dict[int, str]:
         """The n-th forwarded message inside a message -> its id (from the '/part:<n>' locator of its copy)."""
         out: dict[int, str] = {}
@@ -638,7 +621,10 @@ class _Builder:
         headers.append(("Subject", subject))
         headers.extend(self.id_headers(row, texts, spans, applied, doc))
         mime: tuple[MimePart, ...] = ()
-        if self.want_mime and row.get("raw"):
+        if self.want_mime and row.get("raw") and doc.prepared is not None:
+            mime = doc.prepared.mime
+            withheld.extend(doc.prepared.mime_withheld)
+        elif self.want_mime and row.get("raw"):
             mime, html_withheld = mime_skeleton(decompress_raw(row["raw"]),  # type: ignore[arg-type]
                                                 str(row["body_source"] or ""), str(row["body_text"] or ""),
                                                 self.children(doc.id))
@@ -742,27 +728,29 @@ def build_production(case: Case, selection: Selection, options: RedactOptions, *
         progress("find", 0, total)
     batches = [docs[i:i + 50] for i in range(0, len(docs), 50)]
     marks = [v.marks for v in builder.value_list]
-    payload = [[(d.fields, needles, marks) for d in batch] for batch in batches]
     done = 0
-    if options.jobs > 1 and len(docs) > 100:
-        with ProcessPoolExecutor(max_workers=options.jobs) as pool:
-            for batch, result in zip(batches, pool.map(_find_batch, payload), strict=True):
-                for d, m in zip(batch, result, strict=True):
-                    d.matches = m
-                done += len(batch)
-                if progress:
-                    progress("find", done, total)
-                if cancel and cancel():
-                    raise KeyboardInterrupt
+
+    def take(batch: list[_Doc], results: list[DocPrepared]) -> None:
+        nonlocal done
+        for d, prepared in zip(batch, results, strict=True):
+            d.matches = prepared.matches
+            d.prepared = prepared
+        done += len(batch)
+        if progress:
+            progress("find", done, total)
+        if cancel and cancel():
+            raise KeyboardInterrupt
+
+    if options.jobs > 1 and len(docs) > 100:  # each worker builds the automaton once; batches carry no needles
+        with ProcessPoolExecutor(max_workers=options.jobs, initializer=init_worker,
+                                 initargs=worker_args(needles, marks)) as pool:
+            payload = (builder.work(batch) for batch in batches)
+            for batch, result in zip(batches, pool.map(prepare_batch, payload), strict=True):
+                take(batch, result)
     else:
-        for batch, items in zip(batches, payload, strict=True):
-            for d, m in zip(batch, _find_batch(items), strict=True):
-                d.matches = m
-            done += len(batch)
-            if progress:
-                progress("find", done, total)
-            if cancel and cancel():
-                raise KeyboardInterrupt
+        finder = ValueFinder(needles, marks)
+        for batch in batches:
+            take(batch, [prepare(finder, w) for w in builder.work(batch)])
     if options.label == "pseudonym":  # number pseudonyms in order of first appearance
         for d in docs:
             if "message" in d.units:

@@ -134,10 +134,16 @@ def write_outputs(production: Production, folder: Path) -> str:
         assert writer is not None
         files.extend(writer(production, folder))
     files.extend(write_log(production, folder))
-    doc_files: dict[str, list[str]] = {}
+    doc_files: dict[str, list[str]] = {doc.id: [] for doc in production.documents}
+    by_stem: dict[str, list[str]] = {}
     for doc in production.documents:
-        stems = (f"{doc.bates_first}.", f"{doc.bates_first}-")
-        doc_files[doc.id] = [f for f in files if f.rpartition("/")[2].startswith(stems)]
+        by_stem.setdefault(doc.bates_first, []).append(doc.id)
+    for f in files:  # a document's files are named '<its first Bates number>.' or '-' something
+        name = f.rpartition("/")[2]
+        for i, c in enumerate(name):
+            if c in ".-" and name[:i] in by_stem:
+                for doc_id in by_stem[name[:i]]:
+                    doc_files[doc_id].append(f)
     return write_manifest(production, folder, sorted(set(files)), doc_files)
 
 
