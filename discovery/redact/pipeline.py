@@ -237,6 +237,7 @@ def collect_values(store: Store, suggestions: Sequence[dict[str, object]], rpoli
     accepted decisions by value, minus what the allow-list allows."""
     values: dict[tuple[str, str], Value] = {}
     texts: dict[tuple[str, str], set[str]] = {}
+    explicit: set[tuple[str, str]] = set()  # values whose code a reviewer chose (not the policy's default)
 
     def add(entity_type: str, text: str, vkey: str, exemption: str, rule: str, reviewer: str, at: str,
             decision: str) -> None:
@@ -244,8 +245,10 @@ def collect_values(store: Store, suggestions: Sequence[dict[str, object]], rpoli
         if k not in values:
             values[k] = Value(entity_type, vkey, exemption or rpolicy.exemption(entity_type, text), rule,
                               reviewer, at, decision)
-        elif exemption and values[k].rule not in ("reviewer", "value"):
-            values[k].exemption = exemption
+        elif exemption and (k not in explicit or values[k].rule not in ("reviewer", "value")):
+            values[k].exemption = exemption  # a chosen code beats the default; the first reviewer's beats others
+        if exemption:
+            explicit.add(k)
         texts.setdefault(k, set()).add(text)
 
     order = {"reviewer": 0, "value": 1, "policy:deny": 2, "policy:auto": 3, "pending": 4}
@@ -594,11 +597,15 @@ class _Builder:
             reason, detail = _attachment_withheld(doc, att, forwarded)
             if reason:
                 unit = doc.units.get(f"attachment:{position}")
+                exemption = ""
+                if unit is not None:  # a reviewer's withhold carries a code: theirs, else the policy's default
+                    exemption = unit.exemption or self.rpolicy.exemption("PERSON")  # type: ignore[attr-defined]
                 withheld.append(WithheldUnit(f"attachment:{position}", reason, f"{filename}: {detail}",
-                                             getattr(unit, "exemption", ""), getattr(unit, "decided_by", ""),
+                                             exemption, getattr(unit, "decided_by", ""),
                                              getattr(unit, "decided_at", "")))
+                code = f" {code_or(exemption)}" if exemption else ""
                 attachments.append(ProducedAttachment(position, filename, str(att["mime"]), withheld=reason,
-                                                      slip_sheet=f"Attachment withheld ({reason}): {detail}."))
+                                                      slip_sheet=f"Attachment withheld ({reason}){code}: {detail}."))
                 continue
             text_key = f"attachment:{position}"
             text = self.redact_field(doc, text_key, texts.get(text_key, ""), spans, applied)[0]
@@ -619,7 +626,7 @@ class _Builder:
         if date_header:
             headers.append(("Date", date_header))
         headers.append(("Subject", subject))
-        headers.extend(self.id_headers(row, texts, spans, applied, doc))
+        headers.extend(self.id_headers(row, texts, spans, applied, doc, withheld))
         mime: tuple[MimePart, ...] = ()
         if self.want_mime and row.get("raw") and doc.prepared is not None:
             mime = doc.prepared.mime
@@ -638,7 +645,8 @@ class _Builder:
             parent_id=str(row["parent_id"] or ""))
 
     def id_headers(self, row: dict[str, object], texts: dict[str, str], spans: dict[str, list[Span]],
-                   applied: list[AppliedRedaction], doc: _Doc) -> list[tuple[str, str]]:
+                   applied: list[AppliedRedaction], doc: _Doc,
+                   withheld: list[WithheldUnit]) -> list[tuple[str, str]]:
         mode = self.rpolicy.headers
         if mode == "drop":
             return []
@@ -655,8 +663,25 @@ class _Builder:
             if refs:
                 out.append(("References", " ".join(neutral(str(r)) for r in refs)))
             return out
-        out = [(key.split(":")[1], self.redact_field(doc, key, text, spans, applied)[0])
-               for key, text in doc.fields if key.startswith("header:")]
+        out = []
+        for key, text in doc.fields:
+            if not key.startswith("header:"):
+                continue
+            name = key.split(":")[1]
+            unit = doc.units.get(f"header:{name}")
+            if unit is not None:  # a header a reviewer withheld whole: a slip in place of its value
+                exemption = unit.exemption or self.rpolicy.exemption("PERSON")  # type: ignore[attr-defined]
+                label = _slip(key, exemption, "reviewer")
+                if not any(w.unit == f"header:{name}" for w in withheld):
+                    withheld.append(WithheldUnit(f"header:{name}", "reviewer", f"the {name} header is withheld",
+                                                 exemption, unit.decided_by,  # type: ignore[attr-defined]
+                                                 unit.decided_at))  # type: ignore[attr-defined]
+                applied.append(AppliedRedaction(key, 0, len(label), "WITHHELD", label, exemption, "reviewer",
+                                                unit.decided_by, unit.decided_at,  # type: ignore[attr-defined]
+                                                f"unit:header:{name}"))
+                out.append((name, label))
+                continue
+            out.append((name, self.redact_field(doc, key, text, spans, applied)[0]))
         for name, column in (("Message-ID", "message_id"), ("In-Reply-To", "in_reply_to")):
             if row[column]:
                 out.append((name, str(row[column])))
