@@ -32,8 +32,12 @@ from discovery.redact.production import (
     WithheldUnit,
     bates_label,
 )
+from discovery.redact.release import ENTITY_TYPE as RELEASE_TYPE
+from discovery.redact.release import RULE as RELEASE_RULE
+from discovery.redact.release import bad_redactions
+from discovery.redact.release import variant_type as release_variant_type
 from discovery.redact.spans import Span, apply_spans
-from discovery.redact.variants import value_forms
+from discovery.redact.variants import compact, value_forms
 from discovery.store import Store, decompress_raw
 
 if TYPE_CHECKING:
@@ -130,6 +134,7 @@ class Value:
     decision: str
     forms: list[str] = field(default_factory=list)
     marks: str = ""  # the punctuation of the value's texts ('@.' for an email)
+    owners: frozenset[str] = frozenset()  # messages whose own rule it is (a release's bad redaction), not a follow
 
 
 @dataclass(slots=True)
@@ -271,6 +276,26 @@ def collect_values(store: Store, suggestions: Sequence[dict[str, object]], rpoli
         value.marks = "".join(sorted({c for text in texts[k] for c in text if not c.isalnum() and not c.isspace()}))
         value.forms = sorted((f for f in forms if len(f) >= 2), key=lambda f: (-len(f), f))
     return values
+
+
+def release_values(store: Store, ids: Sequence[str], rpolicy: RedactPolicy,
+                   key: bytes) -> dict[tuple[str, str], Value]:
+    """The texts the selected messages' release left readable under its boxes (discovery.redact.release), as
+    values redacted everywhere in the production, under the release's code (the policy's default when the box
+    carried none), by a rule of their own in the messages the release boxed them in. Never allow-listed: the
+    release itself decided they are withheld."""
+    out: dict[tuple[str, str], Value] = {}
+    for bad in bad_redactions(store, ids):
+        vkey = compact(bad.text)
+        forms = {f for f in value_forms(release_variant_type(bad.text), bad.text) if len(f) >= 2}
+        if not forms:
+            continue
+        marks = "".join(sorted({c for c in bad.text if not c.isalnum() and not c.isspace()}))
+        out[(RELEASE_TYPE, vkey)] = Value(
+            RELEASE_TYPE, vkey, bad.exemption or rpolicy.exemption("PERSON"), RELEASE_RULE, "", "",
+            f"release:{keyed_hash(key, 'release:' + vkey, 12)}", sorted(forms, key=lambda f: (-len(f), f)), marks,
+            frozenset(mid for mid, _ in bad.places))
+    return out
 
 
 # -- documents --------------------------------------------------------------------------------------------
@@ -508,8 +533,9 @@ class _Builder:
             if value.entity_type == "PHONE_NUMBER":  # '(503) 555-0142', '+1 206 ...': the opening mark goes too
                 while start > 0 and text[start - 1] in "(+":
                     start -= 1
+            rule = value.rule if doc.id in value.owners else "follow"
             by_field.setdefault(key, []).append(Span(start, end, text[start:end], self.label_for(value), "accepted",
-                                                     (value, "follow", "", "", value.decision)))
+                                                     (value, rule, "", "", value.decision)))
         for s in self.direct.get(doc.id, []):
             fkey = str(s["field"])
             if fkey not in texts:
@@ -742,6 +768,7 @@ def build_production(case: Case, selection: Selection, options: RedactOptions, *
         where = sorted(undecided.items(), key=lambda kv: (-kv[1], kv[0]))
         raise PendingSuggestions(sum(undecided.values()), where)
     values = collect_values(store, suggestions, rpolicy, key, pfilter)
+    values.update(release_values(store, ids, rpolicy, key))
     direct: dict[str, list[dict[str, object]]] = {}
     for s in suggestions:
         direct.setdefault(str(s["message_id"]), []).append(s)
