@@ -4,8 +4,10 @@ every writer's input comes from. Reads the store; writes nothing."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -518,6 +520,11 @@ class _Builder:
                 out.setdefault(int(tail), r["id"])
         return out
 
+    def forget(self, message_id: str) -> None:
+        """Drop what was kept for one document once it is built (its suggestions, its attachments' bytes)."""
+        self.direct.pop(message_id, None)
+        self._payloads.pop(message_id, None)
+
     def needles(self) -> list[tuple[str, int]]:
         return [(form, i) for i, v in enumerate(self.value_list) for form in v.forms]
 
@@ -772,37 +779,44 @@ def build_production(case: Case, selection: Selection, options: RedactOptions, *
     direct: dict[str, list[dict[str, object]]] = {}
     for s in suggestions:
         direct.setdefault(str(s["message_id"]), []).append(s)
+    pending_redacted = sum(1 for s in suggestions if s["rule"] == "pending")
+    del suggestions  # each document's own are in direct, dropped as it is built
     builder = _Builder(case, options, rpolicy, key, values, direct)
-    docs = _load_docs(store, ids, rpolicy)
     needles = builder.needles()
-    total = len(docs)
-    if progress:
-        progress("find", 0, total)
-    batches = [docs[i:i + 50] for i in range(0, len(docs), 50)]
     marks = [v.marks for v in builder.value_list]
-    done = 0
-
-    def take(batch: list[_Doc], results: list[DocPrepared]) -> None:
-        nonlocal done
-        for d, prepared in zip(batch, results, strict=True):
-            d.matches = prepared.matches
-            d.prepared = prepared
-        done += len(batch)
+    with ExitStack() as stack:
+        pool = None
+        if options.jobs > 1 and len(ids) > 100:  # forked before the documents are loaded: workers stay small
+            pool = stack.enter_context(ProcessPoolExecutor(
+                max_workers=options.jobs, mp_context=multiprocessing.get_context("fork"), initializer=init_worker,
+                initargs=worker_args(needles, marks)))
+        docs = _load_docs(store, ids, rpolicy)
+        total = len(docs)
         if progress:
-            progress("find", done, total)
-        if cancel and cancel():
-            raise KeyboardInterrupt
+            progress("find", 0, total)
+        batches = [docs[i:i + 50] for i in range(0, len(docs), 50)]
+        done = 0
 
-    if options.jobs > 1 and len(docs) > 100:  # each worker builds the automaton once; batches carry no needles
-        with ProcessPoolExecutor(max_workers=options.jobs, initializer=init_worker,
-                                 initargs=worker_args(needles, marks)) as pool:
+        def take(batch: list[_Doc], results: list[DocPrepared]) -> None:
+            nonlocal done
+            for d, prepared in zip(batch, results, strict=True):
+                d.matches = prepared.matches
+                d.prepared = prepared
+            done += len(batch)
+            if progress:
+                progress("find", done, total)
+            if cancel and cancel():
+                raise KeyboardInterrupt
+
+        if pool is not None:  # each worker built the automaton once; batches carry no needles
             payload = (builder.work(batch) for batch in batches)
             for batch, result in zip(batches, pool.map(prepare_batch, payload), strict=True):
                 take(batch, result)
-    else:
-        finder = ValueFinder(needles, marks)
-        for batch in batches:
-            take(batch, [prepare(finder, w) for w in builder.work(batch)])
+        else:
+            finder = ValueFinder(needles, marks)
+            for batch in batches:
+                take(batch, [prepare(finder, w) for w in builder.work(batch)])
+        del batches
     if options.label == "pseudonym":  # number pseudonyms in order of first appearance
         for d in docs:
             if "message" in d.units:
@@ -813,10 +827,14 @@ def build_production(case: Case, selection: Selection, options: RedactOptions, *
         for v in builder.value_list:
             builder.labeler.see(v.entity_type, v.key)
     produced: list[ProducedDocument] = []
-    for n, d in enumerate(docs, 1):
+    for n in range(total):
+        d = docs[n]
+        assert d is not None
         produced.append(builder.build(d))
-        if progress and (n % 25 == 0 or n == total):
-            progress("redact", n, total)
+        docs[n] = None  # type: ignore[call-overload]  # its stored fields and original are no longer needed
+        builder.forget(d.id)
+        if progress and ((n + 1) % 25 == 0 or n + 1 == total):
+            progress("redact", n + 1, total)
         if cancel and cancel():
             raise KeyboardInterrupt
     numbered, numbers = assign_bates(produced, options.bates_prefix, options.bates_start,
@@ -826,5 +844,5 @@ def build_production(case: Case, selection: Selection, options: RedactOptions, *
         case=case.path.resolve().name, selection=selection.describe(), pending=options.pending,
         label_style=options.label, bates_prefix=options.bates_prefix, bates_start=options.bates_start,
         policy_sha256=policy_sha, formats=canonical, documents=tuple(numbered), values_redacted=len(values),
-        pending_redacted=sum(1 for s in suggestions if s["rule"] == "pending"), header_policy=rpolicy.headers)
-    return BuildResult(production, numbers, sum(1 for s in suggestions if s["rule"] == "pending"))
+        pending_redacted=pending_redacted, header_policy=rpolicy.headers)
+    return BuildResult(production, numbers, pending_redacted)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import sqlite3
@@ -149,14 +150,17 @@ def _check_files(out: Path, rels: list[str], listed: dict[str, Any], values: lis
         return
     chunks = [rels[i:i + _CHUNK] for i in range(0, len(rels), _CHUNK)]
     threads = max(1, at_once // processes)
-    with ProcessPoolExecutor(processes, initializer=_init_worker,
-                             initargs=(out, listed, values, threads, os.getpid())) as pool:
+    # forkserver: a worker starts from a small fresh process, not as a copy of a caller that may hold a whole
+    # production in memory (redact runs this check right after writing)
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(processes, mp_context=context, initializer=_init_worker,
+                             initargs=(out, listed, values, threads, None)) as pool:
         for results in pool.map(_check_chunk, chunks):
             yield from results
 
 
 def _init_worker(out: Path, listed: dict[str, Any], values: list[RedactedValue], threads: int,
-                 parent_pid: int) -> None:
+                 parent_pid: int | None) -> None:
     """Pool initializer: end with the parent; compile this process's matcher once."""
     global _WORKER
     from discovery.workers import die_with_parent
@@ -228,7 +232,7 @@ def _check_file(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher) -
     places = len(items)
     for hit_place, value in _hits(matcher, items):
         leaks.append(Leak(rel, hit_place, "value", value))
-    return rel, len(data), places, leaks
+    return rel, len(data), places, list(dict.fromkeys(leaks))  # a long table's chunks overlap by a few lines
 
 
 def _read(rel: str, data: bytes) -> Iterator[Place | Problem]:

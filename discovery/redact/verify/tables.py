@@ -23,20 +23,40 @@ _ESCAPE = re.compile(r'\\(?:u[0-9a-fA-F]{4}|["\\/bfnrt])')
 _SIMPLE = {"n": " ", "r": " ", "t": " ", "b": " ", "f": " ", '"': '"', "\\": "\\", "/": "/"}
 
 
+CHUNK_LINES = 4000  # a big log is searched this many lines at a time (the matcher's word lists stay small)
+OVERLAP = 3  # lines each chunk repeats from the one before, so a value across a chunk's edge is still found
+
+
 def table_places(data: bytes, suffix: str) -> Iterator[Place]:
     text = data.decode("utf-8", "replace")
     if suffix == ".csv":
-        yield Place("text", _CSV_NUMBER.sub("", text))
+        yield from _chunks(_CSV_NUMBER.sub("", text))
         return
-    try:
-        json.loads(text)
+    try:  # well-formed? (objects are dropped as they are read: a 100 MB log never becomes Python objects)
+        json.loads(text, object_pairs_hook=_drop)
     except ValueError:
-        yield Place("text", text)  # not JSON: searched as it is
+        yield from _chunks(text)  # not JSON: searched as it is
         return
     text = _JSON_DECISION.sub('""', _JSON_NUMBER.sub("", text))
     if "\\" in text:
         text = _ESCAPE.sub(_unescape, text)
-    yield Place("text", text)
+    yield from _chunks(text)
+
+
+def _drop(pairs: object) -> None:
+    return None
+
+
+def _chunks(text: str) -> Iterator[Place]:
+    """The text as one place, or in overlapping runs of lines when it is long; hits are named 'text line N'."""
+    if text.count("\n", 0, 1 << 20) < CHUNK_LINES and len(text) < 1 << 20:
+        yield Place("text", text)
+        return
+    lines = text.split("\n")
+    for first in range(0, len(lines), CHUNK_LINES):
+        start = max(0, first - OVERLAP)
+        part = lines[start:first + CHUNK_LINES]
+        yield Place("text", "\n".join(part), tuple(f"text line {start + i + 1}" for i in range(len(part))))
 
 
 def _unescape(m: re.Match[str]) -> str:
