@@ -150,11 +150,11 @@ def _check_files(out: Path, rels: list[str], listed: dict[str, Any], values: lis
         return
     chunks = [rels[i:i + _CHUNK] for i in range(0, len(rels), _CHUNK)]
     threads = max(1, at_once // processes)
-    # forkserver: a worker starts from a small fresh process, not as a copy of a caller that may hold a whole
-    # production in memory (redact runs this check right after writing)
-    context = multiprocessing.get_context("forkserver")
+    # spawn: a worker starts as a small fresh process, not as a copy of a caller that may hold a whole production
+    # in memory (redact runs this check right after writing); it is this process's own child (its CPU time counts)
+    context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(processes, mp_context=context, initializer=_init_worker,
-                             initargs=(out, listed, values, threads, None)) as pool:
+                             initargs=(out, listed, values, threads, os.getpid())) as pool:
         for results in pool.map(_check_chunk, chunks):
             yield from results
 
@@ -223,15 +223,13 @@ def _check_file(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher) -
             leaks.append(Leak(rel, "file", "unlisted-file", detail="not listed in the manifest"))
         elif hashlib.sha256(data).hexdigest() != str(listed[rel]).lower():
             leaks.append(Leak(rel, "file", "sha256-mismatch", detail="differs from the manifest's sha256"))
-    items: list[Place | Problem] = []
-    for item in _read(rel, data):
+    for item in _read(rel, data):  # each place is searched as it is read (a big table never whole in memory)
         if isinstance(item, Problem):
             leaks.append(Leak(rel, item.where, item.kind, detail=item.detail))
-        else:
-            items.append(item)
-    places = len(items)
-    for hit_place, value in _hits(matcher, items):
-        leaks.append(Leak(rel, hit_place, "value", value))
+            continue
+        places += 1
+        for hit_place, value in _hits(matcher, [item]):
+            leaks.append(Leak(rel, hit_place, "value", value))
     return rel, len(data), places, list(dict.fromkeys(leaks))  # a long table's chunks overlap by a few lines
 
 
