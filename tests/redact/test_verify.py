@@ -371,3 +371,17 @@ def test_pdf_file_identifier_is_read_as_hex_unless_it_is_text() -> None:
     assert not list(_hits(matcher, digest))
     text_id = [p for p in pdf_places(_pdf_with_id(b"Dana Whitfield!!")) if isinstance(p, Place)]
     assert [where for where, _ in _hits(matcher, text_id)] == ["trailer /ID line 1 col 1", "trailer /ID line 2 col 1"]
+
+
+def test_worker_processes_find_what_threads_find(tmp_path: Path, case_dir: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many files are checked in spawned worker processes; they report the same leaks, in the same order."""
+    from discovery.redact.verify import check
+
+    files = {f"txt/T-{n:06d}.txt": (CLEAN_TXT if n % 3 else b"Call Dana Whitfield\n") for n in range(1, 10)}
+    out = production(tmp_path, case_dir, files)
+    threads = verify_production(case_dir, out, jobs=2)
+    monkeypatch.setattr(check, "PROCESS_MIN_FILES", 2)
+    processes = verify_production(case_dir, out, jobs=2)
+    assert places(processes) == places(threads) and len(processes.leaks) == 3
+    assert (processes.files, processes.places) == (threads.files, threads.places)
