@@ -77,6 +77,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "tui": "discovery.tui.cli:tui",
     "redact": "discovery.redact.cli:redact",
     "verify": "discovery.redact.verify.cli:verify",
+    "withhold": "discovery.redact.units_cli:withhold",
 }
 
 

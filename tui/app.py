@@ -10,6 +10,7 @@ from discovery.tui.commands import commands_of
 from discovery.tui.data.pii import PiiAdapter
 from discovery.tui.data.search import SearchAdapter
 from discovery.tui.data.session import ReviewSession
+from discovery.tui.data.units import UnitsAdapter
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -34,6 +35,7 @@ class DiscoveryApp(App[None]):
         self.session = session
         self.search = SearchAdapter(session, on_notice=self._notice_from_thread)
         self.pii = PiiAdapter(session)
+        self.units = UnitsAdapter(session)
         self.page_size = page_size
         self.initial_query = query
         self.theme = THEMES.get(theme, theme)

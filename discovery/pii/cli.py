@@ -361,12 +361,15 @@ def _status_command(name: str, status: str, verb: str) -> None:
                             "one per line).")
     @click.argument("ids", nargs=-1, type=int)
     @click.option("--stdin", "from_stdin", is_flag=True, help="Read ids from standard input.")
+    @click.option("--exemption", default=None, hidden=status != "accepted",
+                  help="The exemption code the redactions carry, e.g. '(b)(7)(C)' (default: the policy's code for "
+                  "the type).")
     @case_option
     @reviewer_option
     @note_option
     @json_option
-    def command(ids: tuple[int, ...], from_stdin: bool, case_dir: Path, reviewer: str, note: str,
-                as_json: bool) -> None:
+    def command(ids: tuple[int, ...], from_stdin: bool, exemption: str | None, case_dir: Path, reviewer: str,
+                note: str, as_json: bool) -> None:
         from discovery.pii.decisions import set_status
 
         id_list = list(ids)
@@ -374,10 +377,20 @@ def _status_command(name: str, status: str, verb: str) -> None:
             id_list += [int(x) for x in sys.stdin.read().split() if x.strip().isdigit()]
         if not id_list:
             fail(UsageError("no suggestion ids given", hint="Pass ids, or --stdin."), as_json, ExitCode.USAGE)
+        if exemption is not None and status != "accepted":
+            fail(UsageError("--exemption goes with accept", hint="'discovery pii exemption' changes a code."),
+                 as_json, ExitCode.USAGE)
 
         def action(store):  # type: ignore[no-untyped-def]
             n = set_status(store, id_list, status, actor=_actor(reviewer), note=note)
-            return {"status": status, "changed": n, "text": f"{n} suggestion(s) {status}"}
+            result = {"status": status, "changed": n, "text": f"{n} suggestion(s) {status}"}
+            if exemption is not None:
+                from discovery.redact.decisions import set_exemption
+
+                set_exemption(store, id_list, exemption, actor=_actor(reviewer))
+                result["exemption"] = exemption.strip()
+                result["text"] += f" under {exemption.strip() or 'the default code'}"
+            return result
 
         _decide(case_dir, as_json, action)
 
@@ -406,6 +419,52 @@ def _value_command(name: str, status: str, verb: str) -> None:
                                   f"changed, {d.created} span(s) added"}
 
         _decide(case_dir, as_json, action)
+
+
+@pii.command()
+@click.argument("code")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--stdin", "from_stdin", is_flag=True, help="Read suggestion ids from standard input.")
+@click.option("--value", "value", nargs=2, default=None, metavar="TYPE TEXT",
+              help="Change the code of an accepted decision by value ('discovery pii accept-value') instead.")
+@case_option
+@reviewer_option
+@json_option
+def exemption(code: str, ids: tuple[int, ...], from_stdin: bool, value: tuple[str, str] | None, case_dir: Path,
+              reviewer: str, as_json: bool) -> None:
+    """Set the exemption code of suggestions by id (or of a decision by value with --value TYPE TEXT): CODE such as
+    '(b)(6)' or '(b)(7)(C)'; 'default' goes back to the policy's code for the type. Productions label and log
+    the redaction with it (a value found elsewhere carries the code of its decision). Exit 4 when no suggestion
+    or decision has those ids or that value."""
+    from discovery.pii.types import value_key
+    from discovery.redact.decisions import set_exemption, set_value_exemption
+
+    chosen = "" if code.strip().lower() == "default" else code
+    id_list = list(ids)
+    if from_stdin:
+        id_list += [int(x) for x in sys.stdin.read().split() if x.strip().isdigit()]
+    if bool(id_list) == bool(value):
+        fail(UsageError("give suggestion ids or --value TYPE TEXT (one of them)",
+                        hint="e.g. discovery pii exemption '(b)(7)(C)' 17 18"), as_json, ExitCode.USAGE)
+    if value and value[0] not in ALL_TYPES:
+        fail(UsageError(f"unknown entity type {value[0]!r}", hint=f"Known types: {', '.join(ALL_TYPES)}."),
+             as_json, ExitCode.USAGE)
+    with _case(case_dir, as_json) as case:
+        if value:
+            n = set_value_exemption(case.store, value[0], value_key(value[0], value[1].strip()), chosen,
+                                    actor=_actor(reviewer))
+            what = f"decision by value ({value[0]})"
+        else:
+            n = set_exemption(case.store, id_list, chosen, actor=_actor(reviewer))
+            what = "suggestion(s)"
+    if not n:
+        fail(NotFound(f"no {'accepted decision by that value' if value else 'suggestion with those ids'}",
+                      hint="'discovery pii list' shows suggestions and their ids."), as_json, ExitCode.NOT_FOUND)
+    shown = chosen.strip() or "the policy's default"
+    if as_json:
+        click.echo(json_safe(json.dumps({"exemption": chosen.strip(), "changed": n}, ensure_ascii=False)))
+    else:
+        click.echo(safe_text(f"{n} {what} now carry {shown}"))
 
 
 _value_command("accept-value", "accepted", "Accept")

@@ -45,6 +45,11 @@ def withhold(store: Store, message_id: str, unit: str, *, actor: str, exemption:
         raise UsageError(f"cannot withhold {unit!r}",
                          hint="Units: message, subject, body, attachment:<n>, header:<Name>.")
     key = _message(store, message_id)
+    if unit.startswith("attachment:"):
+        position = int(unit.split(":")[1])
+        if store.scalar("SELECT count(*) FROM attachments WHERE message_id=? AND position=?", (key, position)) == 0:
+            raise NotFound(f"message {key} has no attachment {position}",
+                           hint=f"'discovery show {key}' lists its attachments with their numbers.")
     stamp = now_iso()
     with store.db:
         store.db.execute(
@@ -66,6 +71,17 @@ def release(store: Store, message_id: str, unit: str, *, actor: str) -> bool:
     return bool(cur.rowcount)
 
 
+def list_units(store: Store, message_id: str = "") -> list[UnitDecision]:
+    """Every withheld unit (of one message when given), by message and unit."""
+    if message_id:
+        rows = store.rows("SELECT * FROM redaction_units WHERE message_id=? ORDER BY unit",
+                          (_message(store, message_id),))
+    else:
+        rows = store.rows("SELECT * FROM redaction_units ORDER BY message_id, unit")
+    return [UnitDecision(r["message_id"], r["unit"], r["exemption"], r["decided_by"], r["decided_at"], r["note"])
+            for r in rows]
+
+
 def unit_decisions(store: Store, message_ids: Sequence[str]) -> dict[str, dict[str, UnitDecision]]:
     """message id -> unit -> decision, for these messages."""
     out: dict[str, dict[str, UnitDecision]] = {}
@@ -81,8 +97,7 @@ def unit_decisions(store: Store, message_ids: Sequence[str]) -> dict[str, dict[s
 def set_exemption(store: Store, suggestion_ids: Iterable[int], code: str, *, actor: str) -> int:
     """Set the exemption code of suggestions ('' goes back to the policy's default for the type)."""
     ids = list(suggestion_ids)
-    if code and len(code) > 24:
-        raise UsageError(f"exemption code {code[:30]!r}... is too long", hint="Codes look like '(b)(6)'.")
+    code = check_exemption(code)
     changed = 0
     with store.db:
         for i in range(0, len(ids), 500):
@@ -91,6 +106,27 @@ def set_exemption(store: Store, suggestion_ids: Iterable[int], code: str, *, act
             changed += store.db.execute(f"UPDATE pii_suggestions SET exemption=? WHERE id IN ({marks})",
                                         [code, *part]).rowcount
     store.audit(actor, "redact.exemption", ",".join(map(str, ids))[:2000], {"exemption": code})
+    return changed
+
+
+def check_exemption(code: str) -> str:
+    """A reviewer's exemption code, stripped; '' (the policy's default) stays ''."""
+    code = code.strip()
+    if len(code) > 24:
+        raise UsageError(f"exemption code {code[:30]!r}... is too long", hint="Codes look like '(b)(6)'.")
+    if any(not c.isprintable() for c in code):
+        raise UsageError("an exemption code cannot hold control characters", hint="Codes look like '(b)(6)'.")
+    return code
+
+
+def set_value_exemption(store: Store, entity_type: str, value_key: str, code: str, *, actor: str) -> int:
+    """Set the exemption code of an accepted decision by value ('' = the policy's default); 0 when there is none."""
+    code = check_exemption(code)
+    with store.db:
+        changed = store.db.execute("UPDATE pii_value_decisions SET exemption=? WHERE entity_type=? AND value_key=?",
+                                   (code, entity_type, value_key)).rowcount
+    if changed:
+        store.audit(actor, "redact.exemption", f"value:{entity_type}", {"exemption": code})
     return changed
 
 

@@ -28,6 +28,7 @@ SHORT_TYPES: dict[str, str] = {
     "US_ITIN": "ITIN",
     "US_PASSPORT": "PASSPORT",
     "WITHHELD": "WITHHELD",
+    "RELEASE_REDACTION": "RELEASE",
 }
 
 # What a label looks like in published text (pagination never splits one; the PDF writer boxes them).

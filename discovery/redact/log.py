@@ -95,7 +95,8 @@ def write_log(production: Production, out_dir: Path) -> list[str]:
                 "label_style": production.label_style, "redactions": rows,
                 "decisions": decision_reach(production), "vaughn_index": vaughn_index(production),
                 "withheld": withheld_rows(production)}
-    (out_dir / "redaction-log.json").write_bytes(
-        (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
+    with (out_dir / "redaction-log.json").open("w", encoding="utf-8", newline="\n") as handle:
+        json.dump(document, handle, indent=2, sort_keys=True, ensure_ascii=False)  # streamed: no whole-file string
+        handle.write("\n")
     (out_dir / "withheld.csv").write_bytes(_csv(WITHHELD_COLUMNS, withheld_rows(production)))
     return ["redaction-log.csv", "redaction-log.json", "withheld.csv"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
-from email.message import EmailMessage, Message
+from email.message import Message
 
 from discovery.redact.production import MimePart, WithheldUnit
 from discovery.redact.variants import compact
@@ -14,7 +14,7 @@ MAX_PARTS = 500
 
 
 def _disposition(part: Message) -> str:
-    return (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+    return str(part.get("Content-Disposition") or "").split(";")[0].strip().lower()
 
 
 def _is_attachment(part: Message) -> bool:
@@ -47,7 +47,9 @@ def mime_skeleton(raw: bytes, body_source: str, body_text: str, children: dict[i
     ``children`` maps the n-th forwarded message (1-based, walk order) to its case id. When ``payloads`` is
     given it is filled with attachment position -> decoded bytes (for redaction in the file's own format)."""
     try:
-        parsed = email.message_from_bytes(raw, policy=email.policy.default)
+        # compat32: the header registry's parsers cost more than everything else a production does, and the
+        # skeleton needs only content types, parameters and dispositions, which the legacy parser reads the same
+        parsed = email.message_from_bytes(raw, policy=email.policy.compat32)
     except Exception:  # adversarial input: publish without a skeleton rather than fail
         return (), []
     parts: list[MimePart] = []
@@ -128,13 +130,24 @@ def _choice(subs: list[Message]) -> Message | None:
     """The alternative ingest read: text/plain with content, else the last HTML or multipart, else the last."""
     for sub in subs:
         if sub.get_content_type() == "text/plain":
-            try:
-                text = sub.get_content() if isinstance(sub, EmailMessage) else ""
-            except Exception:
-                text = ""
-            if isinstance(text, str) and text.strip():
+            if _text_of(sub).strip():
                 return sub
     for sub in reversed(subs):
         if sub.get_content_type() == "text/html" or sub.is_multipart():
             return sub
     return subs[-1] if subs else None
+
+
+def _text_of(part: Message) -> str:
+    """A text part's decoded text, as EmailMessage.get_content gives it (unknown charsets read as UTF-8)."""
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:
+        return ""
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset("ascii") or "ascii"
+    try:
+        return payload.decode(charset, "replace")
+    except LookupError:
+        return payload.decode("utf-8", "replace")

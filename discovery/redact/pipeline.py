@@ -3,11 +3,11 @@ every writer's input comes from. Reads the store; writes nothing."""
 
 from __future__ import annotations
 
-import bisect
 import json
-import re
+import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -18,10 +18,12 @@ from discovery.pii.fields import ADDRESS_ROLES, MessageFields, load_fields
 from discovery.pii.policy import PolicyFilter, load_policy
 from discovery.pii.types import Finding, value_key
 from discovery.redact.decisions import case_key, earlier_bates, keyed_hash, unit_decisions
+from discovery.redact.finder import ValueFinder
 from discovery.redact.labels import LABEL_STYLES, Labeler
 from discovery.redact.mimetree import mime_skeleton
 from discovery.redact.pages import paginate
 from discovery.redact.policy import RedactPolicy, load_redact_policy
+from discovery.redact.prepare import DocPrepared, DocWork, init_worker, prepare, prepare_batch, worker_args
 from discovery.redact.production import (
     AppliedRedaction,
     MimePart,
@@ -32,8 +34,12 @@ from discovery.redact.production import (
     WithheldUnit,
     bates_label,
 )
+from discovery.redact.release import ENTITY_TYPE as RELEASE_TYPE
+from discovery.redact.release import RULE as RELEASE_RULE
+from discovery.redact.release import bad_redactions
+from discovery.redact.release import variant_type as release_variant_type
 from discovery.redact.spans import Span, apply_spans
-from discovery.redact.variants import CompactText, value_forms
+from discovery.redact.variants import compact, value_forms
 from discovery.store import Store, decompress_raw
 
 if TYPE_CHECKING:
@@ -130,6 +136,7 @@ class Value:
     decision: str
     forms: list[str] = field(default_factory=list)
     marks: str = ""  # the punctuation of the value's texts ('@.' for an email)
+    owners: frozenset[str] = frozenset()  # messages whose own rule it is (a release's bad redaction), not a follow
 
 
 @dataclass(slots=True)
@@ -237,6 +244,7 @@ def collect_values(store: Store, suggestions: Sequence[dict[str, object]], rpoli
     accepted decisions by value, minus what the allow-list allows."""
     values: dict[tuple[str, str], Value] = {}
     texts: dict[tuple[str, str], set[str]] = {}
+    explicit: set[tuple[str, str]] = set()  # values whose code a reviewer chose (not the policy's default)
 
     def add(entity_type: str, text: str, vkey: str, exemption: str, rule: str, reviewer: str, at: str,
             decision: str) -> None:
@@ -244,8 +252,10 @@ def collect_values(store: Store, suggestions: Sequence[dict[str, object]], rpoli
         if k not in values:
             values[k] = Value(entity_type, vkey, exemption or rpolicy.exemption(entity_type, text), rule,
                               reviewer, at, decision)
-        elif exemption and values[k].rule not in ("reviewer", "value"):
-            values[k].exemption = exemption
+        elif exemption and (k not in explicit or values[k].rule not in ("reviewer", "value")):
+            values[k].exemption = exemption  # a chosen code beats the default; the first reviewer's beats others
+        if exemption:
+            explicit.add(k)
         texts.setdefault(k, set()).add(text)
 
     order = {"reviewer": 0, "value": 1, "policy:deny": 2, "policy:auto": 3, "pending": 4}
@@ -270,48 +280,24 @@ def collect_values(store: Store, suggestions: Sequence[dict[str, object]], rpoli
     return values
 
 
-# -- finding values in documents (parallel-safe: plain data in, plain data out) ---------------------------
-_QUOTE_BREAK = re.compile(r"\n[ \t>]*")
-NEVER_INSIDE = "<>@[]{}|/\\:;=\"\x00"  # marks that end a value: a match spanning one is not that value
-
-
-def _plausible(segment: str, own: str) -> bool:
-    """Whether an original text segment can be the value: no mark inside that the value itself lacks ('Kasprzak
-    <brent' is not 'Brent Kasprzak'; '15:02' is not badge 1502); '>' only as a quoting mark after a line break."""
-    if "\n" in segment:
-        segment = _QUOTE_BREAK.sub(" ", segment)
-    return not any(c in NEVER_INSIDE and c not in own for c in segment)
-
-
-def find_values(fields: Sequence[tuple[str, str]], needles: Sequence[tuple[str, int]],
-                marks: Sequence[str] = ()) -> list[tuple[int, int, int, int]]:
-    """(field index, start, end, value index) of every occurrence of every needle (compact form, value index)
-    in the fields' texts, sorted. ``marks[value index]``: the punctuation the value's own texts contain."""
-    compacts = [CompactText.of(text) for _, text in fields]
-    joined = "\x00".join(c.folded for c in compacts)
-    starts: list[int] = []
-    pos = 0
-    for c in compacts:
-        starts.append(pos)
-        pos += len(c.folded) + 1
-    found: set[tuple[int, int, int, int]] = set()
-    for needle, vindex in needles:
-        at = joined.find(needle)
-        while at != -1:
-            fi = bisect.bisect_right(starts, at) - 1
-            c = compacts[fi]
-            local = at - starts[fi]
-            start = c.origin[local]
-            end = c.origin[local + len(needle) - 1] + 1
-            if c._boundary(start, end) and _plausible(c.text[start:end], marks[vindex] if marks else ""):
-                found.add((fi, start, end, vindex))
-            at = joined.find(needle, at + 1)
-    return sorted(found)
-
-
-def _find_batch(batch: list[tuple[list[tuple[str, str]], list[tuple[str, int]], list[str]]]
-                ) -> list[list[tuple[int, int, int, int]]]:
-    return [find_values(f, n, m) for f, n, m in batch]
+def release_values(store: Store, ids: Sequence[str], rpolicy: RedactPolicy,
+                   key: bytes) -> dict[tuple[str, str], Value]:
+    """The texts the selected messages' release left readable under its boxes (discovery.redact.release), as
+    values redacted everywhere in the production, under the release's code (the policy's default when the box
+    carried none), by a rule of their own in the messages the release boxed them in. Never allow-listed: the
+    release itself decided they are withheld."""
+    out: dict[tuple[str, str], Value] = {}
+    for bad in bad_redactions(store, ids):
+        vkey = compact(bad.text)
+        forms = {f for f in value_forms(release_variant_type(bad.text), bad.text) if len(f) >= 2}
+        if not forms:
+            continue
+        marks = "".join(sorted({c for c in bad.text if not c.isalnum() and not c.isspace()}))
+        out[(RELEASE_TYPE, vkey)] = Value(
+            RELEASE_TYPE, vkey, bad.exemption or rpolicy.exemption("PERSON"), RELEASE_RULE, "", "",
+            f"release:{keyed_hash(key, 'release:' + vkey, 12)}", sorted(forms, key=lambda f: (-len(f), f)), marks,
+            frozenset(mid for mid, _ in bad.places))
+    return out
 
 
 # -- documents --------------------------------------------------------------------------------------------
@@ -324,6 +310,7 @@ class _Doc:
     attachments: list[dict[str, object]]
     units: dict[str, object]
     matches: list[tuple[int, int, int, int]] = field(default_factory=list)
+    prepared: DocPrepared | None = None  # the worker's matches and MIME skeleton
 
 
 def _field_order(key: str) -> tuple[int, int, str]:
@@ -496,6 +483,32 @@ class _Builder:
         except RedactionError:
             return None
 
+    def all_children(self, parent_ids: Sequence[str]) -> dict[str, dict[int, str]]:
+        """children() of many messages at once: parent id -> n -> forwarded message's id."""
+        out: dict[str, dict[int, str]] = {}
+        for part in _chunks(parent_ids):
+            marks = ",".join("?" * len(part))
+            for r in self.case.store.rows(
+                    f"SELECT m.parent_id, m.id, p.locator FROM messages m JOIN provenance p ON p.message_id=m.id "
+                    f"WHERE m.parent_id IN ({marks}) ORDER BY p.id", part):
+                tail = str(r["locator"]).rpartition("/part:")[2]
+                if tail.isdigit():
+                    out.setdefault(r["parent_id"], {}).setdefault(int(tail), r["id"])
+        return out
+
+    def work(self, docs: Sequence[_Doc]) -> list[DocWork]:
+        """The worker's view of each document (its original only when a mail format needs its MIME tree)."""
+        with_raw = [d for d in docs if self.want_mime and d.row.get("raw")]
+        children = self.all_children([d.id for d in with_raw]) if with_raw else {}
+        out: list[DocWork] = []
+        for d in docs:
+            if self.want_mime and d.row.get("raw"):
+                out.append(DocWork(d.fields, d.row["raw"], str(d.row["body_source"] or ""),  # type: ignore[arg-type]
+                                   str(d.row["body_text"] or ""), children.get(d.id, {})))
+            else:
+                out.append(DocWork(d.fields))
+        return out
+
     def children(self, message_id: str) -> dict[int, str]:
         """The n-th forwarded message inside a message -> its id (from the '/part:<n>' locator of its copy)."""
         out: dict[int, str] = {}
@@ -506,6 +519,11 @@ class _Builder:
             if tail.isdigit():
                 out.setdefault(int(tail), r["id"])
         return out
+
+    def forget(self, message_id: str) -> None:
+        """Drop what was kept for one document once it is built (its suggestions, its attachments' bytes)."""
+        self.direct.pop(message_id, None)
+        self._payloads.pop(message_id, None)
 
     def needles(self) -> list[tuple[str, int]]:
         return [(form, i) for i, v in enumerate(self.value_list) for form in v.forms]
@@ -522,8 +540,9 @@ class _Builder:
             if value.entity_type == "PHONE_NUMBER":  # '(503) 555-0142', '+1 206 ...': the opening mark goes too
                 while start > 0 and text[start - 1] in "(+":
                     start -= 1
+            rule = value.rule if doc.id in value.owners else "follow"
             by_field.setdefault(key, []).append(Span(start, end, text[start:end], self.label_for(value), "accepted",
-                                                     (value, "follow", "", "", value.decision)))
+                                                     (value, rule, "", "", value.decision)))
         for s in self.direct.get(doc.id, []):
             fkey = str(s["field"])
             if fkey not in texts:
@@ -611,11 +630,15 @@ class _Builder:
             reason, detail = _attachment_withheld(doc, att, forwarded)
             if reason:
                 unit = doc.units.get(f"attachment:{position}")
+                exemption = ""
+                if unit is not None:  # a reviewer's withhold carries a code: theirs, else the policy's default
+                    exemption = unit.exemption or self.rpolicy.exemption("PERSON")  # type: ignore[attr-defined]
                 withheld.append(WithheldUnit(f"attachment:{position}", reason, f"{filename}: {detail}",
-                                             getattr(unit, "exemption", ""), getattr(unit, "decided_by", ""),
+                                             exemption, getattr(unit, "decided_by", ""),
                                              getattr(unit, "decided_at", "")))
+                code = f" {code_or(exemption)}" if exemption else ""
                 attachments.append(ProducedAttachment(position, filename, str(att["mime"]), withheld=reason,
-                                                      slip_sheet=f"Attachment withheld ({reason}): {detail}."))
+                                                      slip_sheet=f"Attachment withheld ({reason}){code}: {detail}."))
                 continue
             text_key = f"attachment:{position}"
             text = self.redact_field(doc, text_key, texts.get(text_key, ""), spans, applied)[0]
@@ -636,9 +659,12 @@ class _Builder:
         if date_header:
             headers.append(("Date", date_header))
         headers.append(("Subject", subject))
-        headers.extend(self.id_headers(row, texts, spans, applied, doc))
+        headers.extend(self.id_headers(row, texts, spans, applied, doc, withheld))
         mime: tuple[MimePart, ...] = ()
-        if self.want_mime and row.get("raw"):
+        if self.want_mime and row.get("raw") and doc.prepared is not None:
+            mime = doc.prepared.mime
+            withheld.extend(doc.prepared.mime_withheld)
+        elif self.want_mime and row.get("raw"):
             mime, html_withheld = mime_skeleton(decompress_raw(row["raw"]),  # type: ignore[arg-type]
                                                 str(row["body_source"] or ""), str(row["body_text"] or ""),
                                                 self.children(doc.id))
@@ -652,7 +678,8 @@ class _Builder:
             parent_id=str(row["parent_id"] or ""))
 
     def id_headers(self, row: dict[str, object], texts: dict[str, str], spans: dict[str, list[Span]],
-                   applied: list[AppliedRedaction], doc: _Doc) -> list[tuple[str, str]]:
+                   applied: list[AppliedRedaction], doc: _Doc,
+                   withheld: list[WithheldUnit]) -> list[tuple[str, str]]:
         mode = self.rpolicy.headers
         if mode == "drop":
             return []
@@ -669,8 +696,25 @@ class _Builder:
             if refs:
                 out.append(("References", " ".join(neutral(str(r)) for r in refs)))
             return out
-        out = [(key.split(":")[1], self.redact_field(doc, key, text, spans, applied)[0])
-               for key, text in doc.fields if key.startswith("header:")]
+        out = []
+        for key, text in doc.fields:
+            if not key.startswith("header:"):
+                continue
+            name = key.split(":")[1]
+            unit = doc.units.get(f"header:{name}")
+            if unit is not None:  # a header a reviewer withheld whole: a slip in place of its value
+                exemption = unit.exemption or self.rpolicy.exemption("PERSON")  # type: ignore[attr-defined]
+                label = _slip(key, exemption, "reviewer")
+                if not any(w.unit == f"header:{name}" for w in withheld):
+                    withheld.append(WithheldUnit(f"header:{name}", "reviewer", f"the {name} header is withheld",
+                                                 exemption, unit.decided_by,  # type: ignore[attr-defined]
+                                                 unit.decided_at))  # type: ignore[attr-defined]
+                applied.append(AppliedRedaction(key, 0, len(label), "WITHHELD", label, exemption, "reviewer",
+                                                unit.decided_by, unit.decided_at,  # type: ignore[attr-defined]
+                                                f"unit:header:{name}"))
+                out.append((name, label))
+                continue
+            out.append((name, self.redact_field(doc, key, text, spans, applied)[0]))
         for name, column in (("Message-ID", "message_id"), ("In-Reply-To", "in_reply_to")):
             if row[column]:
                 out.append((name, str(row[column])))
@@ -731,38 +775,48 @@ def build_production(case: Case, selection: Selection, options: RedactOptions, *
         where = sorted(undecided.items(), key=lambda kv: (-kv[1], kv[0]))
         raise PendingSuggestions(sum(undecided.values()), where)
     values = collect_values(store, suggestions, rpolicy, key, pfilter)
+    values.update(release_values(store, ids, rpolicy, key))
     direct: dict[str, list[dict[str, object]]] = {}
     for s in suggestions:
         direct.setdefault(str(s["message_id"]), []).append(s)
+    pending_redacted = sum(1 for s in suggestions if s["rule"] == "pending")
+    del suggestions  # each document's own are in direct, dropped as it is built
     builder = _Builder(case, options, rpolicy, key, values, direct)
-    docs = _load_docs(store, ids, rpolicy)
     needles = builder.needles()
-    total = len(docs)
-    if progress:
-        progress("find", 0, total)
-    batches = [docs[i:i + 50] for i in range(0, len(docs), 50)]
     marks = [v.marks for v in builder.value_list]
-    payload = [[(d.fields, needles, marks) for d in batch] for batch in batches]
-    done = 0
-    if options.jobs > 1 and len(docs) > 100:
-        with ProcessPoolExecutor(max_workers=options.jobs) as pool:
-            for batch, result in zip(batches, pool.map(_find_batch, payload), strict=True):
-                for d, m in zip(batch, result, strict=True):
-                    d.matches = m
-                done += len(batch)
-                if progress:
-                    progress("find", done, total)
-                if cancel and cancel():
-                    raise KeyboardInterrupt
-    else:
-        for batch, items in zip(batches, payload, strict=True):
-            for d, m in zip(batch, _find_batch(items), strict=True):
-                d.matches = m
+    with ExitStack() as stack:
+        pool = None
+        if options.jobs > 1 and len(ids) > 100:  # forked before the documents are loaded: workers stay small
+            pool = stack.enter_context(ProcessPoolExecutor(
+                max_workers=options.jobs, mp_context=multiprocessing.get_context("fork"), initializer=init_worker,
+                initargs=worker_args(needles, marks)))
+        docs = _load_docs(store, ids, rpolicy)
+        total = len(docs)
+        if progress:
+            progress("find", 0, total)
+        batches = [docs[i:i + 50] for i in range(0, len(docs), 50)]
+        done = 0
+
+        def take(batch: list[_Doc], results: list[DocPrepared]) -> None:
+            nonlocal done
+            for d, prepared in zip(batch, results, strict=True):
+                d.matches = prepared.matches
+                d.prepared = prepared
             done += len(batch)
             if progress:
                 progress("find", done, total)
             if cancel and cancel():
                 raise KeyboardInterrupt
+
+        if pool is not None:  # each worker built the automaton once; batches carry no needles
+            payload = (builder.work(batch) for batch in batches)
+            for batch, result in zip(batches, pool.map(prepare_batch, payload), strict=True):
+                take(batch, result)
+        else:
+            finder = ValueFinder(needles, marks)
+            for batch in batches:
+                take(batch, [prepare(finder, w) for w in builder.work(batch)])
+        del batches
     if options.label == "pseudonym":  # number pseudonyms in order of first appearance
         for d in docs:
             if "message" in d.units:
@@ -773,10 +827,14 @@ def build_production(case: Case, selection: Selection, options: RedactOptions, *
         for v in builder.value_list:
             builder.labeler.see(v.entity_type, v.key)
     produced: list[ProducedDocument] = []
-    for n, d in enumerate(docs, 1):
+    for n in range(total):
+        d = docs[n]
+        assert d is not None
         produced.append(builder.build(d))
-        if progress and (n % 25 == 0 or n == total):
-            progress("redact", n, total)
+        docs[n] = None  # type: ignore[call-overload]  # its stored fields and original are no longer needed
+        builder.forget(d.id)
+        if progress and ((n + 1) % 25 == 0 or n + 1 == total):
+            progress("redact", n + 1, total)
         if cancel and cancel():
             raise KeyboardInterrupt
     numbered, numbers = assign_bates(produced, options.bates_prefix, options.bates_start,
@@ -786,5 +844,5 @@ def build_production(case: Case, selection: Selection, options: RedactOptions, *
         case=case.path.resolve().name, selection=selection.describe(), pending=options.pending,
         label_style=options.label, bates_prefix=options.bates_prefix, bates_start=options.bates_start,
         policy_sha256=policy_sha, formats=canonical, documents=tuple(numbered), values_redacted=len(values),
-        pending_redacted=sum(1 for s in suggestions if s["rule"] == "pending"), header_policy=rpolicy.headers)
-    return BuildResult(production, numbers, sum(1 for s in suggestions if s["rule"] == "pending"))
+        pending_redacted=pending_redacted, header_policy=rpolicy.headers)
+    return BuildResult(production, numbers, pending_redacted)

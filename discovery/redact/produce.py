@@ -11,7 +11,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -134,10 +134,16 @@ def write_outputs(production: Production, folder: Path) -> str:
         assert writer is not None
         files.extend(writer(production, folder))
     files.extend(write_log(production, folder))
-    doc_files: dict[str, list[str]] = {}
+    doc_files: dict[str, list[str]] = {doc.id: [] for doc in production.documents}
+    by_stem: dict[str, list[str]] = {}
     for doc in production.documents:
-        stems = (f"{doc.bates_first}.", f"{doc.bates_first}-")
-        doc_files[doc.id] = [f for f in files if f.rpartition("/")[2].startswith(stems)]
+        by_stem.setdefault(doc.bates_first, []).append(doc.id)
+    for f in files:  # a document's files are named '<its first Bates number>.' or '-' something
+        name = f.rpartition("/")[2]
+        for i, c in enumerate(name):
+            if c in ".-" and name[:i] in by_stem:
+                for doc_id in by_stem[name[:i]]:
+                    doc_files[doc_id].append(f)
     return write_manifest(production, folder, sorted(set(files)), doc_files)
 
 
@@ -172,6 +178,11 @@ def produce(case: Case, selection: Selection, out_dir: Path | str, options: Reda
         manifest_sha = write_outputs(production, folder)
         if cancel and cancel():
             raise KeyboardInterrupt
+        summary_of = _summary(production)  # what the report needs; the documents' texts are let go before the check
+        settings = (production.selection, production.formats, production.pending, production.label_style,
+                    production.bates_prefix, production.policy_sha256)
+        result = BuildResult(_light(production), result.numbers, result.pending_count)
+        del production
         if progress:
             progress("verify", 0, 1)
         ok, summary, leaks = _verify(case, folder)
@@ -200,19 +211,30 @@ def produce(case: Case, selection: Selection, out_dir: Path | str, options: Reda
             shutil.rmtree(folder, ignore_errors=True)
         raise
     files = read_manifest(out) or {}
+    selection_text, formats, pending, label_style, prefix, policy_sha = settings
     record_production(case.store, out_dir=os.path.relpath(out.resolve(), case.path.resolve()),
-                      selection=production.selection, formats=production.formats, pending=production.pending,
-                      label_style=production.label_style, prefix=production.bates_prefix, numbers=result.numbers,
-                      policy_sha256=production.policy_sha256, manifest_sha256=manifest_sha,
+                      selection=selection_text, formats=formats, pending=pending, label_style=label_style,
+                      prefix=prefix, numbers=result.numbers, policy_sha256=policy_sha, manifest_sha256=manifest_sha,
                       files=dict(files.get("files", {}) or {}), actor=actor)  # type: ignore[call-overload]
+    return ProduceReport(
+        out_dir=str(out), selection=selection_text, formats=list(formats), **summary_of,
+        files=len(files.get("files", {}) or {}) + 1,  # type: ignore[arg-type]
+        manifest_sha256=manifest_sha, verified=ok, verify_summary=summary,
+        seconds=round(time.monotonic() - started, 2), replaced_earlier=replacing)
+
+
+def _summary(production: Production) -> dict[str, Any]:
+    """The report's counts of a production (computed before its documents are let go)."""
     docs = production.documents
     withheld = [{"bates": d.bates_first, "document": d.id, "unit": w.unit, "reason": w.reason}
                 for d in docs for w in d.withheld]
-    return ProduceReport(
-        out_dir=str(out), selection=production.selection, formats=list(production.formats), documents=len(docs),
-        pages=sum(d.page_count for d in docs), bates_first=docs[0].bates_first if docs else "",
-        bates_last=max((d.bates_last for d in docs), default=""), redactions=sum(len(d.redactions) for d in docs),
-        values_redacted=production.values_redacted, pending_redacted=production.pending_redacted,
-        withheld=len(withheld), files=len(files.get("files", {}) or {}) + 1,  # type: ignore[arg-type]
-        manifest_sha256=manifest_sha, verified=ok, verify_summary=summary,
-        seconds=round(time.monotonic() - started, 2), replaced_earlier=replacing, withheld_units=withheld)
+    return {"documents": len(docs), "pages": sum(d.page_count for d in docs),
+            "bates_first": docs[0].bates_first if docs else "",
+            "bates_last": max((d.bates_last for d in docs), default=""),
+            "redactions": sum(len(d.redactions) for d in docs), "values_redacted": production.values_redacted,
+            "pending_redacted": production.pending_redacted, "withheld": len(withheld), "withheld_units": withheld}
+
+
+def _light(production: Production) -> Production:
+    """The production without its documents (settings only), for what follows the writing."""
+    return replace(production, documents=())

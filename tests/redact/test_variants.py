@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from discovery.redact.finder import find_values
 from discovery.redact.labels import BLACKOUT, Labeler
 from discovery.redact.pages import label_positions, paginate
-from discovery.redact.pipeline import assign_bates, find_values
+from discovery.redact.pipeline import assign_bates
 from discovery.redact.production import PAGE_LINES, PAGE_WIDTH, ProducedDocument
 from discovery.redact.spans import Span, apply_spans
 from discovery.redact.variants import value_forms

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import subprocess
 import sys
@@ -341,3 +342,46 @@ def test_verify_imports_no_writer_and_nothing_of_the_pipeline() -> None:
     assert "discovery.redact.verify.check" in loaded
     redact = {m for m in loaded if m.startswith("discovery.redact.") and not m.startswith("discovery.redact.verify")}
     assert redact == set(), redact
+
+
+def _pdf_with_id(identifier: bytes) -> bytes:
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, ByteStringObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer._ID = ArrayObject([ByteStringObject(identifier), ByteStringObject(identifier)])
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def test_pdf_file_identifier_is_read_as_hex_unless_it_is_text() -> None:
+    """The 10,000-message bench failed on a PDF attachment whose /ID digest bytes read 'i¦çY' in Latin-1, which
+    the word stream takes for the words 'i cy': a pending PERSON 'Cy'. A binary /ID is searched as the hex it is
+    written in; one made only of printable ASCII is text someone put there and is searched as text."""
+    from discovery.redact.verify.check import _hits
+    from discovery.redact.verify.pdfread import Place, pdf_places
+    from discovery.redact.verify.values import RedactedValue, build_matcher
+
+    matcher = build_matcher([RedactedValue("PERSON", "Cy", "suggestion 1"),
+                             RedactedValue("PERSON", "Dana Whitfield", "suggestion 2")])
+    digest = [p for p in pdf_places(_pdf_with_id(b"i\xa6\xe7Y" * 4)) if isinstance(p, Place)]
+    assert any(p.where == "trailer /ID" and p.text.startswith("69a6e759") for p in digest)
+    assert not list(_hits(matcher, digest))
+    text_id = [p for p in pdf_places(_pdf_with_id(b"Dana Whitfield!!")) if isinstance(p, Place)]
+    assert [where for where, _ in _hits(matcher, text_id)] == ["trailer /ID line 1 col 1", "trailer /ID line 2 col 1"]
+
+
+def test_worker_processes_find_what_threads_find(tmp_path: Path, case_dir: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many files are checked in spawned worker processes; they report the same leaks, in the same order."""
+    from discovery.redact.verify import check
+
+    files = {f"txt/T-{n:06d}.txt": (CLEAN_TXT if n % 3 else b"Call Dana Whitfield\n") for n in range(1, 10)}
+    out = production(tmp_path, case_dir, files)
+    threads = verify_production(case_dir, out, jobs=2)
+    monkeypatch.setattr(check, "PROCESS_MIN_FILES", 2)
+    processes = verify_production(case_dir, out, jobs=2)
+    assert places(processes) == places(threads) and len(processes.leaks) == 3
+    assert (processes.files, processes.places) == (threads.files, threads.places)

@@ -213,3 +213,36 @@ def test_help_speaks_plainly() -> None:
     from discovery.tui.screens.help import QUERY_HELP
 
     assert QUERY_HELP.startswith("How to search:") and "issue" not in QUERY_HELP
+
+
+async def test_withhold_the_current_message_and_undo_it(pii_case_dir: Path) -> None:
+    key = busiest_message(pii_case_dir)
+    app = open_app(pii_case_dir, reviewer="ana")
+
+    def units() -> list[tuple[str, str, str]]:
+        with Case(pii_case_dir, create=False) as case:
+            return [(r["unit"], r["exemption"], r["decided_by"]) for r in case.store.rows(
+                "SELECT * FROM redaction_units WHERE message_id=?", (key,))]
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_review(pilot, key)
+        await pilot.press("W")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        assert app.screen.options[0][0] == "code:(b)(6)"  # the policy's default first; nothing to undo yet
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert units() == [("message", "(b)(6)", "ana")]
+        assert screen.state is not None and screen.state.withheld == "(b)(6)"
+        assert "WITHHELD IN FULL (b)(6)" in screen_text(app)
+        await pilot.press("W")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog) and app.screen.options[0][0] == "release"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert units() == []
+        assert screen.state is not None and screen.state.withheld is None
+    actions = [e["action"] for e in audit(pii_case_dir)]
+    assert "redact.withhold" in actions and "redact.release" in actions

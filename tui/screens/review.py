@@ -37,6 +37,7 @@ class ReviewState:
     subject: str
     fields: list[FieldText]
     suggestions: list[Any] = field(default_factory=list)
+    withheld: str | None = None  # the exemption code the whole message is withheld under, None when published
 
     def text_of(self, key: str) -> str:
         return next((f.text for f in self.fields if f.key == key), "")
@@ -58,6 +59,8 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         Binding("m", "manual", "Redact selection", id="review.manual",
                 tooltip="select text with shift+arrows or the mouse first"),
         Binding("v", "toggle_preview", "Preview", id="review.preview"),
+        Binding("W", "withhold", "Withhold message…", show=False, id="review.withhold",
+                tooltip="withhold the whole message from productions (a slip sheet in its place), or undo that"),
         Binding("f", "choose_field", "Field…", show=False, id="review.field"),
         Binding("right_square_bracket", "message(1)", "Next message", show=False, key_display="]",
                 id="review.next_message"),
@@ -126,7 +129,8 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         app = self.dapp
         try:
             subject = app.session.message(message_id).subject
-            state = ReviewState(message_id, subject, app.pii.fields(message_id), app.pii.suggestions(message_id))
+            state = ReviewState(message_id, subject, app.pii.fields(message_id), app.pii.suggestions(message_id),
+                                app.units.withheld_code(message_id))
         except Exception as exc:  # noqa: BLE001
             report_from_thread(app, exc)
             return
@@ -180,6 +184,8 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         text.append(f" · {counts[ACCEPTED]} accepted · {counts[REJECTED]} rejected", style="dim")
         if position:
             text.append(f" · message {position} of {len(self.result_ids)} in the results ([ ])", style="dim")
+        if state.withheld is not None:
+            text.append(f" · WITHHELD IN FULL {safe_line(state.withheld) or '(default code)'} (W)", style="bold red")
         text.append(f" · reviewer {self.dapp.session.reviewer}", style="dim")
         self.query_one("#review-title", Static).update(text)
 
@@ -402,6 +408,53 @@ class ReviewScreen(WorkerErrors, Screen[None]):
             return
         in_ui(self.app, self.notify, f"Redacted {safe_line(repr(added.text))} ({short_type(entity_type)}).", timeout=3)
         in_ui(self.app, self.load, message_id, int(added.id))
+
+    # -- whole message --------------------------------------------------------------------------------
+    def action_withhold(self) -> None:
+        if self.state is None:
+            return
+        self._ask_withhold(self.state.message_id)
+
+    @work(thread=True, exclusive=True, group="review-withhold", exit_on_error=False)
+    def _ask_withhold(self, message_id: str) -> None:
+        units = self.dapp.units
+        try:
+            current, codes = units.withheld_code(message_id), units.exemption_choices()
+        except Exception as exc:  # noqa: BLE001
+            report_from_thread(self.app, exc)
+            return
+        in_ui(self.app, self._choose_withhold, message_id, current, codes)
+
+    def _choose_withhold(self, message_id: str, current: str | None, codes: list[str]) -> None:
+        options: list[tuple[str, str | Text]] = []
+        if current is not None:
+            options.append(("release", Text("Publish it again (undo the withhold)", style="bold")))
+        options.extend((f"code:{c}", Text(f"Withhold in full under {safe_line(c)}")) for c in codes)
+        state = f"withheld under {current or 'the default code'}" if current is not None else "published"
+        self.app.push_screen(
+            ChoiceDialog("Withhold this message from productions?", options,
+                         hint=f"Now {state}. A slip sheet takes its place in every format; escape cancels."),
+            lambda choice: self._withhold(message_id, choice) if choice else None)
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def _withhold(self, message_id: str, choice: str) -> None:
+        units = self.dapp.units
+        try:
+            if choice == "release":
+                units.release_message(message_id)
+                text = "The message will be published again (its redactions apply)."
+            else:
+                decision = units.withhold_message(message_id, choice.removeprefix("code:"))
+                text = f"The message is withheld in full under {decision.exemption} in productions."
+        except Exception as exc:  # noqa: BLE001
+            report_from_thread(self.app, exc)
+            return
+        in_ui(self.app, self.notify, text, timeout=4)
+        in_ui(self.app, self._after_withhold, message_id)
+
+    def _after_withhold(self, message_id: str) -> None:
+        if self.state is not None and self.state.message_id == message_id:
+            self.load(message_id, self.current_id)
 
     # -- view -----------------------------------------------------------------------------------------
     def action_toggle_preview(self) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,8 +84,8 @@ def verify_production(case: Any, out_dir: Path | str, *, jobs: int = 0) -> Verif
     """Check every file of a production for every value the case says is redacted, and the manifest.
 
     ``case`` is a case folder, or an open Case or Store of it (its SQLite connection is used, read only).
-    ``jobs`` files are read at a time in threads (0: two per core; PDF text extraction runs in pdftotext
-    processes, so threads overlap it with the Python work).
+    ``jobs`` files are read at a time (0: two per core), in threads, spread over one worker process per core
+    when there are many files (see _check_files).
     Raises UsageError when OUT_DIR is not a production, CaseError when the case cannot be read.
     """
     started = time.perf_counter()
@@ -118,16 +119,63 @@ def verify_production(case: Any, out_dir: Path | str, *, jobs: int = 0) -> Verif
             leaks.append(Leak(rel, "file", "unlisted-file", detail="a symbolic link"))
             continue
         to_read.append(rel)
-    with ThreadPoolExecutor(jobs if jobs > 0 else min(8, 2 * (os.cpu_count() or 1))) as pool:
-        for _rel, size, places, found in pool.map(lambda r: _check_file(out, r, listed, matcher), to_read):
-            report.files += 1
-            report.bytes += size
-            report.places += places
-            leaks.extend(found)
+    for _rel, size, places, found in _check_files(out, to_read, listed, values, matcher, jobs):
+        report.files += 1
+        report.bytes += size
+        report.places += places
+        leaks.extend(found)
     report.more_leaks = max(0, len(leaks) - MAX_LEAKS)
     report.leaks = leaks[:MAX_LEAKS]
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+PROCESS_MIN_FILES = 400  # below this, starting worker processes costs more than it saves
+_CHUNK = 64
+_WORKER: tuple[Path, dict[str, Any], Matcher, int] | None = None
+FileResult = tuple[str, int, int, list[Leak]]
+
+
+def _check_files(out: Path, rels: list[str], listed: dict[str, Any], values: list[RedactedValue], matcher: Matcher,
+                 jobs: int) -> Iterator[FileResult]:
+    """Check files in order: ``jobs`` at a time (0: two per core), in threads (PDF text extraction runs in pdftotext
+    processes, which threads overlap), spread over one process per core when there are many files (the matching
+    is Python work that threads of one process cannot share)."""
+    cores = os.cpu_count() or 1
+    at_once = jobs if jobs > 0 else min(8, 2 * cores)
+    processes = min(cores, at_once)
+    if processes < 2 or len(rels) < PROCESS_MIN_FILES:
+        with ThreadPoolExecutor(at_once) as pool:
+            yield from pool.map(lambda r: _check_file(out, r, listed, matcher), rels)
+        return
+    chunks = [rels[i:i + _CHUNK] for i in range(0, len(rels), _CHUNK)]
+    threads = max(1, at_once // processes)
+    # spawn: a worker starts as a small fresh process, not as a copy of a caller that may hold a whole production
+    # in memory (redact runs this check right after writing); it is this process's own child (its CPU time counts)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(processes, mp_context=context, initializer=_init_worker,
+                             initargs=(out, listed, values, threads, os.getpid())) as pool:
+        for results in pool.map(_check_chunk, chunks):
+            yield from results
+
+
+def _init_worker(out: Path, listed: dict[str, Any], values: list[RedactedValue], threads: int,
+                 parent_pid: int | None) -> None:
+    """Pool initializer: end with the parent; compile this process's matcher once."""
+    global _WORKER
+    from discovery.workers import die_with_parent
+
+    die_with_parent(parent_pid)
+    _WORKER = (out, listed, build_matcher(values), threads)
+
+
+def _check_chunk(rels: list[str]) -> list[FileResult]:
+    assert _WORKER is not None, "_init_worker was not called in this process"
+    out, listed, matcher, threads = _WORKER
+    if threads < 2:
+        return [_check_file(out, rel, listed, matcher) for rel in rels]
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(lambda r: _check_file(out, r, listed, matcher), rels))
 
 
 def _manifest(out: Path) -> dict[str, Any]:
@@ -175,16 +223,14 @@ def _check_file(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher) -
             leaks.append(Leak(rel, "file", "unlisted-file", detail="not listed in the manifest"))
         elif hashlib.sha256(data).hexdigest() != str(listed[rel]).lower():
             leaks.append(Leak(rel, "file", "sha256-mismatch", detail="differs from the manifest's sha256"))
-    items: list[Place | Problem] = []
-    for item in _read(rel, data):
+    for item in _read(rel, data):  # each place is searched as it is read (a big table never whole in memory)
         if isinstance(item, Problem):
             leaks.append(Leak(rel, item.where, item.kind, detail=item.detail))
-        else:
-            items.append(item)
-    places = len(items)
-    for hit_place, value in _hits(matcher, items):
-        leaks.append(Leak(rel, hit_place, "value", value))
-    return rel, len(data), places, leaks
+            continue
+        places += 1
+        for hit_place, value in _hits(matcher, [item]):
+            leaks.append(Leak(rel, hit_place, "value", value))
+    return rel, len(data), places, list(dict.fromkeys(leaks))  # a long table's chunks overlap by a few lines
 
 
 def _read(rel: str, data: bytes) -> Iterator[Place | Problem]:

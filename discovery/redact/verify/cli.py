@@ -17,8 +17,8 @@ from discovery.exitcodes import ExitCode
 @click.argument("out_dir", type=click.Path(path_type=Path))
 @case_option
 @click.option("--jobs", type=click.IntRange(0, 64), default=0,
-              help="Files read in parallel; 0 (default): two per core (PDF text extraction runs in pdftotext "
-              "processes).")
+              help="Files read at a time; 0 (default): two per core. Many files are spread over one process per "
+              "core (PDF text extraction runs in pdftotext processes).")
 @json_option
 @click.pass_context
 def verify(ctx: click.Context, out_dir: Path, case_dir: Path, jobs: int, as_json: bool) -> None:

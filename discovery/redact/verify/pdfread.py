@@ -143,8 +143,9 @@ def _walk(where: str, obj, depth: int, data: bytes) -> Iterator[Place | Problem]
         if isinstance(obj, StreamObject):
             yield from _stream(where, kind, obj, depth)
     elif isinstance(obj, ArrayObject):
-        lines = [t for t in (_string(v) for v in obj if not isinstance(v, IndirectObject | DictionaryObject
-                                                                       | ArrayObject)) if t]
+        read = _id_string if where.endswith("trailer /ID") else _string
+        lines = [t for t in (read(v) for v in obj if not isinstance(v, IndirectObject | DictionaryObject
+                                                                     | ArrayObject)) if t]
         if lines:
             yield Place(where, "\n".join(lines))
         for n, value in enumerate(obj):
@@ -171,6 +172,23 @@ def _string(value) -> str:  # type: ignore[no-untyped-def]
     if isinstance(value, NameObject):
         return str(value)[1:]
     return ""
+
+
+def _id_string(value) -> str:  # type: ignore[no-untyped-def]
+    """A file identifier of the trailer: binary by the PDF spec (a digest), so read as the hex it is written in,
+    unless every byte is printable ASCII (then it is text someone put there, and searched as text). Decoding a
+    digest's bytes as Latin-1 makes words of them ('i¦çY' reads 'i cy'), which match short names by chance."""
+    from pypdf.generic import ByteStringObject, TextStringObject
+
+    if isinstance(value, TextStringObject):  # pypdf decodes a hex string to text when it can
+        raw = bytes(value.get_original_bytes())
+    elif isinstance(value, ByteStringObject):
+        raw = bytes(value)
+    else:
+        return _string(value)
+    if raw and all(0x20 <= b < 0x7F for b in raw):
+        return raw.decode("ascii")
+    return raw.hex()
 
 
 def _stream(where: str, kind: str, obj, depth: int) -> Iterator[Place | Problem]:  # type: ignore[no-untyped-def]

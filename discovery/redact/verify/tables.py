@@ -9,9 +9,10 @@ the badge number 1187. JSON string escapes are undone (a '\\n' inside a value is
 
 from __future__ import annotations
 
+import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from discovery.redact.verify.matcher import MIN_DIGITS
 from discovery.redact.verify.pdfread import Place
@@ -23,20 +24,66 @@ _ESCAPE = re.compile(r'\\(?:u[0-9a-fA-F]{4}|["\\/bfnrt])')
 _SIMPLE = {"n": " ", "r": " ", "t": " ", "b": " ", "f": " ", '"': '"', "\\": "\\", "/": "/"}
 
 
+CHUNK_LINES = 4000  # a table is searched this many lines at a time (the matcher's word lists stay small)
+OVERLAP = 3  # lines each run repeats from the one before, so a value across a run's edge is still found
+FULL_CHECK_BYTES = 32 << 20  # bigger JSON is checked for its outer brackets only (a full parse costs its size x10)
+
+
 def table_places(data: bytes, suffix: str) -> Iterator[Place]:
-    text = data.decode("utf-8", "replace")
+    """The table's text in overlapping runs of lines, each with its structure blanked (every pass works within a
+    line, so running it per run is the same as over the whole file); hits are named 'text line N'."""
     if suffix == ".csv":
-        yield Place("text", _CSV_NUMBER.sub("", text))
-        return
-    try:
-        json.loads(text)
+        yield from _runs(data, _blank_csv)
+    elif _is_json(data):
+        yield from _runs(data, _blank_json)
+    else:
+        yield from _runs(data, None)  # not JSON: searched as it is
+
+
+def _is_json(data: bytes) -> bool:
+    if len(data) > FULL_CHECK_BYTES:
+        stripped = data.strip()
+        return stripped[:1] in (b"{", b"[") and stripped[-1:] in (b"}", b"]")
+    try:  # objects are dropped as they are read
+        json.loads(data.decode("utf-8", "replace"), object_pairs_hook=_drop)
     except ValueError:
-        yield Place("text", text)  # not JSON: searched as it is
-        return
+        return False
+    return True
+
+
+def _drop(pairs: object) -> None:
+    return None
+
+
+def _blank_csv(text: str) -> str:
+    return _CSV_NUMBER.sub("", text)
+
+
+def _blank_json(text: str) -> str:
     text = _JSON_DECISION.sub('""', _JSON_NUMBER.sub("", text))
-    if "\\" in text:
-        text = _ESCAPE.sub(_unescape, text)
-    yield Place("text", text)
+    return _ESCAPE.sub(_unescape, text) if "\\" in text else text
+
+
+def _runs(data: bytes, blank: Callable[[str], str] | None) -> Iterator[Place]:
+    if data.count(b"\n") < CHUNK_LINES:
+        text = data.decode("utf-8", "replace")
+        yield Place("text", blank(text) if blank else text)
+        return
+    lines: list[str] = []
+    first = 1  # line number of lines[0]
+    for raw in io.BytesIO(data):
+        lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
+        if len(lines) == CHUNK_LINES + OVERLAP:
+            yield _run(lines, first, blank)
+            first += len(lines) - OVERLAP
+            lines = lines[-OVERLAP:]
+    if len(lines) > OVERLAP or first == 1:
+        yield _run(lines, first, blank)
+
+
+def _run(lines: list[str], first: int, blank: Callable[[str], str] | None) -> Place:
+    text = "\n".join(lines)
+    return Place("text", blank(text) if blank else text, tuple(f"text line {first + i}" for i in range(len(lines))))
 
 
 def _unescape(m: re.Match[str]) -> str:

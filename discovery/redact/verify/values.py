@@ -4,11 +4,14 @@ The rule (shared with the pipeline, implemented here independently): for the pro
 current suggestion that is accepted (reviewers' decisions and manual spans), or pending when the production's
 pending mode is 'redact', or pending and on the policy's deny-list, or pending with a type and score the
 policy's ``[redact] auto`` table always redacts; plus every accepted decision by value; minus the values the
-policy allow-lists. Each value counts everywhere in the production, in all its variants (see matcher).
+policy allow-lists; plus the text a release left readable under its own boxes in the production's documents
+(bad redactions), which no allow-list exempts. Each value counts everywhere in the production, in all its variants
+(see matcher).
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import tomllib
 from collections.abc import Iterable
@@ -68,11 +71,12 @@ def redacted_values(db: sqlite3.Connection, case_dir: Path, documents: Iterable[
     out: list[RedactedValue] = []
     seen: set[tuple[str, str]] = set()
 
-    def add(entity_type: str, text: str, source: str, score: float = 1.0) -> None:
+    def add(entity_type: str, text: str, source: str, score: float = 1.0, allowable: bool = True) -> None:
         key = (entity_type, text)
         if not text.strip() or key in seen:
             return
-        if allow is not None and allow.allowed(Finding("", 0, len(text), entity_type, score, "", text)):
+        if allowable and allow is not None and allow.allowed(
+                Finding("", 0, len(text), entity_type, score, "", text)):
             return
         seen.add(key)
         out.append(RedactedValue(entity_type, text, source))
@@ -90,7 +94,30 @@ def redacted_values(db: sqlite3.Connection, case_dir: Path, documents: Iterable[
     for entity_type, text in db.execute(
             "SELECT entity_type, text FROM pii_value_decisions WHERE status = 'accepted' ORDER BY entity_type, text"):
         add(entity_type, text, "value decision")
+    for message_id, page, hidden in _bad_redactions(db):
+        if message_id in docs and sum(c.isalnum() for c in hidden) >= 2:
+            add(_release_type(hidden), hidden, f"text under a release's box, page {page}", allowable=False)
     return out
+
+
+_PHONE_LIKE = re.compile(r"[+(]?\d[\d\s().\-]{5,}\d")
+
+
+def _bad_redactions(db: sqlite3.Connection) -> list[tuple[str, int, str]]:
+    """(message id, page, text) of every box a release drew over text it left readable: the release withheld
+    that text, so no production may show it (whatever the allow-list says)."""
+    try:
+        rows = db.execute("SELECT message_id, page, hidden_text FROM existing_redactions WHERE over_text = 1 "
+                          "AND hidden_text != '' ORDER BY message_id, position").fetchall()
+    except sqlite3.OperationalError:  # a case from before releases were read
+        return []
+    return [(str(m), int(p), " ".join(str(t).split())) for m, p, t in rows]
+
+
+def _release_type(text: str) -> str:
+    """The type whose variants a release's hidden text is looked for in: a phone-like number as a phone."""
+    digits = sum(c.isdigit() for c in text)
+    return "PHONE_NUMBER" if _PHONE_LIKE.fullmatch(text.strip()) and 10 <= digits <= 11 else "RELEASE_REDACTION"
 
 
 def build_matcher(values: Iterable[RedactedValue]) -> Matcher:
