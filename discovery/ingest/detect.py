@@ -133,7 +133,7 @@ _RELEASE_MARK = re.compile(rb"RELEASE IN (?:FULL|PART)|\bDoc No\.?\s")
 
 def sniff_release(head: bytes) -> bool:
     """Whether text looks like a release's extracted text: printed email headers, release banners, page breaks."""
-    labels = {m.group(1).lower() for m in _PRINTED_LABEL.finditer(head)}
+    labels = {m.group(1).lower().decode("ascii") for m in _PRINTED_LABEL.finditer(head)}
     if "from" in labels and ("subject" in labels or "sent" in labels) and len(labels) >= 3:
         return True
     return bool(_RELEASE_MARK.search(head)) or head.count(b"\f") >= 2

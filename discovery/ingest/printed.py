@@ -384,3 +384,12 @@ def _build(year: int, month: int, day: int, hour: str | None, minute: str | None
     if zone is not None:
         return when.replace(tzinfo=timezone(timedelta(hours=zone))), ""
     return when, "printed date has no time zone; taken as UTC"
+
+
+def quoted_headers(body: str) -> list[dict[str, str]]:
+    """The header blocks quoted or forwarded in a printed message's body (its own header is not in the body),
+    nearest first: the first one is the message it replies to or forwards."""
+    found: list[dict[str, str]] = []
+    for n, page in enumerate(body.split("\f")):
+        found.extend(dict(block.fields) for block in _blocks(n, page.split("\n")))
+    return found

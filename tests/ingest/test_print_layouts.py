@@ -40,7 +40,8 @@ def _sender_ok(msg: Message, gold: dict[str, Any], layout: str) -> bool:
     if not msg.sender:
         return False
     if layout == "lotus" and gold["from_email"].endswith("@harlowcounty-or.example"):
-        first_last = " ".join(reversed(gold["from_name"].split(", "))) if ", " in gold["from_name"] else gold["from_name"]
+        name = gold["from_name"]
+        first_last = " ".join(reversed(name.split(", "))) if ", " in name else name
         return msg.sender[0].name == first_last and not msg.sender[0].email  # a Notes name holds no address
     return msg.sender[0].email == gold["from_email"]
 
