@@ -206,7 +206,7 @@ def _ocr_scans(scans: list[_Scan]) -> list[PdfPage]:
                   for w in result.words]
         # OCR may still read a box's edge as stray glyphs: drop words that sit inside one.
         scaled = [w for w in scaled if not any(_inside(w, b) > 0.6 for b in scan.boxes)]
-        _label_boxes(scan.boxes, scaled)
+        label_boxes(scan.boxes, scaled)
         pages.append(PdfPage(scan.number, lines_from_words(deskew(scaled)), ocr=True, boxes=scan.boxes))
     return pages
 
@@ -236,7 +236,7 @@ def _drawn_boxes(page: Any, words: list[Word]) -> list[Box]:
     for box in boxes:
         under = [w.text for w in words if _inside(w, box) > 0.5 and not find_labels(w.text)]
         box.hidden = " ".join(under)
-    _label_boxes(boxes, [w for w in words if not any(_inside(w, b) > 0.5 for b in boxes)])
+    label_boxes(boxes, [w for w in words if not any(_inside(w, b) > 0.5 for b in boxes)])
     return boxes
 
 
@@ -248,7 +248,7 @@ def _inside(word: Word, box: Box) -> float:
     return w * h / area
 
 
-def _label_boxes(boxes: list[Box], words: list[Word]) -> None:
+def label_boxes(boxes: list[Box], words: list[Word]) -> None:
     """Give each box the exemption label printed just right of it (or on it) on the same line."""
     for box in boxes:
         mid = (box.y0 + box.y1) / 2
