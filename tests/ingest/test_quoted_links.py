@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from discovery import Case
 from discovery.ingest.printed import quoted_headers
 from discovery.quoted_links import Candidate, Quoting, quoted_parents
@@ -96,3 +98,18 @@ def test_a_printed_reply_joins_the_mailbox_message_it_quotes(tmp_path: Path) -> 
     by_format = {r["raw_format"]: r for r in rows}
     mailbox, printed = by_format["rfc822"], by_format["printed"]
     assert printed["thread_parent"] == mailbox["id"] and printed["thread_id"] == mailbox["thread_id"]
+
+
+def test_dc_bega_printed_reply_joins_the_outlook_message_it_quotes(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "dc-bega-foia" / "20180313-BEGA-JT"
+    printed = root / "Re_ possible to delay mtg a day or so_ _Redacted.pdf"
+    original = root / "RE  possible to delay mtg a day or so   (35).msg.eml"
+    if not (printed.exists() and original.exists()):
+        pytest.skip(f"corpus dc-bega-foia not present at {root}")
+    with Case(tmp_path / "case") as case:
+        case.ingest([printed, original])
+        rows = {r["raw_format"]: r for r in case.store.rows(
+            "SELECT id, raw_format, thread_id, thread_parent, from_email FROM messages")}
+    # The print-out quotes Alana Intrieri's "Friday, October 27, 2017 4:14 PM" (Eastern) reply: 20:14 UTC.
+    assert rows["rfc822"]["from_email"] == "alana.intrieri@dc.gov"
+    assert rows["printed"]["thread_parent"] == rows["rfc822"]["id"]
