@@ -277,7 +277,16 @@ class Case:
         ]
         return {"item_kind": row["item_kind"], "page_first": row["page_first"], "page_last": row["page_last"],
                 "bates_first": row["bates_first"], "bates_last": row["bates_last"],
-                "split_confidence": row["split_confidence"], "redactions": redactions}
+                "split_confidence": row["split_confidence"], "redactions": redactions,
+                "file_items": self._file_items(key)}
+
+    def _file_items(self, key: str) -> list[str]:
+        """The ids of the items split from the same file as ``key`` (its first printed copy), in page order."""
+        return [r[0] for r in self.store.rows(
+            """SELECT p2.message_id FROM provenance p2 JOIN (SELECT source_id, inner_path FROM provenance
+                   WHERE message_id = ? AND locator LIKE 'pages:%' ORDER BY id LIMIT 1) p1
+                 ON p2.source_id = p1.source_id AND p2.inner_path = p1.inner_path
+               WHERE p2.locator LIKE 'pages:%' ORDER BY p2.id""", (key,))]
 
     def attachment_text(self, key: str, position: int) -> str | None:
         row = self.store.message_row(key)

@@ -180,9 +180,11 @@ def ingest(paths: tuple[Path, ...], case_dir: Path, custodian: str, jobs: int, a
            follow_links: bool = False) -> None:
     """Read mail files and folders into the case.
 
-    PATHS may be mbox files, Maildir folders, .eml trees, Outlook .msg/.pst files and zip/tar/gz
-    archives of any of these, in any mix; types are detected from content, not names. Sources are
-    only read, never changed. Running it again adds only what is new; an interrupted ingest resumes.
+    PATHS may be mbox files, Maildir folders, .eml trees, Outlook .msg/.pst files, PDF or text
+    releases of printed email (split into messages, scans OCR'd), loose Word/Excel files and images
+    (each one a document item) and zip/tar/gz archives of any of these, in any mix; types are
+    detected from content, not names. Sources are only read, never changed. Running it again adds
+    only what is new; an interrupted ingest resumes.
 
     Damaged mail is repaired where it can be (base64 padded on every line, header lines that lost their
     indentation, Outlook display names without addresses); every repair is a note on the message, counted

@@ -17,6 +17,7 @@ KINDS: tuple[str, ...] = (
     "too-large",  # skipped or cut: over a size limit
     "not-mail",  # skipped: a file that is not mail (images, PDFs of other kinds, empty files)
     "unsupported",  # skipped: mail-like but of a kind we do not read
+    "document-not-read",  # skipped: a loose Office file or image whose text cannot be read (old format, damaged)
     "partly-read",  # a message stored with something lost (bytes replaced, a part not read, text cut)
     "repaired",  # a message stored whole after a repair (bad base64, lost header indentation, ...)
     "no-text",  # an attachment from which no text could be extracted
@@ -30,6 +31,7 @@ _TOO_LARGE = re.compile(r"over the .{0,40}limit|more than \d+ (?:bytes|archive m
 _BAD_REDACTION = re.compile(r"^bad redaction\b", re.IGNORECASE)
 _NOT_OCRED = re.compile(r"not OCR'd|tesseract", re.IGNORECASE)
 _NOT_MAIL = re.compile(r"not mail|empty file", re.IGNORECASE)
+_DOCUMENT_NOT_READ = re.compile(r"^(?:skipped: )?document not read\b", re.IGNORECASE)
 # Notes that say something was lost; every other note names a repair that kept everything.
 _LOSS = re.compile(
     r"could not|cannot|undecodable|replaced|\bcut\b|not read|not walked|unreadable|raw only|kept as attachment|"
@@ -56,12 +58,16 @@ class Problem:
 def classify_source(status: str, reason: str) -> str:
     """The problem kind of a source closed with this status and reason ('' when it is no problem)."""
     if status == "failed":
+        if _DOCUMENT_NOT_READ.search(reason):
+            return "document-not-read"
         if _BAD_REDACTION.search(reason):
             return "bad-redaction"
         if _NOT_OCRED.search(reason):
             return "not-ocred"
         return "encrypted" if _ENCRYPTED.search(reason) else "too-large" if _TOO_LARGE.search(reason) else "failed"
     if status == "skipped":
+        if _DOCUMENT_NOT_READ.search(reason):
+            return "document-not-read"
         if _ENCRYPTED.search(reason):
             return "encrypted"
         if _TOO_LARGE.search(reason):

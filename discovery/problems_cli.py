@@ -25,8 +25,9 @@ _FIELDS = ("kind", "path", "locator", "message", "attachment", "reason")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), metavar="KIND",
               help=f"Only problems of this kind (repeatable): {', '.join(KINDS)}.")
 def problems(case_dir: Path, as_json: bool, as_csv: bool, kinds: tuple[str, ...]) -> None:
-    """List what the case does not hold whole: files skipped (not mail, unsupported, encrypted, too large)
-    or failed, messages read with repairs or only partly read, and attachments without text.
+    """List what the case does not hold whole: files skipped (not mail, unsupported, encrypted, too large,
+    documents whose text cannot be read) or failed, messages read with repairs or only partly read, PDF
+    pages not OCR'd, a release's bad redactions, and attachments without text.
 
     Each line names the source file, the message id where there is one, and the reason. Exit status:
     0 always when the list could be made (an empty list means nothing was lost or repaired); 2 usage

@@ -12,8 +12,12 @@ SNIFF_BYTES = 64 * 1024
 MAGIC_BYTES = 4096  # libmagic's cost grows with the buffer; signatures sit in the first bytes
 
 # Kinds the ingest can read, and kinds it recognises but does not read (reported as skipped).
-READABLE = {"mbox", "eml", "msg", "pst", "zip", "tar", "gzip", "bzip2", "xz", "pdf", "text-release"}
 ARCHIVES = {"zip", "tar", "gzip", "bzip2", "xz"}
+OFFICE_KINDS = {"office document", "word document", "excel workbook"}  # read by the attachment text extractor
+UNREADABLE_KINDS = {"word-97 document", "excel-97 workbook"}  # Office formats the extractor has no reader for
+READABLE = {"mbox", "eml", "msg", "pst", "zip", "tar", "gzip", "bzip2", "xz", "pdf", "text-release",
+            # loose documents: items of kind "document" (old Office formats are reported as not read)
+            *OFFICE_KINDS, *UNREADABLE_KINDS, "image"}
 
 SNIFFED_MIME = {"eml": "message/rfc822", "mbox": "application/mbox"}  # when the header sniff decided
 _HEADER_LINE = re.compile(rb"^[\x21-\x39\x3b-\x7e]{1,76}[ \t]*:")
@@ -133,7 +137,7 @@ _RELEASE_MARK = re.compile(rb"RELEASE IN (?:FULL|PART)|\bDoc No\.?\s")
 
 def sniff_release(head: bytes) -> bool:
     """Whether text looks like a release's extracted text: printed email headers, release banners, page breaks."""
-    labels = {m.group(1).lower() for m in _PRINTED_LABEL.finditer(head)}
+    labels = {m.group(1).lower().decode("ascii") for m in _PRINTED_LABEL.finditer(head)}
     if "from" in labels and ("subject" in labels or "sent" in labels) and len(labels) >= 3:
         return True
     return bool(_RELEASE_MARK.search(head)) or head.count(b"\f") >= 2

@@ -10,7 +10,8 @@ from typing import Any
 from discovery.ingest.exemptions import find_labels
 from discovery.ingest.pagetext import Word, deskew, lines_from_words
 
-OCR_DPI = 200
+OCR_DPI = 200  # scans are made at 150-300 dpi; rendering above their own resolution only costs OCR time
+OCR_BATCH = 8  # pages per Tesseract process
 MIN_TEXT_WORDS = 4  # a page with fewer words in its text layer (and an image) is read by OCR
 MAX_EMBEDDED_DEPTH = 3
 
@@ -74,14 +75,7 @@ def read_pdf_pages(data: bytes, *, ocr: bool = True, on_page: PageCallback | Non
     with doc:
         if doc.needs_pass:
             raise PdfRefused("PDF is encrypted (a password is needed to read it); ask the sender for an open copy")
-        pages: list[PdfPage] = []
-        for index in range(doc.page_count):
-            try:
-                pages.append(_read_page(doc[index], index + 1, ocr))
-            except Exception as exc:  # one broken page must not cost the others
-                pages.append(PdfPage(index + 1, [], problem=f"page unreadable ({type(exc).__name__}: {exc})"[:300]))
-            if on_page is not None:
-                on_page(1)
+        pages = _read_pages(doc, ocr, on_page)
         result = PdfDocument(pages)
         for name, payload in _embedded_files(doc):
             if depth >= MAX_EMBEDDED_DEPTH:
@@ -134,7 +128,47 @@ def _embedded_files(doc: Any) -> Iterator[tuple[str, bytes]]:
             continue
 
 
-def _read_page(page: Any, number: int, ocr: bool) -> PdfPage:
+def _read_pages(doc: Any, ocr: bool, on_page: PageCallback | None) -> list[PdfPage]:
+    """Every page: the text layer where it has one; the others rendered, cleaned and OCR'd in batches of
+    OCR_BATCH pages through one Tesseract process each (progress is counted as each page is done)."""
+    pages: list[PdfPage | None] = [None] * doc.page_count
+    pending: list[_Scan] = []
+
+    def flush() -> None:
+        for scan, page in zip(pending, _ocr_scans(pending), strict=True):
+            pages[scan.number - 1] = page
+            if on_page is not None:
+                on_page(1)
+        pending.clear()
+
+    for index in range(doc.page_count):
+        try:
+            read = _read_page(doc[index], index + 1, ocr)
+        except Exception as exc:  # one broken page must not cost the others
+            read = PdfPage(index + 1, [], problem=f"page unreadable ({type(exc).__name__}: {exc})"[:300])
+        if isinstance(read, _Scan):
+            pending.append(read)
+            if len(pending) >= OCR_BATCH:
+                flush()
+            continue
+        pages[index] = read
+        if on_page is not None:
+            on_page(1)
+    flush()
+    return [p if p is not None else PdfPage(n + 1, [], problem="page unreadable") for n, p in enumerate(pages)]
+
+
+@dataclass(slots=True)
+class _Scan:
+    """A page waiting for OCR: its cleaned image (None when blank), its boxes in points, its text-layer words."""
+
+    number: int
+    png: bytes | None
+    boxes: list[Box]
+    words: list[Word]
+
+
+def _read_page(page: Any, number: int, ocr: bool) -> PdfPage | _Scan:
     raw = page.get_text("words")
     words = [Word(w[0], w[1], w[2], w[3], w[4]) for w in raw if str(w[4]).strip()]
     if len(words) >= MIN_TEXT_WORDS or not page.get_images():
@@ -142,19 +176,39 @@ def _read_page(page: Any, number: int, ocr: bool) -> PdfPage:
         return PdfPage(number, lines_from_words(words), boxes=boxes)
     if not ocr:
         return PdfPage(number, lines_from_words(words), problem="not OCR'd: OCR turned off")
-    from discovery.ingest.ocr import ocr_image
+    from discovery.ingest.pageimage import gray_array, png_bytes, prepare_scan
 
     pix = page.get_pixmap(dpi=OCR_DPI, colorspace="gray", alpha=False)
+    scan = prepare_scan(gray_array(pix), OCR_DPI)
     scale = 72.0 / OCR_DPI
-    boxes = [Box(x0 * scale, y0 * scale, x1 * scale, y1 * scale) for x0, y0, x1, y1 in _image_boxes(pix)]
-    found = ocr_image(pix.tobytes("png"))
-    if found.error:
-        return PdfPage(number, lines_from_words(words), ocr=False, problem=found.error, boxes=boxes)
-    scaled = [Word(w.x0 * scale, w.y0 * scale, w.x1 * scale, w.y1 * scale, w.text, w.group) for w in found.words]
-    # OCR reads a black box as stray glyphs: drop words that sit inside one.
-    scaled = [w for w in scaled if not any(_inside(w, b) > 0.6 for b in boxes)]
-    _label_boxes(boxes, scaled)
-    return PdfPage(number, lines_from_words(deskew(scaled)), ocr=True, boxes=boxes)
+    boxes = [Box(x0 * scale, y0 * scale, x1 * scale, y1 * scale) for x0, y0, x1, y1 in scan.boxes]
+    return _Scan(number, None if scan.pixels is None else png_bytes(scan.pixels), boxes, words)
+
+
+def _ocr_scans(scans: list[_Scan]) -> list[PdfPage]:
+    from discovery.ingest.ocr import ocr_images
+
+    inked = [s for s in scans if s.png is not None]
+    found = dict(zip((s.number for s in inked), ocr_images([s.png for s in inked if s.png is not None]),
+                     strict=True))
+    pages: list[PdfPage] = []
+    scale = 72.0 / OCR_DPI
+    for scan in scans:
+        result = found.get(scan.number)
+        if result is None:  # a blank page: nothing to read, nothing missed
+            pages.append(PdfPage(scan.number, lines_from_words(scan.words), ocr=True, boxes=scan.boxes))
+            continue
+        if result.error:
+            pages.append(PdfPage(scan.number, lines_from_words(scan.words), ocr=False, problem=result.error,
+                                 boxes=scan.boxes))
+            continue
+        scaled = [Word(w.x0 * scale, w.y0 * scale, w.x1 * scale, w.y1 * scale, w.text, w.group)
+                  for w in result.words]
+        # OCR may still read a box's edge as stray glyphs: drop words that sit inside one.
+        scaled = [w for w in scaled if not any(_inside(w, b) > 0.6 for b in scan.boxes)]
+        label_boxes(scan.boxes, scaled)
+        pages.append(PdfPage(scan.number, lines_from_words(deskew(scaled)), ocr=True, boxes=scan.boxes))
+    return pages
 
 
 def _dark(color: Any) -> bool:
@@ -182,7 +236,7 @@ def _drawn_boxes(page: Any, words: list[Word]) -> list[Box]:
     for box in boxes:
         under = [w.text for w in words if _inside(w, box) > 0.5 and not find_labels(w.text)]
         box.hidden = " ".join(under)
-    _label_boxes(boxes, [w for w in words if not any(_inside(w, b) > 0.5 for b in boxes)])
+    label_boxes(boxes, [w for w in words if not any(_inside(w, b) > 0.5 for b in boxes)])
     return boxes
 
 
@@ -194,7 +248,7 @@ def _inside(word: Word, box: Box) -> float:
     return w * h / area
 
 
-def _label_boxes(boxes: list[Box], words: list[Word]) -> None:
+def label_boxes(boxes: list[Box], words: list[Word]) -> None:
     """Give each box the exemption label printed just right of it (or on it) on the same line."""
     for box in boxes:
         mid = (box.y0 + box.y1) / 2
@@ -207,45 +261,3 @@ def _label_boxes(boxes: list[Box], words: list[Word]) -> None:
         elif m := _OCR_LABEL.search(text):
             # OCR garbles the "(b)" printed against a box ("(>)(6)", "()(6)"): the exemption number survives.
             box.label = f"(b)({m.group(1)})" + (f"({m.group(2).upper()})" if m.group(2) else "")
-
-
-def _image_boxes(pix: Any) -> list[tuple[int, int, int, int]]:
-    """Solid black rectangles in a grey page image (pixels): 4x4 cells that are all dark, eroded so text strokes
-    vanish, grouped into connected areas that fill most of their bounding box."""
-    import numpy as np
-
-    cell = 4
-    h, w = pix.height, pix.width
-    img = np.frombuffer(pix.samples, dtype=np.uint8).reshape(h, pix.stride)[:, :w]
-    hh, ww = h // cell, w // cell
-    blocks = (img[: hh * cell, : ww * cell] < 90).reshape(hh, cell, ww, cell).mean(axis=(1, 3)) > 0.8
-    solid = blocks.copy()
-    solid[1:, :] &= blocks[:-1, :]
-    solid[:-1, :] &= blocks[1:, :]
-    solid[:, 1:] &= blocks[:, :-1]
-    solid[:, :-1] &= blocks[:, 1:]
-    seen = np.zeros_like(solid)
-    found: list[tuple[int, int, int, int]] = []
-    for y, x in zip(*np.nonzero(solid), strict=False):
-        if seen[y, x]:
-            continue
-        stack = [(int(y), int(x))]
-        seen[y, x] = True
-        ys: list[int] = []
-        xs: list[int] = []
-        while stack:
-            cy, cx = stack.pop()
-            ys.append(cy)
-            xs.append(cx)
-            for ny, nx in ((cy + 1, cx), (cy - 1, cx), (cy, cx + 1), (cy, cx - 1)):
-                if 0 <= ny < hh and 0 <= nx < ww and solid[ny, nx] and not seen[ny, nx]:
-                    seen[ny, nx] = True
-                    stack.append((ny, nx))
-        y0, y1, x0, x1 = min(ys) - 1, max(ys) + 2, min(xs) - 1, max(xs) + 2
-        bw, bh = x1 - x0, y1 - y0
-        if bw * cell < 30 or bh * cell < 14 or bh * cell > h * 0.5:
-            continue
-        if len(ys) < 0.6 * (bw - 2) * (bh - 2):
-            continue
-        found.append((x0 * cell, y0 * cell, x1 * cell, y1 * cell))
-    return found

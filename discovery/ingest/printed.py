@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from discovery.ingest.exemptions import find_bates
 
@@ -23,9 +23,19 @@ _LABELS = {
     "from": "from", "sent": "date", "date": "date", "sent date": "date", "to": "to", "cc": "cc", "bcc": "bcc",
     "subject": "subject", "attachments": "attachments", "importance": "importance", "sent by": "sent_by",
 }
+# Lotus Notes prints "cc:" and "bcc:" in lower case.
 _LABEL_LINE = re.compile(
-    r"^\s{0,40}(From|Sent|Date|Sent Date|To|Cc|CC|Bcc|BCC|Subject|Attachments|Importance|Sent by)\s*:(\s*)(.*)$"
+    r"^\s{0,40}(From|Sent|Date|Sent Date|To|Cc|CC|cc|Bcc|BCC|bcc|Subject|Attachments|Importance|Sent by)\s*:(\s*)(.*)$"
 )
+# Gmail's print: "Name <address>", a wide gap, the date on the right ("Tue, Apr 11, 2017 at 5:00 PM").
+_GMAIL_SENDER = re.compile(r"^\s*(\S(?:.*\S)?\s*<[^<>\s]+@[^<>\s]+>|[^<>\s]+@[^<>\s]+)\s{3,}(\S.*\S)\s*$")
+_GMAIL_COUNT = re.compile(r"^\s*\d+ messages?\s*$")
+_FORWARD_INTRO = re.compile(r"^\s*(Begin forwarded message:|-+ ?Forwarded message ?-+|-+ ?Original Message ?-+)\s*$",
+                            re.IGNORECASE)
+# US time zones as mail programs print them after a date (Apple Mail: "... at 5:00:00 PM PDT").
+_ZONES = {"UTC": 0, "GMT": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8,
+          "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10}
+_ZONE_AFTER = re.compile(r"^\s*\(?(" + "|".join(_ZONES) + r")\)?\b")
 _TOP_LINES = 14  # a header block starting within this many non-empty lines of a page is "at the top"
 _OWA_DATE = re.compile(
     r"^\s*(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? \d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}(:\d{2})? ?[AP]M\s*$"
@@ -50,7 +60,8 @@ class HeaderBlock:
     page: int  # index into the pages
     line: int  # first line of the block
     end: int  # line after the block
-    style: str  # "table" (aligned values), "column" (labels, then values), "owa" (web print), "inline"
+    style: str  # "table" (aligned values), "column" (labels, then values), "owa" (web print), "gmail",
+    # "apple" (Apple Mail's From / Subject / Date order), "inline" (a quoted or forwarded header)
     fields: dict[str, str] = field(default_factory=dict)
     at_top: bool = False
 
@@ -77,9 +88,15 @@ def split_pages(pages: Sequence[str]) -> list[PrintedItem]:
     page_lines = [page.replace("\r\n", "\n").replace("\r", "\n").split("\n") for page in pages]
     bates = [find_bates(lines) for lines in page_lines]
     blocks = [b for i, lines in enumerate(page_lines) for b in _blocks(i, lines)]
+    title = ""
+    for block in blocks:  # Gmail prints a conversation's subject once, as the title above its messages
+        if block.style == "gmail":
+            title = block.fields.get("subject") or title
+            block.fields["subject"] = title
     starts: list[HeaderBlock] = []
     for block in blocks:
-        if not starts or (block.at_top and block.style != "inline"):
+        # Gmail hides quoted text ("[Quoted text hidden]"): each of its sender lines is a message of its own.
+        if not starts or block.style == "gmail" or (block.at_top and block.style != "inline"):
             starts.append(block)
     items: list[PrintedItem] = []
     cursor = (0, 0)
@@ -88,7 +105,8 @@ def split_pages(pages: Sequence[str]) -> list[PrintedItem]:
             items.append(_document(page_lines, bates, (0, 0), (start.page, start.line)))
         # A message that starts at the top of a page owns that page's banner lines too.
         nxt = starts[n + 1] if n + 1 < len(starts) else None
-        end = (len(pages), 0) if nxt is None else (nxt.page, 0) if nxt.at_top else (nxt.page, nxt.line)
+        end = (len(pages), 0) if nxt is None else (nxt.page, 0) if nxt.at_top and nxt.page > start.page \
+            else (nxt.page, nxt.line)
         inner = [b for b in blocks if (start.page, start.line) < (b.page, b.line) < end]
         items.append(_email(page_lines, bates, start, end, inner))
         cursor = end
@@ -179,7 +197,7 @@ def _blocks(page: int, lines: list[str]) -> list[HeaderBlock]:
     nonempty_before = 0
     i = 0
     while i < len(lines):
-        block = _block_at(page, lines, i) or _owa_at(page, lines, i)
+        block = _block_at(page, lines, i) or _owa_at(page, lines, i) or _gmail_at(page, lines, i)
         if block is not None:
             block.at_top = nonempty_before < _TOP_LINES
             found.append(block)
@@ -242,7 +260,14 @@ def _block_at(page: int, lines: list[str], i: int) -> HeaderBlock | None:
     if "from" not in fields or not (("date" in fields) or ("subject" in fields and "to" in fields)):
         return None
     style = "table" if aligned >= max(2, len(fields) // 2) else "inline"
+    if list(fields)[:3] == ["from", "subject", "date"] and not _after_forward_intro(lines, i):
+        style = "apple"  # Apple Mail's print order; its forwarded blocks follow "Begin forwarded message:"
     return HeaderBlock(page, i, j, style, fields)
+
+
+def _after_forward_intro(lines: list[str], i: int) -> bool:
+    above = next((ln for ln in reversed(lines[:i]) if ln.strip()), "")
+    return bool(_FORWARD_INTRO.match(above))
 
 
 def _indent(line: str) -> int:
@@ -286,6 +311,29 @@ def _owa_at(page: int, lines: list[str], i: int) -> HeaderBlock | None:
     return HeaderBlock(page, above[1], j, "owa", fields)
 
 
+def _gmail_at(page: int, lines: list[str], i: int) -> HeaderBlock | None:
+    """Gmail prints each message as 'Name <address>    date' then 'To: ...' (and 'Cc: ...'); the conversation's
+    subject is the title line above 'N messages' near the top of the print."""
+    m = _GMAIL_SENDER.match(lines[i])
+    if m is None or parse_printed_date(m.group(2))[0] is None:
+        return None
+    following = [k for k in range(i + 1, min(i + 3, len(lines))) if lines[k].strip()]
+    if not following or (hit := _label(lines[following[0]])) is None or hit[0] != "to":
+        return None
+    fields = {"from": m.group(1).strip(), "date": m.group(2).strip()}
+    j = following[0]
+    while j < len(lines) and (hit := _label(lines[j])) is not None and hit[0] in ("to", "cc", "bcc"):
+        fields[hit[0]] = hit[2]
+        j += 1
+    for k in range(i - 1, max(-1, i - 12), -1):
+        if _GMAIL_COUNT.match(lines[k]):
+            title = next((ln.strip() for ln in reversed(lines[:k]) if ln.strip()), "")
+            if title:
+                fields["subject"] = title
+            break
+    return HeaderBlock(page, i, j, "gmail", fields)
+
+
 # --- values ----------------------------------------------------------------------------------------------
 
 
@@ -302,7 +350,7 @@ def parse_printed_date(text: str) -> tuple[datetime | None, str]:
     m = _LONG_DATE.search(value)
     if m and m.group(1)[:3].lower() in _MONTHS:
         return _build(int(m.group(3)), _MONTHS[m.group(1)[:3].lower()], int(m.group(2)), m.group(4), m.group(5),
-                      m.group(6), m.group(7), value)
+                      m.group(6), m.group(7), value, _zone_after(value, m.end()) if m.group(4) else None)
     m = _DMY_DATE.search(value)
     if m and m.group(2)[:3].lower() in _MONTHS and not re.search(r"[+-]\d{4}\b|\bGMT\b|\bUTC\b", value):
         return _build(int(m.group(3)), _MONTHS[m.group(2)[:3].lower()], int(m.group(1)), m.group(4), m.group(5),
@@ -317,8 +365,14 @@ def parse_printed_date(text: str) -> tuple[datetime | None, str]:
     return parse_date(value)
 
 
+def _zone_after(value: str, end: int) -> int | None:
+    """The UTC offset (hours) of a US zone abbreviation printed right after a date's time, else None."""
+    m = _ZONE_AFTER.match(value[end:])
+    return _ZONES[m.group(1)] if m else None
+
+
 def _build(year: int, month: int, day: int, hour: str | None, minute: str | None, second: str | None,
-           ampm: str | None, value: str) -> tuple[datetime | None, str]:
+           ampm: str | None, value: str, zone: int | None = None) -> tuple[datetime | None, str]:
     h = int(hour or 0)
     if ampm:
         pm = ampm.lower().startswith("p")
@@ -327,4 +381,15 @@ def _build(year: int, month: int, day: int, hour: str | None, minute: str | None
         when = datetime(year, month, day, h, int(minute or 0), int(second or 0), tzinfo=UTC)
     except ValueError:
         return None, f"impossible date {value[:80]!r}"
+    if zone is not None:
+        return when.replace(tzinfo=timezone(timedelta(hours=zone))), ""
     return when, "printed date has no time zone; taken as UTC"
+
+
+def quoted_headers(body: str) -> list[dict[str, str]]:
+    """The header blocks quoted or forwarded in a printed message's body (its own header is not in the body),
+    nearest first: the first one is the message it replies to or forwards."""
+    found: list[dict[str, str]] = []
+    for n, page in enumerate(body.split("\f")):
+        found.extend(dict(block.fields) for block in _blocks(n, page.split("\n")))
+    return found

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from discovery.ingest.archive import ArchiveLimits, read_archive
 from discovery.ingest.base import Origin, ReadResult, SourceUnreadable
-from discovery.ingest.detect import ARCHIVES, Detected, detect
+from discovery.ingest.detect import ARCHIVES, OFFICE_KINDS, UNREADABLE_KINDS, Detected, detect
 
 MAX_SINGLE_MESSAGE_BYTES = 256 * 1024 * 1024
 
@@ -68,6 +68,13 @@ def _dispatch(path: Path, origin: Origin, found: Detected, depth: int, limits: A
         from discovery.ingest.release import read_text_release
 
         yield from read_text_release(path, origin)
+    elif kind in OFFICE_KINDS or kind in UNREADABLE_KINDS or kind == "image":
+        from discovery.ingest.loose import DocumentNotRead, read_loose_document
+
+        try:
+            yield from read_loose_document(path, origin, kind, found.mime)
+        except DocumentNotRead as exc:
+            raise Unsupported(str(exc)) from exc
     elif kind in ARCHIVES:
         yield from read_archive(path, origin, kind, depth, limits, _member_dispatch)
     elif kind == "empty":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -114,11 +115,17 @@ def to_message(item: PrintedItem, origin: Origin, kind: str, position: int) -> M
     )
 
 
+_NOTES_NAME = re.compile(r"^([^/<>@,;]+?)\s*/[^<>@,;\s][^<>@,;]*(?:@[\w.-]+)?$")
+
+
 def _addresses(value: str) -> list[Address]:
-    """Printed address lists: Outlook separates with ';' and writes 'Last, First' names without quotes."""
+    """Printed address lists: Outlook separates with ';' and writes 'Last, First' names without quotes; Lotus
+    Notes separates with ',' and prints its own users by canonical name ('Dana Whitfield/HCSO/Harlow@Harlow')."""
     value = " ".join(value.replace("[mailto:", "<").replace("(mailto:", "<").split())
     if not value:
         return []
+    if "/" in value and any(_NOTES_NAME.match(p.strip()) for p in value.split(",")):
+        return _notes_addresses(value)
     parts = [p.strip() for p in value.split(";") if p.strip()]
     if len(parts) == 1 and value.count("@") > 1:
         return parse_addresses(value)
@@ -132,6 +139,20 @@ def _addresses(value: str) -> list[Address]:
             found.append(Address("", part))
         else:
             found.append(Address(part.strip('"'), ""))
+    return found
+
+
+def _notes_addresses(value: str) -> list[Address]:
+    """A Notes list: canonical names keep their common name (the part before the first '/'), no address."""
+    found: list[Address] = []
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        notes = _NOTES_NAME.match(part)
+        if notes:
+            found.append(Address(notes.group(1).strip(), ""))
+        else:
+            found.extend(_addresses(part))
     return found
 
 

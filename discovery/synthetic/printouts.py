@@ -14,6 +14,7 @@ import json
 import random
 import re
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ class _Seg:
     bold: bool = False
     redact: bool = False  # drawn as a black box ...
     keep_under: bool = False  # ... over text left in the text layer (a bad redaction)
+    tab: bool = False  # set in a column of its own: a text extractor keeps the gap before it
 
 
 @dataclass
@@ -135,27 +137,13 @@ def _width(text: str, bold: bool = False, size: float = FONT_SIZE) -> float:
 
 
 def _layout(spec: MessageSpec, fields: dict[str, tuple[str, list[Span]]], page_no: int,
-            bad_done: bool) -> tuple[_Printed, int, bool]:
+            bad_done: bool, layout: str = "outlook") -> tuple[_Printed, int, bool]:
     subject = fields["subject"][0]
     sender = fields["from"][0]
-    to = "; ".join(parse(address_field([p]))[0] for p in spec.to)
-    cc = "; ".join(parse(address_field([p]))[0] for p in spec.cc)
-    header: list[_Line] = [
-        _Line([_Seg(LEFT, OWNER, bold=True)], 12.0),
-        _Line(),
-    ]
-    rows = [("From:", sender), ("Sent:", long_date(spec.date)), ("To:", to)]
-    if cc:
-        rows.append(("Cc:", cc))
-    rows.append(("Subject:", subject))
-    names = [a.filename for a in spec.attachments if not a.inline]
-    if names:
-        rows.append(("Attachments:", "; ".join(names)))
-    for label, value in rows:
-        parts = _split_value(value)
-        header.append(_Line([_Seg(LEFT, label, bold=True), _Seg(VALUE_X, parts[0])]))
-        header.extend(_Line([_Seg(VALUE_X, part)]) for part in parts[1:])
-    header.append(_Line())
+    if layout == "outlook":
+        header = _outlook_header(spec, sender, subject)
+    else:
+        header = LAYOUTS[layout](spec, sender, subject)
     body, spans = fields["body"]
     phones = [s for s in spans if s.type == "PHONE_NUMBER"]
     redacted: list[dict[str, Any]] = []
@@ -219,6 +207,136 @@ def _layout(spec: MessageSpec, fields: dict[str, tuple[str, list[Span]]], page_n
         "pii": pii,
     }
     return _Printed(spec, pages, gold), page_no, bad_done
+
+
+def _outlook_header(spec: MessageSpec, sender: str, subject: str) -> list[_Line]:
+    """Outlook's memo print: the mailbox owner in bold, then From / Sent / To / Cc / Subject in a table."""
+    to = "; ".join(parse(address_field([p]))[0] for p in spec.to)
+    cc = "; ".join(parse(address_field([p]))[0] for p in spec.cc)
+    header: list[_Line] = [
+        _Line([_Seg(LEFT, OWNER, bold=True)], 12.0),
+        _Line(),
+    ]
+    rows = [("From:", sender), ("Sent:", long_date(spec.date)), ("To:", to)]
+    if cc:
+        rows.append(("Cc:", cc))
+    rows.append(("Subject:", subject))
+    names = [a.filename for a in spec.attachments if not a.inline]
+    if names:
+        rows.append(("Attachments:", "; ".join(names)))
+    for label, value in rows:
+        parts = _split_value(value)
+        header.append(_Line([_Seg(LEFT, label, bold=True), _Seg(VALUE_X, parts[0])]))
+        header.extend(_Line([_Seg(VALUE_X, part)]) for part in parts[1:])
+    header.append(_Line())
+    return header
+
+
+def notes_name(person: Any) -> str:
+    """How Lotus Notes prints a mailbox: its canonical name for the agency's own staff ("Michelle
+    Tran/HCSO/HarlowCounty@HarlowCounty"), the internet address for everyone else."""
+    name = parse(address_field([person]))[0]
+    if not person.email.lower().endswith("@harlowcounty-or.example"):
+        return name
+    display = name.split(" <")[0]
+    if ", " in display:
+        last, first = display.split(", ", 1)
+        display = f"{first} {last}"
+    return f"{display}/HCSO/HarlowCounty@HarlowCounty"
+
+
+def notes_date(moment: Any) -> str:
+    """Lotus Notes' date: ``04/11/2017 05:00 PM``."""
+    hour = moment.hour % 12 or 12
+    return f"{moment.month:02d}/{moment.day:02d}/{moment.year} {hour:02d}:{moment.minute:02d} " + (
+        "AM" if moment.hour < 12 else "PM")
+
+
+def _notes_header(spec: MessageSpec, sender: str, subject: str) -> list[_Line]:
+    """Lotus Notes' memo print: From with a Notes name, To / cc in lower case, the date as 05/14/2010 03:22 PM."""
+    rows = [("From:", notes_name(spec.sender)), ("To:", ", ".join(notes_name(p) for p in spec.to))]
+    rows.append(("cc:", ", ".join(notes_name(p) for p in spec.cc)))
+    rows += [("Date:", notes_date(spec.date)), ("Subject:", subject)]
+    header = [_Line([_Seg(LEFT, label, bold=True), _Seg(LEFT + 60, value, tab=True)]) for label, value in rows]
+    return [*header, _Line()]
+
+
+def gmail_date(moment: Any) -> str:
+    """Gmail's print date: ``Tue, Apr 11, 2017 at 5:00 PM``."""
+    hour = moment.hour % 12 or 12
+    return (f"{moment.strftime('%a')}, {moment.strftime('%b')} {moment.day}, {moment.year} at {hour}:"
+            f"{moment.minute:02d} " + ("AM" if moment.hour < 12 else "PM"))
+
+
+def _gmail_header(spec: MessageSpec, sender: str, subject: str) -> list[_Line]:
+    """Gmail's print: the account on the top line, the subject as a title, "1 message", the sender with the date
+    on the right, then To: and Cc: lines."""
+    account = "Records Unit <records.hcso@gmail.example>"
+    to = ", ".join(parse(address_field([p]))[0] for p in spec.to)
+    cc = ", ".join(parse(address_field([p]))[0] for p in spec.cc)
+    date = gmail_date(spec.date)
+    header = [
+        _Line([_Seg(LEFT, "Gmail", bold=True), _Seg(556 - _width(account), account, tab=True)]),
+        _Line(),
+        _Line([_Seg(LEFT, subject, bold=True)], 12.0),
+        _Line([_Seg(LEFT, "1 message")]),
+        _Line(),
+        _Line([_Seg(LEFT, sender, bold=True), _Seg(556 - _width(date), date, tab=True)]),
+        _Line([_Seg(LEFT, f"To: {to}")]),
+    ]
+    if cc:
+        header.append(_Line([_Seg(LEFT, f"Cc: {cc}")]))
+    return [*header, _Line()]
+
+
+def apple_date(moment: Any) -> str:
+    """Apple Mail's print date: ``April 11, 2017 at 5:00:00 PM PDT`` (US zones by their abbreviation)."""
+    hour = moment.hour % 12 or 12
+    offset = moment.utcoffset().total_seconds() / 3600 if moment.utcoffset() is not None else 0
+    zone = {-8: "PST", -7: "PDT", -5: "EST", -4: "EDT", 0: "GMT"}.get(int(offset), "")
+    text = long_date(moment).split(", ", 1)[1].rsplit(" ", 2)[0]  # "April 11, 2017"
+    return f"{text} at {hour}:{moment.minute:02d}:00 " + ("AM" if moment.hour < 12 else "PM") + (
+        f" {zone}" if zone else "")
+
+
+def _apple_header(spec: MessageSpec, sender: str, subject: str) -> list[_Line]:
+    """Apple Mail's print: bold labels right-aligned on a column (From, Subject, Date, To, Cc), values beside."""
+    to = ", ".join(parse(address_field([p]))[0] for p in spec.to)
+    cc = ", ".join(parse(address_field([p]))[0] for p in spec.cc)
+    rows = [("From:", sender), ("Subject:", subject), ("Date:", apple_date(spec.date)), ("To:", to)]
+    if cc:
+        rows.append(("Cc:", cc))
+    column = LEFT + 50
+    header = [_Line([_Seg(column - _width(label, bold=True), label, bold=True), _Seg(column + 4, value)])
+              for label, value in rows]
+    return [*header, _Line()]
+
+
+LAYOUTS = {"lotus": _notes_header, "gmail": _gmail_header, "apple": _apple_header}
+
+
+@dataclass
+class PrintedRelease:
+    """One print-out of some messages in one mail program's layout: a PDF with a text layer, the text a release
+    extractor makes of it, and the gold of each message."""
+
+    pdf: bytes
+    text: str
+    gold: list[dict[str, Any]]
+
+
+def print_release(specs: list[MessageSpec], all_fields: dict[str, dict[str, tuple[str, list[Span]]]],
+                  layout: str) -> PrintedRelease:
+    """Print ``specs`` as ``layout`` ("outlook", "lotus", "gmail", "apple") prints them, Bates-stamped."""
+    printed: list[_Printed] = []
+    page_no = 0
+    bad_done = True  # no bad redaction in these
+    for spec in specs:
+        item, page_no, bad_done = _layout(spec, all_fields[spec.key], page_no, bad_done, layout)
+        item.gold["from_name"] = parse(address_field([spec.sender]))[0].split(" <")[0]
+        item.gold["date_utc"] = spec.date.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="minutes")
+        printed.append(item)
+    return PrintedRelease(_pdf(printed), _text_release(printed), [p.gold for p in printed])
 
 
 def _split_value(value: str) -> list[str]:
@@ -319,8 +437,10 @@ def _text_release(printed: list[_Printed]) -> str:
                 text = ""
                 for seg in line.segs:
                     col = int((seg.x - LEFT) / 5.0)
-                    if seg.x == VALUE_X and len(text) < col:
+                    if (seg.x == VALUE_X or seg.tab) and len(text) < col:
                         text = text.ljust(col)
+                    elif seg.tab:
+                        text += "    "
                     elif text and not text.endswith(" "):
                         text += " "
                     text += "" if seg.redact and not seg.keep_under else seg.text

@@ -38,6 +38,10 @@ class MainScreen(TaggingActions, WorkerErrors, Screen[None]):
         Binding("escape", "escape", "Back", show=False, id="main.escape"),
         Binding("right_square_bracket", "page(1)", "Next page", show=False, key_display="]", id="main.next_page"),
         Binding("left_square_bracket", "page(-1)", "Prev page", show=False, key_display="[", id="main.prev_page"),
+        Binding("right_curly_bracket", "file_item(1)", "Next item in file", show=False, key_display="}",
+                id="main.next_file_item", tooltip="The next message or document split from the same PDF or text file"),
+        Binding("left_curly_bracket", "file_item(-1)", "Prev item in file", show=False, key_display="{",
+                id="main.prev_file_item", tooltip="The previous message or document split from the same file"),
         Binding("o", "cycle_sort", "Sort", show=False, id="main.sort"),
         Binding("f", "toggle_facets", "Facets", show=False, id="main.facets"),
         Binding("v", "toggle_thread", "Thread", id="main.thread"),
@@ -274,6 +278,21 @@ class MainScreen(TaggingActions, WorkerErrors, Screen[None]):
             self.notify("No more pages that way.", timeout=2)
             return
         self.run_query(self.query_text, offset)
+
+    def action_file_item(self, step: int) -> None:
+        """Open the previous or next item split from the same release file as the open one."""
+        shown = self.message_view.display_data
+        release = shown.message.release if shown is not None else {}
+        items = list(release.get("file_items") or []) if release else []
+        if shown is None or shown.message.id not in items:
+            self.notify("Not a message of a PDF or text release.", timeout=2)
+            return
+        at = items.index(shown.message.id) + step
+        if not 0 <= at < len(items):
+            self.notify("No more items in this file that way.", timeout=2)
+            return
+        self.open_id = items[at]
+        self._load_message(items[at], False)
 
     def action_cycle_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]

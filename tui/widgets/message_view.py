@@ -114,7 +114,7 @@ class MessageView(Vertical):
         if data.notes:
             meta.append(f"{len(data.notes)} note{'s' * (len(data.notes) > 1)} (i)  ", style="dim")
         if m.release:
-            meta.append_text(release_line(m.release))
+            meta.append_text(release_line(m.release, m.id))
         pending = Counter(s.entity_type for s in data.suggestions if s.status == PENDING)
         if pending:
             meta.append("PII ", style="dim")
@@ -130,8 +130,9 @@ class MessageView(Vertical):
         self.query_one("#msg-headers", Static).update(text)
 
 
-def release_line(release: dict[str, object]) -> Text:
-    """Where a printed item sits in its release, and the redactions the release already made (issue 11)."""
+def release_line(release: dict[str, object], current: str = "") -> Text:
+    """Where a printed item sits in its release (pages, Bates, which item of its file: '{' and '}' move to the
+    previous and next), and the redactions the release already made (issue 11)."""
     line = Text()
     first, last = release.get("page_first"), release.get("page_last")
     kind = "Document" if release.get("item_kind") == "document" else "Printed"
@@ -141,6 +142,10 @@ def release_line(release: dict[str, object]) -> Text:
         end = str(release.get("bates_last") or "")
         line.append(f" {bates}" + (f"-{end}" if end and end != bates else ""), style="dim")
     line.append(f" split {float(release.get('split_confidence') or 0):.0%}  ", style="dim")
+    items = release.get("file_items") or []
+    assert isinstance(items, list)
+    if len(items) > 1 and current in items:
+        line.append(f"item {items.index(current) + 1}/{len(items)} in file ({{ }})  ", style="dim")
     redactions = release.get("redactions") or []
     assert isinstance(redactions, list)
     if redactions:
