@@ -119,6 +119,21 @@ class Searcher:
         self._words.forget_except(keys)
         self._pages.clear()
 
+    def rebind(self, store: Store, *, auto_update: bool = True, notify: Notify | None = None) -> None:
+        """Serve another command over a fresh handle on the same case's store (the search server keeps its
+        searchers between commands): afterwards it is as a new Searcher(store, ...) would be, with the caches of
+        the segments it still reads."""
+        self.store = store
+        self.case_dir = Path(store.case_dir)
+        self.auto_update = auto_update
+        self._notify = notify
+        self.notices = []
+        if self.up_to_date():
+            if auto_update:
+                self.sync()
+        else:
+            self._ensure()
+
     def up_to_date(self) -> bool:
         """True if the open searcher sees the latest committed index (same folder, same generation)."""
         if self._searcher is None:
