@@ -127,7 +127,7 @@ def connect(case_dir: str) -> socket.socket | None:
     return sock
 
 
-def _request(argv: list[str]) -> bytes:
+def _request(argv: list[str], prog: str | None = None) -> bytes:
     import json
 
     env = dict(os.environ)
@@ -151,39 +151,60 @@ def _request(argv: list[str]) -> bytes:
         streams[name] = {"tty": tty, "encoding": getattr(stream, "encoding", None) or "utf-8",
                          "errors": getattr(stream, "errors", None) or "strict"}
     return json.dumps({
-        "op": "run", "argv": argv, "prog": os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "discovery",
-        "cwd": os.getcwd(), "env": env, "umask": umask, "streams": streams, "python": sys.executable,
+        "op": "run", "argv": argv, "prog": prog or program_name(),
+        "cwd": os.getcwd(), "env": env, "umask": umask, "streams": streams, "python": os.path.realpath(sys.executable),
         "package": os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
     }).encode("utf-8", "surrogatepass")
+
+
+def ask(argv: list[str], prog: str | None = None) -> tuple[list[tuple[bytes, bytes]], int] | None:
+    """Run a command line in the case's server: (what it printed, as (b"1" stdout | b"2" stderr, bytes) in
+    order; its exit status), or None when there is no server or it declined or broke. ``prog``: the command's
+    name in usage lines (by default this process's, as click finds it)."""
+    sock = connect(case_dir_of(argv[1:]))
+    if sock is None:
+        return None
+    chunks: list[tuple[bytes, bytes]] = []
+    try:
+        with sock:
+            send_frame(sock, b"q", _request(argv, prog))
+            while True:
+                frame = read_frame(sock)
+                if frame is None or frame[0] == b"n":
+                    return None
+                if frame[0] == b"x":
+                    return chunks, int(frame[1])
+                chunks.append(frame)
+    except (OSError, ValueError):
+        return None
+
+
+def program_name() -> str:
+    """The name usage lines show, found as click finds it for this process (click.utils._detect_program_name):
+    the script's name, or 'python -m PACKAGE.MODULE'."""
+    path = sys.argv[0] if sys.argv and sys.argv[0] else "discovery"
+    package = getattr(sys.modules.get("__main__"), "__package__", None)
+    if package in (None, ""):
+        return os.path.basename(path)
+    module = str(package)
+    name = os.path.splitext(os.path.basename(path))[0]
+    if name != "__main__":
+        module = f"{module}.{name}"
+    return f"python -m {module.lstrip('.')}"
 
 
 def run_in_server(argv: list[str]) -> int | None:
     """Run a search command line in the case's server and print its output; its exit status, or None when it
     must run in this process (no server, or the server declined or broke: nothing was printed)."""
-    sock = connect(case_dir_of(argv[1:]))
-    if sock is None:
-        return None
-    chunks: list[tuple[bytes, bytes]] = []
-    code: int | None = None
     try:
-        with sock:
-            send_frame(sock, b"q", _request(argv))
-            while code is None:
-                frame = read_frame(sock)
-                if frame is None or frame[0] == b"n":
-                    return None
-                kind, payload = frame
-                if kind == b"x":
-                    code = int(payload)
-                else:
-                    chunks.append(frame)
-    except (OSError, ValueError):
-        return None
+        answer = ask(argv)
     except KeyboardInterrupt:  # as click reports an interrupted command
         sys.stderr.write("\nAborted!\n")
         return 1
-    _write(chunks)
-    return code
+    if answer is None:
+        return None
+    _write(answer[0])
+    return answer[1]
 
 
 def _write(chunks: list[tuple[bytes, bytes]]) -> None:

@@ -201,7 +201,7 @@ class Server:
         changed since this server loaded them (else it declines, and exits so that a fresh one can start)."""
         if (request.get("argv") or [None])[0] != "search":
             return False
-        same = request.get("python") == sys.executable and request.get("package") == _PACKAGE
+        same = request.get("python") == os.path.realpath(sys.executable) and request.get("package") == _PACKAGE
         if not same or self._sources_changed():
             self._stop = True
             return False
