@@ -1,20 +1,23 @@
 """Provides the search server's client: hands a 'discovery search' command line to the case's search server
 (a Unix socket in the case folder) and prints exactly what the server's run of it printed, with its exit status.
 
-It imports only the standard library's socket layer, so that a search answered by a server costs little more
-than starting Python. Whenever the server is absent, refuses, or breaks, the caller runs the command in its own
-process instead (nothing has been printed by then: the answer is written only once it arrived whole).
+It imports only the interpreter's own socket layer (_socket: the socket module's enum classes cost more than
+the rest of this file), so that a search answered by a server costs little more than starting Python. Whenever
+the server is absent, refuses, or breaks, the caller runs the command in its own process instead (nothing has
+been printed by then: the answer is written only once it arrived whole).
 
 Wire format, both ways: frames of one kind byte, a 4-byte big-endian length and a payload. The request is one
-``q`` frame (JSON: argv, cwd, environment, umask, what stdout and stderr are); the answer is ``1``/``2`` frames
+``q`` frame (a marshal'd dict: argv, cwd, environment, umask, what stdout and stderr are; marshal is built in,
+and the server reads requests only from processes of its own user); the answer is ``1``/``2`` frames
 (bytes for stdout/stderr, in the order they were written) and one ``x`` frame (the exit status, in ASCII), or a
 single ``n`` frame (declined: run it yourself).
 """
 
 from __future__ import annotations
 
+import _socket
+import marshal
 import os
-import socket
 import stat
 import sys
 
@@ -26,6 +29,7 @@ IDLE_ENV = "DISCOVERY_SERVER_IDLE"  # seconds a started server waits for the nex
 DEFAULT_CASE = os.path.join("indexes", "default")  # as discovery.case.DEFAULT_CASE
 _MAX_SOCKET_PATH = 107  # sun_path holds 108 bytes with the terminating NUL
 _HEADER = 5
+Socket = _socket.socket  # what socket.socket wraps; the server passes socket.socket objects, which are ones
 
 
 def case_dir_of(argv: list[str]) -> str:
@@ -68,20 +72,20 @@ def private_to_us(st: os.stat_result) -> bool:
     return st.st_uid == os.getuid() and not st.st_mode & 0o077
 
 
-def peer_uid(sock: socket.socket) -> int | None:
+def peer_uid(sock: Socket) -> int | None:
     """The user id of the process at the other end of a connected Unix socket (Linux: SO_PEERCRED)."""
-    option = getattr(socket, "SO_PEERCRED", None)
+    option = getattr(_socket, "SO_PEERCRED", None)
     if option is None:
         return None
-    creds = sock.getsockopt(socket.SOL_SOCKET, option, 12)  # struct ucred: pid, uid, gid (3 ints)
+    creds = sock.getsockopt(_socket.SOL_SOCKET, option, 12)  # struct ucred: pid, uid, gid (3 ints)
     return int.from_bytes(creds[4:8], sys.byteorder)
 
 
-def send_frame(sock: socket.socket, kind: bytes, payload: bytes) -> None:
+def send_frame(sock: Socket, kind: bytes, payload: bytes) -> None:
     sock.sendall(kind + len(payload).to_bytes(4, "big") + payload)
 
 
-def read_frame(sock: socket.socket) -> tuple[bytes, bytes] | None:
+def read_frame(sock: Socket) -> tuple[bytes, bytes] | None:
     """(kind, payload), or None when the other end closed the connection before a whole frame."""
     head = _read_exactly(sock, _HEADER)
     if head is None:
@@ -90,7 +94,7 @@ def read_frame(sock: socket.socket) -> tuple[bytes, bytes] | None:
     return None if payload is None else (head[:1], payload)
 
 
-def _read_exactly(sock: socket.socket, size: int) -> bytes | None:
+def _read_exactly(sock: Socket, size: int) -> bytes | None:
     chunks, left = [], size
     while left:
         chunk = sock.recv(min(left, 1 << 20))
@@ -101,11 +105,11 @@ def _read_exactly(sock: socket.socket, size: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def connect(case_dir: str) -> socket.socket | None:
+def connect(case_dir: str) -> Socket | None:
     """A connection to the case's server, or None when there is none we can trust (folder or socket not ours
     or open to others, a server of another user, a path too long for a Unix socket)."""
     folder, path, _ = server_paths(case_dir)
-    if len(os.fsencode(path)) > _MAX_SOCKET_PATH or not hasattr(socket, "AF_UNIX"):
+    if len(os.fsencode(path)) > _MAX_SOCKET_PATH or not hasattr(_socket, "AF_UNIX"):
         return None
     try:
         if not private_to_us(os.stat(folder)):
@@ -113,7 +117,7 @@ def connect(case_dir: str) -> socket.socket | None:
         st = os.stat(path)
         if not stat.S_ISSOCK(st.st_mode) or st.st_uid != os.getuid():
             return None
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     except OSError:
         return None
     try:
@@ -127,9 +131,8 @@ def connect(case_dir: str) -> socket.socket | None:
     return sock
 
 
-def _request(argv: list[str], prog: str | None = None) -> bytes:
-    import json
-
+def request_bytes(argv: list[str], prog: str | None = None) -> bytes:
+    """The request that runs a command line in the server as it would run in this process."""
     env = dict(os.environ)
     if "COLUMNS" not in env or "LINES" not in env:  # what shutil.get_terminal_size() would find in this process
         try:
@@ -150,11 +153,11 @@ def _request(argv: list[str], prog: str | None = None) -> bytes:
             tty = False
         streams[name] = {"tty": tty, "encoding": getattr(stream, "encoding", None) or "utf-8",
                          "errors": getattr(stream, "errors", None) or "strict"}
-    return json.dumps({
+    return marshal.dumps({
         "op": "run", "argv": argv, "prog": prog or program_name(),
         "cwd": os.getcwd(), "env": env, "umask": umask, "streams": streams, "python": os.path.realpath(sys.executable),
         "package": os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-    }).encode("utf-8", "surrogatepass")
+    })
 
 
 def ask(argv: list[str], prog: str | None = None) -> tuple[list[tuple[bytes, bytes]], int] | None:
@@ -166,17 +169,18 @@ def ask(argv: list[str], prog: str | None = None) -> tuple[list[tuple[bytes, byt
         return None
     chunks: list[tuple[bytes, bytes]] = []
     try:
-        with sock:
-            send_frame(sock, b"q", _request(argv, prog))
-            while True:
-                frame = read_frame(sock)
-                if frame is None or frame[0] == b"n":
-                    return None
-                if frame[0] == b"x":
-                    return chunks, int(frame[1])
-                chunks.append(frame)
+        send_frame(sock, b"q", request_bytes(argv, prog))
+        while True:
+            frame = read_frame(sock)
+            if frame is None or frame[0] == b"n":
+                return None
+            if frame[0] == b"x":
+                return chunks, int(frame[1])
+            chunks.append(frame)
     except (OSError, ValueError):
         return None
+    finally:
+        sock.close()
 
 
 def program_name() -> str:
@@ -233,7 +237,7 @@ def start_server(argv: list[str]) -> bool:
     folder, path, lock = server_paths(case_dir)
     if len(os.fsencode(path)) > _MAX_SOCKET_PATH or not os.path.isfile(os.path.join(case_dir, "store.sqlite")):
         return False
-    if not hasattr(socket, "SO_PEERCRED"):
+    if not hasattr(_socket, "SO_PEERCRED"):
         return False  # the server trusts only clients of its own user, which it can check only where this exists
     try:
         import fcntl

@@ -4,7 +4,7 @@ serves only its own user through a private socket."""
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 import shutil
 import socket
@@ -144,7 +144,7 @@ def test_server_refuses_another_user(tmp_path: Path) -> None:
     server = Server(str(tmp_path), allowed_uid=os.getuid() + 1)
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     with ours, theirs:
-        client.send_frame(theirs, b"q", json.dumps({"op": "status"}).encode())
+        client.send_frame(theirs, b"q", marshal.dumps({"op": "status"}))
         server.handle(ours)
         ours.close()
         try:
@@ -173,11 +173,11 @@ def test_server_declines_another_copy_of_discovery(search_case: Path, tmp_path: 
     try:
         sock = client.connect(str(case_dir))
         assert sock is not None
-        with sock:
-            request = json.loads(client._request(["search", "--case", str(case_dir), "pilot"]))  # noqa: SLF001
-            request["package"] = "/elsewhere/discovery"
-            client.send_frame(sock, b"q", json.dumps(request).encode())
-            assert client.read_frame(sock) == (b"n", b"")
+        request = marshal.loads(client.request_bytes(["search", "--case", str(case_dir), "pilot"]))
+        request["package"] = "/elsewhere/discovery"
+        client.send_frame(sock, b"q", marshal.dumps(request))
+        assert client.read_frame(sock) == (b"n", b"")
+        sock.close()
         proc.wait(timeout=20)
         assert not Path(client.server_paths(str(case_dir))[1]).exists()
     finally:
