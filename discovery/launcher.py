@@ -16,7 +16,11 @@ def main() -> None:
             code = client.run_in_server(argv)
             if code is not None:
                 sys.exit(code)
-            client.start_server(argv)
+            import atexit
+
+            # once this search has printed its answer in-process (not competing with the server's start-up on
+            # the CPU); the next search of the case then finds it listening
+            atexit.register(client.start_server, argv)
     from discovery.cli import main as cli_main
 
     cli_main()

@@ -85,6 +85,7 @@ class Server:
         self.requests = 0
         self.refused = 0
         self._sources: dict[str, int] = {}
+        self._checked = 0.0  # when _sources were last compared with the disk (monotonic)
         self._stop = False
         self._lock: Any = None
         self._sock: socket.socket | None = None
@@ -221,6 +222,11 @@ class Server:
                     self._sources[path] = os.stat(path).st_mtime_ns
 
     def _sources_changed(self) -> bool:
+        """Whether a file of discovery this server loaded changed on disk (looked at once per _TICK at most)."""
+        now = time.monotonic()
+        if now - self._checked < _TICK:
+            return False
+        self._checked = now
         for path, mtime in self._sources.items():
             try:
                 if os.stat(path).st_mtime_ns != mtime:
@@ -264,8 +270,7 @@ def run_command(request: dict[str, Any]) -> tuple[list[tuple[bytes, bytes]], int
     tz = os.environ.get("TZ")
     code = 0
     try:
-        os.environ.clear()
-        os.environ.update(request["env"])
+        _set_environ(request["env"])
         if os.environ.get("TZ") != tz:
             time.tzset()
         os.chdir(request["cwd"])
@@ -283,12 +288,20 @@ def run_command(request: dict[str, Any]) -> tuple[list[tuple[bytes, bytes]], int
             err.flush()
         sys.stdout, sys.stderr = saved_streams
         os.chdir(saved_cwd)
-        os.environ.clear()
-        os.environ.update(saved_env)
+        _set_environ(saved_env)
         if os.environ.get("TZ") != request["env"].get("TZ"):
             time.tzset()
         os.umask(saved_umask)
     return chunks, code
+
+
+def _set_environ(wanted: dict[str, str]) -> None:
+    """Make os.environ equal to wanted, touching only the variables that differ (each change is a putenv)."""
+    for key in [k for k in os.environ if k not in wanted]:
+        del os.environ[key]
+    for key, value in wanted.items():
+        if os.environ.get(key) != value:
+            os.environ[key] = value
 
 
 def _exit_status(code: object, err: io.TextIOBase) -> int:
