@@ -212,3 +212,41 @@ def test_first_search_starts_a_server_and_a_broken_one_is_ignored(search_case: P
     stopped = CliRunner().invoke(main, ["server", "stop", "--case", str(case_dir)])
     assert stopped.exit_code == 0 and "stopped" in stopped.stdout
     assert CliRunner().invoke(main, ["server", "status", "--case", str(case_dir)]).exit_code == 1
+
+
+def _on_terminal(case_dir: Path, *args: str, **env: str) -> bytes:
+    """What a search prints on a terminal 70 columns wide (a pseudo-terminal as its stdout)."""
+    import fcntl
+    import struct
+    import termios
+
+    leader, follower = os.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 70, 0, 0))
+    environment = {**ENV, **env}
+    environment.pop("COLUMNS", None)
+    environment.pop("LINES", None)
+    proc = subprocess.Popen([sys.executable, "-m", "discovery.launcher", "search", "--case", str(case_dir), *args],
+                            stdout=follower, stderr=subprocess.DEVNULL, env=environment)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=120)
+    os.close(leader)
+    return b"".join(chunks)
+
+
+def test_a_terminals_colours_and_width_are_the_clients(served: Path) -> None:
+    for args in (["pilot", "--limit", "3"], ["--help"]):
+        through = _on_terminal(served, *args)
+        here = _on_terminal(served, *args, DISCOVERY_NO_SERVER="1")
+        assert through == here
+    assert b"\x1b[" in through or b"\x1b[" in _on_terminal(served, "pilot", "--limit", "3")  # colours on a terminal
+    paragraph = next(line for line in here.decode().splitlines() if line.startswith("  CSV cells"))
+    assert 60 < len(paragraph.rstrip()) <= 70  # help's prose wrapped for the terminal's 70 columns (not 80)
