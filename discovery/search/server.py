@@ -9,7 +9,7 @@ when its generation changes (discovery.search.kept), declines and exits when dis
 disk since it loaded them (the client then runs the search itself), and exits after an idle timeout, when asked
 ('discovery server stop'), or when its socket or case folder goes away.
 
-    python -m discovery.search.server CASE_DIR [--idle SECONDS] [--foreground]
+    python -m discovery.search.server CASE_DIR [--idle SECONDS]      # runs in the foreground until idle
 """
 
 from __future__ import annotations
