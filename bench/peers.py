@@ -12,6 +12,12 @@ so. Runs are interleaved (discovery, notmuch, mu, discovery, ...) so that a chan
 every tool alike; report ratios, not absolute figures, when the machine is shared. Every process gets TZ=UTC so
 that date ranges mean the same instants; discovery's Python gets a bytecode cache (in the temporary folder) and
 one warm-up run per command, as an installed copy would have.
+
+discovery runs as the installed 'discovery' command (the console script next to this Python, else
+'python -m discovery.launcher'), so its searches go to each case's search server, which the first search starts
+(warm figures). Each run also times, apart, a first search with no server running (cold: the search runs
+in-process and starts the server; the bench then waits until it answers) and every query with --no-server
+(in-process). discovery's CPU time includes the server's share of each search (read from /proc).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -95,6 +102,24 @@ def convert(maildir: Path, target: Path) -> int:
     return count
 
 
+def discovery_command() -> list[str]:
+    """How a script runs discovery: the 'discovery' console script installed beside this Python, else the same
+    entry point through -m."""
+    script = Path(sys.executable).parent / "discovery"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "discovery.launcher"]
+
+
+def process_cpu(pid: int | None) -> float:
+    """User + system CPU seconds a running process (not our child) has used so far; 0 if it is gone."""
+    if not pid:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds() -> float:
     """User + system time of this process's finished children so far."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -104,7 +129,7 @@ def cpu_seconds() -> float:
 def timed(cmd: list[str], env: dict[str, str], *, memory: bool = False) -> tuple[float, str, int]:
     """(seconds, stdout, peak memory of the process tree in bytes when asked) of one command."""
     seconds, status, out, err, peak = measured(cmd, env=env, memory=memory, interval=0.05)
-    if status not in (0, 1):
+    if status not in (0, 1) and not (cmd[0] == "mu" and status == 4):  # mu find: 4 is "no matches"
         raise SystemExit(f"{' '.join(cmd[:4])} ... failed ({status}): {err.strip()[-400:]}")
     return seconds, out, peak
 
@@ -140,7 +165,7 @@ class Discovery(Tool):
         self.env.pop("PYTHONDONTWRITEBYTECODE", None)
 
     def cli(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "discovery.cli", *args]
+        return [*discovery_command(), *args]
 
     def index(self) -> dict[str, Any]:
         seconds, out, peak = timed(self.cli("ingest", str(self.maildir), "--case", str(self.case), "--jobs",
@@ -153,6 +178,26 @@ class Discovery(Tool):
 
     def count(self, query: str) -> list[str]:
         return self.cli("search", "--case", str(self.case), "--count", "--", query)
+
+    def in_process(self, query: str) -> list[str]:
+        return self.cli("search", "--case", str(self.case), "--ids", "--no-server", "--", query)
+
+    def server_pid(self, case: Path) -> int | None:
+        _, out, _ = timed(self.cli("server", "status", "--case", str(case), "--json"), self.env)
+        return json.loads(out).get("pid")
+
+    def stop_server(self, case: Path) -> None:
+        timed(self.cli("server", "stop", "--case", str(case)), self.env)
+
+    def wait_for_server(self, case: Path, timeout: float = 60.0) -> int | None:
+        """The pid of the case's search server once it answers (None if none came up within timeout)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pid = self.server_pid(case)
+            if pid:
+                return pid
+            time.sleep(0.1)
+        return None
 
 
 class Notmuch(Tool):
@@ -217,6 +262,8 @@ def run(maildir: Path, work: Path, runs: int, log: Callable[[str], None]) -> dic
         ingest[tool.name] = {"seconds": round(found["seconds"], 2), "files_per_s": round(files / found["seconds"], 1),
                              "peak_memory_mb": round(found["peak"] / 1024**2, 1), "messages": found["messages"]}
 
+    disc = tools[0]
+    assert isinstance(disc, Discovery)
     commands: list[tuple[str, str, list[str]]] = []  # (query label, tool, argv)
     for query in QUERIES:
         for tool in tools:
@@ -224,31 +271,47 @@ def run(maildir: Path, work: Path, runs: int, log: Callable[[str], None]) -> dic
             counted = tool.count(getattr(query, tool.name))
             if counted is not None:
                 commands.append((query.label + " (count)", tool.name, counted))
+        commands.append((query.label + " (in-process)", "discovery", disc.in_process(query.discovery)))
     samples_case = work / "samples-case"
-    disc = tools[0]
-    assert isinstance(disc, Discovery)
     timed(disc.cli("ingest", *(str(SAMPLES / part) for part in ("mbox", "maildir", "eml", "archive")), "--case",
                    str(samples_case), "-q", "--json"), disc.env)
     commands.append(("samples: search --json", "discovery",
                      disc.cli("search", "--case", str(samples_case), "--json", "--", SAMPLE_QUERY)))
+    cold_query = QUERIES[0]
 
     outputs: dict[tuple[str, str], str] = {}
+    last: dict[tuple[str, str], str] = {}  # outputs of the last run (discovery's from its servers)
     times: dict[tuple[str, str], list[float]] = {}
     cpu: dict[tuple[str, str], list[float]] = {}  # CPU time: what the machine's load changes least
-    log(f"timing {len(commands)} commands, {runs} runs each (plus one warm-up)...")
+    log(f"timing {len(commands) + 1} commands, {runs} runs each (plus one warm-up)...")
     for round_ in range(runs + 1):
-        for label, name, argv in commands:
+        if round_ > 0:  # cold: the first search of a case, no server running yet
+            disc.stop_server(disc.case)
             before = cpu_seconds()
+            seconds, _, _ = timed(disc.ids(cold_query.discovery), disc.env)
+            times.setdefault(("cold", "discovery"), []).append(seconds)
+            cpu.setdefault(("cold", "discovery"), []).append(cpu_seconds() - before)
+        pids = {case: disc.wait_for_server(case) for case in (disc.case, samples_case)} if round_ > 0 else {}
+        for label, name, argv in commands:
+            pid = pids.get(samples_case if "samples" in label else disc.case) if name == "discovery" else None
+            before = cpu_seconds() + process_cpu(pid)
             seconds, out, _ = timed(argv, next(t.env for t in tools if t.name == name))
             if round_ == 0:
                 outputs[(label, name)] = out
             else:
+                last[(label, name)] = out
                 times.setdefault((label, name), []).append(seconds)
-                cpu.setdefault((label, name), []).append(cpu_seconds() - before)
+                cpu.setdefault((label, name), []).append(cpu_seconds() + process_cpu(pid) - before)
+    for case in (disc.case, samples_case):
+        disc.stop_server(case)
+    mismatched = [label for (label, name), out in last.items() if name == "discovery" and "(in-process)" not in label
+                  and label != "samples: search --json" and out != outputs[(label, name)]]
+    mismatched += [q.label for q in QUERIES if last[(q.label, "discovery")] != last[(q.label + " (in-process)",
+                                                                                       "discovery")]]
 
     rows = []
     for query in QUERIES:
-        for suffix in ("", " (count)"):
+        for suffix in ("", " (count)", " (in-process)"):
             label = query.label + suffix
             row: dict[str, Any] = {"query": label, "discovery_query": query.discovery}
             for tool in tools:
@@ -257,7 +320,7 @@ def run(maildir: Path, work: Path, runs: int, log: Callable[[str], None]) -> dic
                 row[f"{tool.name}_ms"] = median_ms(times[(label, tool.name)])
                 row[f"{tool.name}_cpu_ms"] = median_ms(cpu[(label, tool.name)])
                 out = outputs[(label, tool.name)]
-                row[f"{tool.name}_hits"] = int(out.strip() or 0) if suffix else len(out.splitlines())
+                row[f"{tool.name}_hits"] = int(out.strip() or 0) if suffix == " (count)" else len(out.splitlines())
             for tool in tools[1:]:
                 if f"{tool.name}_ms" in row:
                     row[f"ratio_{tool.name}"] = round(row["discovery_ms"] / max(row[f"{tool.name}_ms"], 0.1), 2)
@@ -272,6 +335,9 @@ def run(maildir: Path, work: Path, runs: int, log: Callable[[str], None]) -> dic
         "machine": machine(), "load_average": os.getloadavg(), "maildir": str(maildir), "files": files,
         "runs": runs, "skipped": skipped, "ingest": ingest, "queries": rows, "copies": COPIES,
         "samples_search_json_ms": sample, "samples_search_json_cpu_ms": sample_cpu,
+        "cold_first_search_ms": median_ms(times[("cold", "discovery")]),
+        "cold_first_search_cpu_ms": median_ms(cpu[("cold", "discovery")]), "cold_query": cold_query.discovery,
+        "discovery_command": " ".join(discovery_command()), "outputs_differ": mismatched,
         "ingest_ratio": {t.name: round(ingest["discovery"]["files_per_s"] / ingest[t.name]["files_per_s"], 2)
                          for t in tools[1:]},
     }
@@ -303,6 +369,13 @@ def print_report(result: dict[str, Any]) -> None:
         cells.append(row.get("why_counts_differ", ""))
         print("| " + " | ".join(cells) + " |")
     print(f"\nEvery query: {result['copies']}.")
+    print(f"discovery ran as {result['discovery_command']!r}: searches answered by each case's search server (warm); "
+          "'(in-process)' rows: --no-server")
+    print(f"cold first search (no server yet: in-process, starts the server), discovery search "
+          f"{result['cold_query']!r} --ids: {result['cold_first_search_ms']} ms median "
+          f"({result['cold_first_search_cpu_ms']} ms CPU)")
+    print("server and in-process outputs: " + ("identical" if not result["outputs_differ"]
+                                               else "DIFFER for " + ", ".join(result["outputs_differ"])))
     print(f"samples case, discovery search {SAMPLE_QUERY!r} --json: {result['samples_search_json_ms']} ms median "
           f"({result['samples_search_json_cpu_ms']} ms CPU)")
 

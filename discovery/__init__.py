@@ -1,6 +1,6 @@
 """Provides discovery's public API: open a case, ingest mail into it, read what it holds."""
 
-from typing import TYPE_CHECKING, Any
+from __future__ import annotations
 
 from discovery.errors import (
     CaseBusy,
@@ -14,7 +14,10 @@ from discovery.errors import (
     UsageError,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a search answered by its server needs none)
 if TYPE_CHECKING:
+    from typing import Any
+
     from discovery.case import Case, CaseStats, StoredMessage
     from discovery.ingest.pipeline import IngestProgress, IngestReport
     from discovery.model import Address, Attachment, Message, Provenance

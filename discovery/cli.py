@@ -69,6 +69,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "search": "discovery.search.cli:search",
     "reindex": "discovery.search.cli:reindex",
     "saved": "discovery.search.cli:saved",
+    "server": "discovery.search.server_cli:server",
     "pii": "discovery.pii.cli:pii",
     "tag": "discovery.tags_cli:tag",
     "note": "discovery.tags_cli:note",

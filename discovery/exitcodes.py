@@ -9,6 +9,7 @@ class ExitCode(IntEnum):
     OK = 0
     SOME_FAILED = 1  # ingest: some sources or messages could not be read (all else was ingested)
     NO_HITS = 1  # search: nothing matched (grep-like)
+    NOT_RUNNING = 1  # server status: no search server runs for the case
     USAGE = 2  # bad arguments, options or query
     ERROR = 3  # the case cannot be opened or written, or another error stopped the command
     NOT_FOUND = 4  # no message, attachment, tag, suggestion or saved search with that id or name

@@ -1,9 +1,12 @@
 """Provides search over a case: a Whoosh index built from the store, the investigator's query language,
 ranked and date-sorted results with snippets and facets, batch and saved searches."""
 
-from typing import TYPE_CHECKING, Any
+from __future__ import annotations
 
+TYPE_CHECKING = False  # as in discovery/__init__.py: typing is not imported on the server's client path
 if TYPE_CHECKING:
+    from typing import Any
+
     from discovery.search.batch import BatchCount, BatchQuery, read_batch, run_batch
     from discovery.search.indexer import IndexReport, rebuild_index, update_index
     from discovery.search.query import parse

@@ -65,6 +65,29 @@ def spans(text: str, *, stemmed: bool = True) -> Iterator[Span]:
             yield Span(match.start(), match.end(), term, word)
 
 
+_TERMS: tuple[dict[str, str | None], dict[str, str | None]] = ({}, {})  # raw token -> term (unstemmed, stemmed)
+_KEPT_TERMS = 200_000  # tokens each of those memos keeps (a long-lived process: the search server)
+
+
+def matches(text: str, terms: set[str], *, stemmed: bool = True) -> list[tuple[int, int, str]]:
+    """(start, end, term) of the tokens of text indexed as one of terms, in order: spans() without building a
+    Span for every token, each distinct token normalized and stemmed once (highlighting's hot loop)."""
+    memo = _TERMS[stemmed]
+    out = []
+    for match in WORD.finditer(text):
+        token = match.group()
+        try:
+            term = memo[token]
+        except KeyError:
+            word = normalize(token)
+            term = stem_word(word) if stemmed else word
+            if len(memo) < _KEPT_TERMS:
+                memo[token] = term
+        if term in terms:
+            out.append((match.start(), match.end(), term))  # type: ignore[arg-type]
+    return out
+
+
 class FieldAnalyzer:
     """Turns field texts into Whoosh postings, caching per raw token (one instance per segment writer).
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from discovery.search.analysis import spans
+from discovery.search.analysis import matches as term_matches
 from discovery.search.results import Snippet, Span
 
 WIDTH = 220
@@ -15,23 +15,23 @@ def highlight_spans(text: str, terms: set[str], *, stemmed: bool = True) -> tupl
     """Character spans of the tokens of text that are indexed as one of terms."""
     if not terms or not text:
         return ()
-    return tuple((s.start, s.end) for s in spans(text, stemmed=stemmed) if s.term in terms)
+    return tuple((start, end) for start, end, _ in term_matches(text, terms, stemmed=stemmed))
 
 
 def make_snippet(field: str, text: str, terms: set[str], *, stemmed: bool = True, width: int = WIDTH) -> Snippet:
     """The window of about ``width`` characters holding the most distinct matched terms (earliest wins),
     whitespace collapsed, with highlight spans relative to the snippet."""
-    matches = [s for s in spans(text, stemmed=stemmed) if s.term in terms] if terms and text else []
+    matches = term_matches(text, terms, stemmed=stemmed) if terms and text else []
     if not matches:
         return _window(field, text, 0, width, [])
     best_start, best_key = 0, (-1, -1)
-    for i, first in enumerate(matches):
-        start = max(0, first.start - width // 5)
-        inside = [m for m in matches[i:] if m.end <= start + width]
-        key = (len({m.term for m in inside}), len(inside))
+    for i, (first_start, _, _) in enumerate(matches):
+        start = max(0, first_start - width // 5)
+        inside = [m for m in matches[i:] if m[1] <= start + width]
+        key = (len({m[2] for m in inside}), len(inside))
         if key > best_key:
             best_key, best_start = key, start
-    return _window(field, text, best_start, width, [(m.start, m.end) for m in matches])
+    return _window(field, text, best_start, width, [(m[0], m[1]) for m in matches])
 
 
 def _window(field: str, text: str, start: int, width: int, found: list[Span]) -> Snippet:

@@ -34,6 +34,7 @@ from discovery.search.wordlists import WordLists
 from discovery.store import Store
 
 SORTS = ("relevance", "newest", "oldest")
+_KEPT_IDS = 500_000  # message ids a searcher keeps in memory (about 60 MB at most)
 Notify = Callable[[str], None]
 
 
@@ -67,6 +68,7 @@ class Searcher:
         self._segments = SegmentCache()
         self._words = WordLists()
         self._pages: dict[tuple[str, str, bool], tuple[Compiled, Ranked]] = {}
+        self._ids: dict[int, str] = {}  # docnum -> message id, read from the open index once (stored fields)
         self._ensure()
 
     # -- lifecycle ----------------------------------------------------------------------------------
@@ -118,6 +120,22 @@ class Searcher:
         self._segments.forget_except(keys)
         self._words.forget_except(keys)
         self._pages.clear()
+        self._ids.clear()
+
+    def rebind(self, store: Store, *, auto_update: bool = True, notify: Notify | None = None) -> None:
+        """Serve another command over a fresh handle on the same case's store (the search server keeps its
+        searchers between commands): afterwards it is as a new Searcher(store, ...) would be, with the caches of
+        the segments it still reads."""
+        self.store = store
+        self.case_dir = Path(store.case_dir)
+        self.auto_update = auto_update
+        self._notify = notify
+        self.notices = []
+        if self.up_to_date():
+            if auto_update:
+                self.sync()
+        else:
+            self._ensure()
 
     def up_to_date(self) -> bool:
         """True if the open searcher sees the latest committed index (same folder, same generation)."""
@@ -176,7 +194,7 @@ class Searcher:
         sort = normalize_sort(sort)
         compiled, ranked = self._prepare(query, sort, offset, limit, threads, node)
         searcher = self._searcher
-        ids = engine.stored_ids(searcher, ranked.docnums)
+        ids = self._stored_ids(ranked.docnums)
         hits = self._hits(ids, ranked, offset, compiled, snippets)
         names = self._facet_names(facets)
         total = len(ranked.all_docnums)
@@ -194,9 +212,21 @@ class Searcher:
         """The matching message ids, in order (one per thread with ``threads``): every one unless ``limit``.
         Nothing else is read for them (no dates, scores or rows of the store beyond whether they still exist)."""
         _compiled, ranked = self._prepare(query, sort, offset, limit, threads)
-        ids = engine.stored_ids(self._searcher, ranked.docnums)
+        ids = self._stored_ids(ranked.docnums)
         present = _present(self.store.db, ids)
         return [key for key in ids if key in present]
+
+    def _stored_ids(self, docnums: Sequence[int]) -> list[str]:
+        """The message ids of documents of the open index, each read from its stored fields once while the
+        index stays open (a long-lived searcher, the search server's, answers the next search from memory)."""
+        known = self._ids
+        missing = [d for d in docnums if d not in known]
+        if not missing:
+            return [known[d] for d in docnums]
+        found = dict(zip(missing, engine.stored_ids(self._searcher, missing), strict=True))
+        if len(known) + len(found) <= _KEPT_IDS:
+            known.update(found)
+        return [found[d] if d in found else known[d] for d in docnums]
 
     def count(self, query: str, *, threads: bool = False) -> int:
         """How many messages match (threads with ``threads``), without ranking or reading any hit."""

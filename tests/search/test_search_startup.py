@@ -29,7 +29,8 @@ SEARCH_MODULES = {
     "discovery.search", "discovery.search.analysis", "discovery.search.batch", "discovery.search.cli",
     "discovery.search.deferred", "discovery.search.documents", "discovery.search.engine",
     "discovery.search.execute", "discovery.search.facets", "discovery.search.fields", "discovery.search.fuzzy",
-    "discovery.search.highlight", "discovery.search.indexer", "discovery.search.output", "discovery.search.plan",
+    "discovery.search.highlight", "discovery.search.indexer", "discovery.search.kept", "discovery.search.output",
+    "discovery.search.plan",
     "discovery.search.query", "discovery.search.results", "discovery.search.searcher",
     "discovery.search.translate", "discovery.search.wordlists",
 }
@@ -68,6 +69,42 @@ def test_a_search_loads_only_the_search_path(search_case: Path, form: list[str])
     assert ours <= SEARCH_MODULES, sorted(ours - SEARCH_MODULES)
     loaded = sorted(m for m in modules for name in NOT_LOADED if m == name or m.startswith(name + "."))
     assert loaded == [], loaded
+
+
+_CLIENT_PROBE = """
+import sys
+sys.argv = ["discovery", *sys.argv[1:]]
+from discovery.launcher import main
+try:
+    main()
+except SystemExit as exit:
+    modules = sorted(sys.modules)
+    import json
+    print(json.dumps({"code": exit.code, "modules": modules}), file=sys.stderr)
+"""
+# what the 'discovery' entry point loads of ours when the case's search server answers: nothing of the CLI
+CLIENT_MODULES = {"discovery", "discovery.errors", "discovery.launcher", "discovery.search", "discovery.search.client"}
+
+
+def test_a_search_the_server_answers_loads_neither_click_nor_whoosh(search_case: Path, tmp_path: Path) -> None:
+    from test_search_server import _copy, _start, _stop
+
+    case_dir = _copy(search_case, tmp_path / "case")
+    server = _start(case_dir)
+    try:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+        env.pop("DISCOVERY_NO_SERVER", None)
+        for form in (["--ids"], ["--json"], ["--count"]):
+            proc = subprocess.run([sys.executable, "-c", _CLIENT_PROBE, "search", "--case", str(case_dir), *form,
+                                   "face recognition"], capture_output=True, text=True, env=env, timeout=120)
+            report = json.loads(proc.stderr.strip().splitlines()[-1])
+            assert report["code"] == 0 and proc.stdout.strip()
+            modules = set(report["modules"])
+            assert {m for m in modules if m.startswith("discovery")} == CLIENT_MODULES
+            assert not {m for m in modules
+                        if m.split(".")[0] in ("click", "whoosh", "sqlite3", "_sqlite3", "socket", "json", "typing")}
+    finally:
+        _stop(server, case_dir)
 
 
 def test_finding_a_command_imports_no_other(search_case: Path) -> None:
