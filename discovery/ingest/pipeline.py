@@ -29,6 +29,7 @@ from discovery.store import MessageRecord, SourceRow, Store, to_record
 BATCH_FILES = 64  # small files go to workers in batches of at most this many files...
 BATCH_BYTES = 1024 * 1024  # ...and this many bytes
 MBOX_CHUNK_BYTES = 8 * 1024 * 1024
+KEEP_WALK_FILES = 200_000  # up to this many files, the counting walk is kept for planning (about 300 bytes each)
 COMMIT_EVERY_S = float(os.environ.get("DISCOVERY_COMMIT_EVERY_S", "1.0"))  # tests lower it
 
 
@@ -217,26 +218,46 @@ class Ingest:
         self.states: dict[int, _SourceState] = {}
         self._last_commit = time.monotonic()
         self._seen_hashes: set[str] = set()  # messages of this run already counted as repaired/partly read
+        self._walked: list[tuple[FoundFile | SkippedFile | tuple[Path, str], os.stat_result | None]] | None = None
 
     # -- planning -------------------------------------------------------------------------------------
     def _count(self) -> None:
+        """Totals for the progress bars. The walk (and each file's stat) is kept for _plan, which would
+        otherwise walk the tree again, unless the tree is so large that keeping it would cost much memory."""
+        walked: list[tuple[FoundFile | SkippedFile | tuple[Path, str], os.stat_result | None]] | None = []
         for found in walk_paths(self.paths, exclude=self.exclude, follow_links=self.follow_links):
             self.progress.files_total += 1
+            st = None
             if isinstance(found, FoundFile):
                 try:
-                    self.progress.bytes_total += found.path.stat().st_size
+                    st = found.path.stat()
+                    self.progress.bytes_total += st.st_size
                 except OSError:
                     pass
                 if found.path.suffix.lower() == ".pdf":
                     from discovery.ingest.pdfpages import count_file_pages
 
                     self.progress.pages_total += count_file_pages(found.path)
+            if walked is not None:
+                walked.append((found, st))
+                if len(walked) > KEEP_WALK_FILES:
+                    walked = None
+        self._walked = walked
+
+    def _walk(self) -> Iterator[tuple[FoundFile | SkippedFile | tuple[Path, str], os.stat_result | None]]:
+        """The files to plan, with their stat when _count took one (else None: _plan takes it)."""
+        if self._walked is not None:
+            walked, self._walked = self._walked, None
+            yield from walked
+            return
+        for found in walk_paths(self.paths, exclude=self.exclude, follow_links=self.follow_links):
+            yield found, None
 
     def _plan(self) -> Iterator[list[FileTask]]:
         """Tasks for every file that needs reading; unchanged and unreadable files are settled here."""
         batch: list[FileTask] = []
         batch_bytes = 0
-        for found in walk_paths(self.paths, exclude=self.exclude, follow_links=self.follow_links):
+        for found, counted in self._walk():
             if self.cancelled():
                 break
             self.report.sources_seen += 1
@@ -258,7 +279,7 @@ class Ingest:
             path = found.path
             key = str(path)
             try:
-                st = path.stat()
+                st = counted or path.stat()
             except OSError as exc:
                 reason = f"cannot access: {exc.strerror or exc}"
                 self.store.record_skipped(key, status="failed", reason=reason)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from email.utils import getaddresses
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from discovery.ingest.fields import (
+    bare_address_pairs,
     decode_bytes,
     decode_header_value,
     normalize_subject,
@@ -102,3 +106,44 @@ def test_normalize_subject(subject: str, key: str) -> None:
 def test_message_ids() -> None:
     assert parse_message_ids("<a@x> <b@y>\n <c@z>") == ["<a@x>", "<b@y>", "<c@z>"]
     assert parse_message_ids("bare@id") == ["<bare@id>"]
+
+
+# -- the bare-address fast path must say exactly what getaddresses says --------------------------------------
+_ADDRESS_ALPHABET = "ab.@, \t-_'+=\"<>();:[]\\\x0b\xa0é\x00"
+
+
+@pytest.mark.parametrize("value", [
+    "a@b", "a.@b", ".a@b", "a@b.", "a@b..c", "k..allen@enron.com", "tim.o'rourke@enron.com",
+    "a@b,  c@d", " a@b ,\tc@d\t", "a!#$%&*+/=?^_`{|}~-@b", "=?x@y",
+])
+def test_bare_address_pairs_match_getaddresses(value: str) -> None:
+    assert bare_address_pairs(value) == getaddresses([value])
+
+
+@pytest.mark.parametrize("value", [
+    "a@b@c", "a@b,,c@d", "Joe <a@b>", '"a"@b', "a@b (home)", "a@b\x0bc@d", "a\xa0@b", "aé@b", "a@b\x00",
+    "team: a@b;", "a@b;c@d", "", " ", "a@b,",
+])
+def test_bare_address_pairs_leave_the_rest_to_getaddresses(value: str) -> None:
+    assert bare_address_pairs(value) is None
+
+
+@given(st.text(alphabet=_ADDRESS_ALPHABET, max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_bare_address_pairs_agree_with_getaddresses_on_any_text(value: str) -> None:
+    fast = bare_address_pairs(value)
+    if fast is not None:
+        assert fast == getaddresses([value])
+
+
+_PART = st.text(alphabet="ab.'-_+", max_size=5)
+_SEPARATOR = st.sampled_from([",", ", ", " ,", ",\t", ",  ", ",,", " ", ";"])
+
+
+@given(st.lists(st.tuples(_PART, _PART, _SEPARATOR), min_size=1, max_size=5))
+@settings(max_examples=400, deadline=None)
+def test_bare_address_pairs_agree_with_getaddresses_on_address_lists(parts: list[tuple[str, str, str]]) -> None:
+    value = "".join(f"{local}@{domain}{sep}" for local, domain, sep in parts)[:-1]
+    fast = bare_address_pairs(value)
+    if fast is not None:
+        assert fast == getaddresses([value])

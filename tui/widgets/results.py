@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from discovery.tui.data.rows import RowSummary
 from rich.text import Text
 from textual.events import Resize
+from textual.geometry import Size
 from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
 
 WIDE = 110  # from this width on, the table also shows recipients and times
 
@@ -129,6 +131,24 @@ class ResultsTable(DataTable[object]):
             cells += [Text(row.subject or "(no subject)", no_wrap=True, overflow="ellipsis"),
                       tag_text(row.tags, self.tag_colors), self._flags(row)]
             self.add_row(*cells, key=row.id)
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Size the table for a new page without measuring its cells.
+
+        Textual's DataTable measures every cell of every new row (100 rows of 7 cells a page) to widen auto-width
+        columns and to find the height of auto-height rows. Every column here has a fixed width and every row
+        one line, so those measures change nothing: only the virtual size is computed, and a page's cells are
+        rendered when they are painted (the visible rows only). Any other table falls back to Textual's way.
+        """
+        keys = list(new_rows)
+        rows = [row for row in (self.rows.get(key) for key in keys) if row is not None]
+        if any(column.auto_width for column in self.columns.values()) or any(
+                row.auto_height or row.label is not None for row in rows):
+            super()._update_dimensions(keys)
+            return
+        width = sum(column.get_render_width(self) for column in self.columns.values())
+        header = self.header_height if self.show_header else 0
+        self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header)
 
     def _flags(self, row: RowSummary) -> Text:
         text = Text(no_wrap=True)
