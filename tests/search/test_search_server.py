@@ -250,3 +250,12 @@ def test_a_terminals_colours_and_width_are_the_clients(served: Path) -> None:
     assert b"\x1b[" in through or b"\x1b[" in _on_terminal(served, "pilot", "--limit", "3")  # colours on a terminal
     paragraph = next(line for line in here.decode().splitlines() if line.startswith("  CSV cells"))
     assert 60 < len(paragraph.rstrip()) <= 70  # help's prose wrapped for the terminal's 70 columns (not 80)
+
+
+def test_the_client_default_case_is_the_case_modules() -> None:
+    """The client keeps its own copy of the default case folder (importing discovery.case would cost its
+    start-up): the two must name the same folder, or a search without --case would ask the wrong server."""
+    from discovery.case import DEFAULT_CASE
+    from discovery.search import client
+
+    assert client.DEFAULT_CASE == str(DEFAULT_CASE)
