@@ -15,7 +15,9 @@ still found in the text afterwards (the caller then withholds the attachment).
 
 from __future__ import annotations
 
+import functools
 import re
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -84,10 +86,8 @@ def render_document(production: Production, doc: ProducedDocument,
         # where the records carry no positions, every label printed on the page gets its box
         placed = boxes.get(n) if boxes else label_positions(text)
         page = pdf.new_page(width=PAGE_SIZE[0], height=PAGE_SIZE[1])
-        if not font:  # the font is embedded once; every page's /F0 names the same object
-            font = page.insert_font(fontname=FONT_NAME, fontbuffer=_FONT.buffer)
-        else:
-            pdf.xref_set_key(page.xref, "Resources", f"<</Font<</{FONT_NAME} {font} 0 R>>>>")
+        font = font or _embed_font(pdf)  # once per document: every page's /F0 names the same font object
+        pdf.xref_set_key(page.xref, "Resources", f"<</Font<</{FONT_NAME} {font} 0 R>>>>")
         contents = pdf.get_new_xref()
         pdf.update_object(contents, "<<>>")
         pdf.update_stream(contents, page_content(text, placed or [], bates_label(production.bates_prefix,
@@ -96,6 +96,40 @@ def render_document(production: Production, doc: ProducedDocument,
     pdf.set_metadata(dict(metadata or {}))
     pdf.del_xml_metadata()
     return pdf.tobytes(garbage=4, deflate=True, no_new_id=True)
+
+
+def _embed_font(pdf: pymupdf.Document) -> int:
+    """Copy the embedded Courier's objects (made and compressed once per process) into pdf; the font's xref."""
+    objects = _font_objects()
+    numbers = {old: pdf.get_new_xref() for old, _, _ in objects}
+    for old, source, stream in objects:
+        xref = numbers[old]
+        pdf.update_object(xref, _REF.sub(lambda m: f"{numbers[int(m.group(1))]} 0 R", source))
+        if stream is not None:
+            pdf.update_stream(xref, stream, compress=False)
+            pdf.xref_set_key(xref, "Filter", "/FlateDecode")
+    return numbers[objects[0][0]]
+
+
+_REF = re.compile(r"\b(\d+) 0 R\b")
+
+
+@functools.cache
+def _font_objects() -> tuple[tuple[int, str, bytes | None], ...]:
+    """The objects PyMuPDF makes to embed Courier (the Type0 font first, then what it refers to, each stream
+    deflated), made once per process: (xref, source, deflated stream or None)."""
+    template = pymupdf.open()
+    first = template.new_page().insert_font(fontname=FONT_NAME, fontbuffer=_FONT.buffer)
+    order: list[int] = []
+    todo = [first]
+    while todo:
+        xref = todo.pop(0)
+        if xref not in order:
+            order.append(xref)
+            todo.extend(int(n) for n in _REF.findall(template.xref_object(xref, compressed=True)))
+    return tuple((xref, template.xref_object(xref, compressed=True),
+                  zlib.compress(template.xref_stream(xref), 9) if template.xref_is_stream(xref) else None)
+                 for xref in order)
 
 
 def page_content(text: str, redactions: Sequence[tuple[int, int, str]], bates: str) -> bytes:
