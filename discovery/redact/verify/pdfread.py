@@ -1,7 +1,9 @@
 """Provides pdf_places: every text a PDF holds, read with poppler's pdftotext and pypdf (never PyMuPDF).
 
 Page text comes from ``pdftotext`` (pypdf's extractor when poppler is missing): it extracts all text drawn,
-whatever its colour, rendering mode (invisible text) or what is painted over it (a box over live text). Then
+whatever its colour, rendering mode (invisible text) or what is painted over it (a box over live text); many
+PDFs at once through poppler's ``pdfunite`` (batch_page_texts), since starting pdftotext costs more than reading
+a short PDF. Then
 pypdf walks *every* object in the cross-reference table, reachable or not: strings and names in the document
 info, annotations, form fields, outlines, named destinations and file specifications; XMP and other XML
 streams; embedded files (checked again by their own type); images (read with tesseract when installed).
