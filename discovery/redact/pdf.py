@@ -15,7 +15,9 @@ still found in the text afterwards (the caller then withholds the attachment).
 
 from __future__ import annotations
 
+import functools
 import re
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -39,7 +41,8 @@ LEADING = 11.4
 CHAR_WIDTH = FONT_SIZE * 0.6
 BATES_Y = PAGE_SIZE[1] - 24.0
 _BLOCKS = re.compile(r"^[\u2580-\u259f\s]+$")  # a blackout label: drawn as a box, no text
-_FONT = pymupdf.Font("cour")
+_FONT = pymupdf.Font("cour")  # Courier (Nimbus Mono PS): Latin, Greek and Cyrillic
+FONT_NAME = "F0"
 
 
 def pdf_files(production: Production, doc: ProducedDocument,
@@ -77,28 +80,70 @@ def render_document(production: Production, doc: ProducedDocument,
         if red.page >= 0 and red.line >= 0 and red.label:
             boxes.setdefault(red.page, []).append((red.line, red.column, red.label))
     pdf = pymupdf.open()
+    font = 0
     for n in range(count):
         text = doc.pages[n] if n < len(doc.pages) else ""
         # where the records carry no positions, every label printed on the page gets its box
         placed = boxes.get(n) if boxes else label_positions(text)
-        _typeset(pdf.new_page(width=PAGE_SIZE[0], height=PAGE_SIZE[1]), text, placed or [],
-                 bates_label(production.bates_prefix, doc.bates_start + n))
+        page = pdf.new_page(width=PAGE_SIZE[0], height=PAGE_SIZE[1])
+        font = font or _embed_font(pdf)  # once per document: every page's /F0 names the same font object
+        pdf.xref_set_key(page.xref, "Resources", f"<</Font<</{FONT_NAME} {font} 0 R>>>>")
+        contents = pdf.get_new_xref()
+        pdf.update_object(contents, "<<>>")
+        pdf.update_stream(contents, page_content(text, placed or [], bates_label(production.bates_prefix,
+                                                                                 doc.bates_start + n)))
+        pdf.xref_set_key(page.xref, "Contents", f"{contents} 0 R")
     pdf.set_metadata(dict(metadata or {}))
     pdf.del_xml_metadata()
     return pdf.tobytes(garbage=4, deflate=True, no_new_id=True)
 
 
-def _typeset(page: pymupdf.Page, text: str, redactions: Sequence[tuple[int, int, str]], bates: str) -> None:
-    """Boxes first, then the text in reading order: runs of plain lines in one writer, a line with labels as
-    its black and white segments (so extractors read the page in order)."""
+def _embed_font(pdf: pymupdf.Document) -> int:
+    """Copy the embedded Courier's objects (made and compressed once per process) into pdf; the font's xref."""
+    objects = _font_objects()
+    numbers = {old: pdf.get_new_xref() for old, _, _ in objects}
+    for old, source, stream in objects:
+        xref = numbers[old]
+        pdf.update_object(xref, _REF.sub(lambda m: f"{numbers[int(m.group(1))]} 0 R", source))
+        if stream is not None:
+            pdf.update_stream(xref, stream, compress=False)
+            pdf.xref_set_key(xref, "Filter", "/FlateDecode")
+    return numbers[objects[0][0]]
+
+
+_REF = re.compile(r"\b(\d+) 0 R\b")
+
+
+@functools.cache
+def _font_objects() -> tuple[tuple[int, str, bytes | None], ...]:
+    """The objects PyMuPDF makes to embed Courier (the Type0 font first, then what it refers to, each stream
+    deflated), made once per process: (xref, source, deflated stream or None)."""
+    template = pymupdf.open()
+    first = template.new_page().insert_font(fontname=FONT_NAME, fontbuffer=_FONT.buffer)
+    order: list[int] = []
+    todo = [first]
+    while todo:
+        xref = todo.pop(0)
+        if xref not in order:
+            order.append(xref)
+            todo.extend(int(n) for n in _REF.findall(template.xref_object(xref, compressed=True)))
+    return tuple((xref, template.xref_object(xref, compressed=True),
+                  zlib.compress(template.xref_stream(xref), 9) if template.xref_is_stream(xref) else None)
+                 for xref in order)
+
+
+def page_content(text: str, redactions: Sequence[tuple[int, int, str]], bates: str) -> bytes:
+    """A page's content stream: the black boxes, then the text in reading order, each run of plain text black
+    and each label white on its box (so extractors read the page in order), the Bates number last. Glyphs are
+    written by their number in the embedded font (hex), so no character of the text can break the syntax."""
     lines = text.split("\n")[:PAGE_LINES]
     covered: dict[int, list[tuple[int, int, str]]] = {}
     for line_no, column, label in redactions:
         covered.setdefault(line_no, []).append((column, column + len(label), label))
-    shape = page.new_shape()
+    rects: list[str] = []
     segments: list[tuple[bool, float, float, str]] = []  # (white, x, baseline, text) in reading order
     for number, line in enumerate(lines):
-        line = _printable(line[:PAGE_WIDTH])
+        line = line[:PAGE_WIDTH].replace("\t", " ")
         baseline = MARGIN_TOP + (number + 1) * LEADING
         cursor = 0
         for start, end, label in sorted(covered.get(number, [])):
@@ -108,35 +153,48 @@ def _typeset(page: pymupdf.Page, text: str, redactions: Sequence[tuple[int, int,
             if line[cursor:start].strip():
                 segments.append((False, MARGIN_X + cursor * CHAR_WIDTH, baseline, line[cursor:start]))
             x0 = MARGIN_X + start * CHAR_WIDTH
-            shape.draw_rect(pymupdf.Rect(x0, baseline - FONT_SIZE * 0.8, x0 + (end - start) * CHAR_WIDTH,
-                                         baseline + FONT_SIZE * 0.25))
+            rects.append(f"{_num(x0)} {_num(PAGE_SIZE[1] - baseline - FONT_SIZE * 0.25)} "
+                         f"{_num((end - start) * CHAR_WIDTH)} {_num(FONT_SIZE * 1.05)} re\n")
             if not _BLOCKS.match(label):
                 segments.append((True, x0, baseline, line[start:end]))
             cursor = end
         if line[cursor:].strip():
             segments.append((False, MARGIN_X + cursor * CHAR_WIDTH, baseline, line[cursor:]))
     segments.append((False, PAGE_SIZE[0] - MARGIN_X - len(bates) * CHAR_WIDTH, BATES_Y, bates))
-    if covered:
-        shape.finish(color=(0, 0, 0), fill=(0, 0, 0), width=0)
-        shape.commit()
-    writer: pymupdf.TextWriter | None = None
-    white = False
+    out = ["q\n"]
+    if rects:
+        out.extend(["0 g\n", *rects, "f\n"])
+    out.append(f"BT\n/{FONT_NAME} {_num(FONT_SIZE)} Tf\n")
+    white: bool | None = None
     for is_white, x, y, run in segments:
-        if writer is None or is_white != white:
-            if writer is not None:
-                writer.write_text(page)
-            writer = pymupdf.TextWriter(page.rect, color=(1, 1, 1) if is_white else (0, 0, 0))
+        if is_white != white:
+            out.append("1 g\n" if is_white else "0 g\n")
             white = is_white
-        writer.append((x, y), run, _FONT, FONT_SIZE)
-    if writer is not None:
-        writer.write_text(page)
+        out.append(f"1 0 0 1 {_num(x)} {_num(PAGE_SIZE[1] - y)} Tm <{_glyphs(run)}> Tj\n")
+    out.append("ET\nQ\n")
+    return "".join(out).encode("ascii")
 
 
-def _printable(line: str) -> str:
-    """Characters Courier cannot show become '?', so every glyph in the file is one the reader sees."""
-    if line.isascii():
-        return line.replace("\t", " ")
-    return "".join(c if c == " " or _FONT.has_glyph(ord(c)) else "?" for c in line.replace("\t", " "))
+def _num(value: float) -> str:
+    """A number as PDF writes it: at most 3 decimals, no trailing zeros (the same text every run)."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
+
+
+_GLYPHS: dict[str, str] = {}
+
+
+def _glyphs(text: str) -> str:
+    """The text as the embedded font's glyph numbers in hex; a character the font lacks prints as '?', so every
+    glyph in the file is one the reader sees."""
+    out = []
+    for c in text:
+        hexa = _GLYPHS.get(c)
+        if hexa is None:
+            gid = _FONT.has_glyph(ord(c)) if c.isprintable() or c == " " else 0
+            hexa = _GLYPHS[c] = f"{gid or _FONT.has_glyph(ord('?')):04x}"
+        out.append(hexa)
+    return "".join(out)
 
 
 # -- PDF attachments: true removal -----------------------------------------------------------------------

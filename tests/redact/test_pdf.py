@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import shutil
+from pathlib import Path
 
 import pymupdf
 import pypdf
@@ -156,3 +157,36 @@ def test_labels_without_positions_get_their_boxes_from_the_page_text() -> None:
     assert len(boxes) == 4
     for word in (w for w in page.get_text("words") if w[4].startswith(("[(b)(6)]", "<[(b)(6)]", "[PHONE"))):
         assert any(pymupdf.Rect(word[:4]).intersects(box) for box in boxes)
+
+
+def test_the_font_is_embedded_once_and_every_page_names_it() -> None:
+    pages = tuple(f"Page {n} of a long message\nwith [(b)(6)] on it\n" for n in range(4))
+    doc = document(pages=pages, page_count=4, bates_last="T-000004", redactions=())
+    reader = pypdf.PdfReader(io.BytesIO(render_document(production(doc), doc)))
+    fonts = {page["/Resources"]["/Font"].raw_get("/F0").idnum for page in reader.pages}
+    assert len(fonts) == 1 and len(reader.pages) == 4
+    objects = [reader.get_object(n) for n in reader.xref[0]]
+    font_files = [o for o in objects if isinstance(o, dict) and o.get("/Subtype") == "/CIDFontType0C"]
+    assert len(font_files) == 1
+    for n, page in enumerate(reader.pages):
+        assert f"Page {n} of a long message" in page.extract_text() and f"T-00000{n + 1}" in page.extract_text()
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler's pdftotext is not installed")
+def test_latin_greek_and_cyrillic_read_back_and_control_characters_print_as_question_marks() -> None:
+    line = "Grüße, Ærøskøbing — Αθήνα, Москва; tab\there bell\x07 end"
+    doc = document(pages=(line + "\n",), page_count=1, bates_last="T-000001", redactions=())
+    text = texts(render_document(production(doc), doc))[0].text
+    assert "Grüße, Ærøskøbing — Αθήνα, Москва; tab here bell? end" in text
+
+
+def test_the_same_bytes_in_a_fresh_process() -> None:
+    """The embedded font is prepared once per process: another process must write the very same file."""
+    import subprocess
+    import sys
+
+    script = (f"import hashlib, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import test_pdf as t; "
+              "d = t.document(); print(hashlib.sha256(t.render_document(t.production(d), d)).hexdigest())")
+    other = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.strip()
+    doc = document()
+    assert other == hashlib.sha256(render_document(production(doc), doc)).hexdigest()

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import io
 import json
+import shutil
 import subprocess
 import sys
 from email.message import EmailMessage
@@ -385,3 +386,55 @@ def test_worker_processes_find_what_threads_find(tmp_path: Path, case_dir: Path,
     processes = verify_production(case_dir, out, jobs=2)
     assert places(processes) == places(threads) and len(processes.leaks) == 3
     assert (processes.files, processes.places) == (threads.files, threads.places)
+
+
+def _pages_pdf(*pages: str, white: bool = False) -> bytes:
+    doc = pymupdf.open()
+    for text in pages:
+        doc.new_page().insert_text((72, 72), text, fontsize=11, color=(1, 1, 1) if white else (0, 0, 0))
+    return doc.tobytes(garbage=4, deflate=True, no_new_id=True)
+
+
+@pytest.mark.skipif(shutil.which("pdfunite") is None or shutil.which("pdftotext") is None,
+                    reason="poppler's pdfunite and pdftotext are not installed")
+def test_pdfs_read_in_one_batch_name_each_leak_by_its_own_file_and_page(tmp_path: Path, case_dir: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many PDFs' page texts are read by one pdfunite + pdftotext; every page goes back to its own file."""
+    from discovery.redact.verify import check, pdfread
+
+    files = {f"pdf/T-{n:06d}.pdf": _pages_pdf(*(f"File {n} page {p} (b)(6)" for p in range(1, n % 3 + 2)))
+             for n in range(1, 8)}
+    files["pdf/T-000003.pdf"] = _pages_pdf("File 3 page 1", "Call Dana Whitfield today")
+    files["pdf/T-000006.pdf"] = _pages_pdf("ask 503 555 0142 now", white=True)
+    out = production(tmp_path, case_dir, files)
+    rels = sorted(files)
+    batched = pdfread.batch_page_texts([out / r for r in rels])
+    alone = [tuple(p.text for p in pdfread._page_text(files[r])) for r in rels]
+    assert [tuple(t for t in pages if t.strip()) for pages in batched if pages is not None] == alone
+    assert len(alone) == 7 and all(pages is not None for pages in batched)
+    found = places(verify_production(case_dir, out, jobs=2))
+    assert found == ["pdf/T-000003.pdf: page 2 line 1 col 6", "pdf/T-000006.pdf: page 1 line 1 col 5"], found
+    monkeypatch.setattr(check, "batch_page_texts", lambda paths: [None] * len(paths))
+    assert places(verify_production(case_dir, out, jobs=2)) == found
+    clean = production(tmp_path / "clean", case_dir, {r: d for r, d in files.items() if r not in
+                                                       ("pdf/T-000003.pdf", "pdf/T-000006.pdf")})
+    assert verify_production(case_dir, clean, jobs=2).ok
+
+
+@pytest.mark.skipif(shutil.which("pdfunite") is None, reason="poppler's pdfunite is not installed")
+def test_a_batch_that_cannot_be_joined_is_read_file_by_file(tmp_path: Path) -> None:
+    from discovery.redact.verify import pdfread
+
+    good = tmp_path / "a.pdf"
+    good.write_bytes(_pages_pdf("one", "two"))
+    broken = tmp_path / "b.pdf"
+    broken.write_bytes(b"%PDF-1.7 not really")
+    locked = tmp_path / "c.pdf"
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "secret")
+    locked.write_bytes(doc.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, owner_pw="o", user_pw="u"))
+    assert pdfread.batch_page_texts([good, broken]) == [None, None]
+    assert pdfread.batch_page_texts([good, locked]) == [None, None]
+    assert pdfread.batch_page_texts([good]) == [None]
+    alone = tuple(p.text for p in pdfread._page_text(good.read_bytes()))
+    assert pdfread.batch_page_texts([good, good]) == [alone, alone] and len(alone) == 2

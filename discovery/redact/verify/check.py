@@ -18,7 +18,7 @@ from typing import Any
 from discovery.errors import CaseError, UsageError
 from discovery.redact.verify.mailread import eml_places, mbox_places
 from discovery.redact.verify.matcher import Matcher
-from discovery.redact.verify.pdfread import Place, Problem, pdf_places
+from discovery.redact.verify.pdfread import Place, Problem, batch_page_texts, pdf_places
 from discovery.redact.verify.tables import table_places
 from discovery.redact.verify.values import RedactedValue, build_matcher, redacted_values
 
@@ -146,7 +146,8 @@ def _check_files(out: Path, rels: list[str], listed: dict[str, Any], values: lis
     processes = min(cores, at_once)
     if processes < 2 or len(rels) < PROCESS_MIN_FILES:
         with ThreadPoolExecutor(at_once) as pool:
-            yield from pool.map(lambda r: _check_file(out, r, listed, matcher), rels)
+            for i in range(0, len(rels), _CHUNK):
+                yield from _check_group(out, rels[i:i + _CHUNK], listed, matcher, pool)
         return
     chunks = [rels[i:i + _CHUNK] for i in range(0, len(rels), _CHUNK)]
     threads = max(1, at_once // processes)
@@ -173,9 +174,27 @@ def _check_chunk(rels: list[str]) -> list[FileResult]:
     assert _WORKER is not None, "_init_worker was not called in this process"
     out, listed, matcher, threads = _WORKER
     if threads < 2:
-        return [_check_file(out, rel, listed, matcher) for rel in rels]
+        return _check_group(out, rels, listed, matcher, None)
     with ThreadPoolExecutor(threads) as pool:
-        return list(pool.map(lambda r: _check_file(out, r, listed, matcher), rels))
+        return _check_group(out, rels, listed, matcher, pool)
+
+
+def _check_group(out: Path, rels: list[str], listed: dict[str, Any], matcher: Matcher,
+                 pool: ThreadPoolExecutor | None) -> list[FileResult]:
+    """Check a group of files in order, the page texts of its PDFs read in one batch (batch_page_texts). When
+    a batch-read page holds a value, the whole group is read again file by file, so that every hit is named by
+    the file it is in whatever poppler and pypdf made of the page counts."""
+    pdfs = [r for r in rels if r.lower().endswith(".pdf")]
+    pages = dict(zip(pdfs, batch_page_texts([out / r for r in pdfs]), strict=True)) if len(pdfs) > 1 else {}
+
+    def check(rel: str, batched: bool = True) -> FileResult:
+        return _check_file(out, rel, listed, matcher, pages.get(rel) if batched else None)
+
+    results = list(pool.map(check, rels)) if pool else [check(r) for r in rels]
+    if any(pages.get(rel) is not None and any(leak.kind == "value" and leak.place.startswith("page ")
+                                              for leak in found) for rel, _, _, found in results):
+        results = list(pool.map(lambda r: check(r, False), rels)) if pool else [check(r, False) for r in rels]
+    return results
 
 
 def _manifest(out: Path) -> dict[str, Any]:
@@ -209,7 +228,8 @@ def _connection(case: Any) -> tuple[Path, sqlite3.Connection, bool]:
         raise CaseError(f"the case store {path} cannot be opened: {exc}") from exc
 
 
-def _check_file(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher) -> tuple[str, int, int, list[Leak]]:
+def _check_file(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher,
+                pages: tuple[str, ...] | None = None) -> FileResult:
     leaks: list[Leak] = []
     places = 0
     for hit_place, value in _hits(matcher, [Place("file name", rel)]):
@@ -223,7 +243,7 @@ def _check_file(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher) -
             leaks.append(Leak(rel, "file", "unlisted-file", detail="not listed in the manifest"))
         elif hashlib.sha256(data).hexdigest() != str(listed[rel]).lower():
             leaks.append(Leak(rel, "file", "sha256-mismatch", detail="differs from the manifest's sha256"))
-    for item in _read(rel, data):  # each place is searched as it is read (a big table never whole in memory)
+    for item in _read(rel, data, pages):  # each place is searched as it is read (a big table never whole in memory)
         if isinstance(item, Problem):
             leaks.append(Leak(rel, item.where, item.kind, detail=item.detail))
             continue
@@ -233,10 +253,10 @@ def _check_file(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher) -
     return rel, len(data), places, list(dict.fromkeys(leaks))  # a long table's chunks overlap by a few lines
 
 
-def _read(rel: str, data: bytes) -> Iterator[Place | Problem]:
+def _read(rel: str, data: bytes, pages: tuple[str, ...] | None = None) -> Iterator[Place | Problem]:
     suffix = os.path.splitext(rel)[1].lower()
     if suffix == ".pdf" or data[:5] == b"%PDF-":
-        yield from pdf_places(data)
+        yield from pdf_places(data, pages=pages)
     elif suffix == ".eml":
         yield from eml_places(data)
     elif suffix == ".mbox":
