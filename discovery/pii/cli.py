@@ -173,12 +173,14 @@ def _update_search_index(case: Any, jobs: int, console: Any, quiet: bool, cancel
 @json_option
 def list_(query: str, case_dir: Path, statuses: tuple[str, ...], types: tuple[str, ...], limit: int, offset: int,
           current: bool, as_json: bool) -> None:
-    """List suggestions. QUERY holds words to find in the suggested text and filters: type:PERSON
-    status:pending field:body msg:3fa2 recognizer:Phone origin:manual score:0.8.
+    """List suggestions: one per value or person and message (its 'places' are every span it covers there, e.g.
+    From, Cc, a Signed-off-by line and the body; its 'ids' are theirs, and deciding any of them decides all).
+    QUERY holds words to find in the suggested text and filters: type:PERSON status:pending field:body msg:3fa2
+    recognizer:Phone origin:manual score:0.8; a suggestion is listed when one of its places matches.
 
     Exit status: 0 something matched; 1 nothing matched; 2 bad query.
     """
-    from discovery.pii.suggestions import count_suggestions, list_suggestions, parse_query
+    from discovery.pii.suggestions import count_questions, list_questions, parse_query
 
     with _case(case_dir, as_json, readonly=True) as case:
         q = parse_query(query)
@@ -186,15 +188,16 @@ def list_(query: str, case_dir: Path, statuses: tuple[str, ...], types: tuple[st
         q.types.extend(types)
         q.current_only = current
         q.limit, q.offset = (limit or None), offset
-        items = list_suggestions(case.store, q)
-        total = count_suggestions(case.store, q)
+        items = list_questions(case.store, q)
+        total, places = count_questions(case.store, q)
     if as_json:
-        click.echo(json_safe(json.dumps({"total": total, "suggestions": [s.to_dict() for s in items]}, indent=2,
+        click.echo(json_safe(json.dumps({"total": total, "places": places,
+                                         "suggestions": [s.to_dict() for s in items]}, indent=2,
                                         ensure_ascii=False)))
     else:
         from discovery.pii.render import print_suggestions
 
-        print_suggestions(items, _console(), total)
+        print_suggestions(items, _console(), total, places)
     sys.exit(int(ExitCode.OK if total else ExitCode.NO_HITS))
 
 
@@ -358,7 +361,8 @@ def _decide(case_dir: Path, as_json: bool, action) -> None:  # type: ignore[no-u
 
 def _status_command(name: str, status: str, verb: str) -> None:
     @pii.command(name, help=f"{verb} suggestions by id (ids from 'discovery pii list'; --stdin reads them "
-                            "one per line).")
+                            "one per line). A suggestion is decided whole: every place of its value or person in "
+                            "its message.")
     @click.argument("ids", nargs=-1, type=int)
     @click.option("--stdin", "from_stdin", is_flag=True, help="Read ids from standard input.")
     @click.option("--exemption", default=None, hidden=status != "accepted",
@@ -370,7 +374,7 @@ def _status_command(name: str, status: str, verb: str) -> None:
     @json_option
     def command(ids: tuple[int, ...], from_stdin: bool, exemption: str | None, case_dir: Path, reviewer: str,
                 note: str, as_json: bool) -> None:
-        from discovery.pii.decisions import set_status
+        from discovery.pii.decisions import decide_ids, group_ids
 
         id_list = list(ids)
         if from_stdin:
@@ -382,12 +386,13 @@ def _status_command(name: str, status: str, verb: str) -> None:
                  as_json, ExitCode.USAGE)
 
         def action(store):  # type: ignore[no-untyped-def]
-            n = set_status(store, id_list, status, actor=_actor(reviewer), note=note)
-            result = {"status": status, "changed": n, "text": f"{n} suggestion(s) {status}"}
+            d = decide_ids(store, id_list, status, actor=_actor(reviewer), note=note)
+            result = {"status": status, "changed": d.questions, "places": d.places,
+                      "text": f"{d.questions} suggestion(s) {status} ({d.places} place(s))"}
             if exemption is not None:
                 from discovery.redact.decisions import set_exemption
 
-                set_exemption(store, id_list, exemption, actor=_actor(reviewer))
+                set_exemption(store, group_ids(store, id_list), exemption, actor=_actor(reviewer))
                 result["exemption"] = exemption.strip()
                 result["text"] += f" under {exemption.strip() or 'the default code'}"
             return result

@@ -59,7 +59,7 @@ class ScanReport:
     to_scan: int
     scanned: int = 0
     up_to_date: int = 0
-    findings: int = 0
+    findings: int = 0  # spans found
     allowed: int = 0  # findings the policy's allow-list removed
     merge: MergeStats = field(default_factory=MergeStats)
     problem_counts: dict[str, int] = field(default_factory=dict)
@@ -217,7 +217,7 @@ def scan_case(case: Case, *, jobs: int = 1, full: bool = False, only_new: bool =
                         report.problems.append({"message": message_id, **p.to_dict()})
         report.scanned += len(results)
         state.done = report.scanned
-        state.suggestions = report.findings
+        state.suggestions = report.merge.questions
         state.problems = sum(n for k, n in problem_counter.items() if k != "empty")
         state.elapsed = time.monotonic() - started
         if progress:
@@ -329,10 +329,11 @@ class ScanStatus:
     up_to_date: int
     changed: int  # scanned, but the message changed since
     stale: dict[str, int]  # scanned by another version: why (engine, names, policy)
-    suggestions: dict[str, int]  # by status
+    suggestions: dict[str, int]  # the reviewer's questions by status (one per value or person and message)
     value_decisions: int
     problems: dict[str, int]
     allow_hints: list[dict[str, object]] = field(default_factory=list)  # domains that dominate the suggestions
+    places: dict[str, int] = field(default_factory=dict)  # the spans those questions cover, by status
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -343,6 +344,7 @@ def scan_status(case: Case) -> ScanStatus:
     from discovery.pii import lexicon
     from discovery.pii.allowlist import dominant_domains
     from discovery.pii.engine import installed_models
+    from discovery.pii.suggestions import question_counts
 
     prep = prepare(case)
     store = case.store
@@ -371,6 +373,7 @@ def scan_status(case: Case) -> ScanStatus:
         except ValueError:
             continue
     path = policy_path(case.path)
+    questions = question_counts(store)
     return ScanStatus(
         engine=prep.spec.label, mode=prep.spec.mode, reason=prep.spec.reason, cannot_find=prep.spec.cannot_find,
         installed_models=installed_models(), census_lists=lexicon.census_available(),
@@ -378,8 +381,8 @@ def scan_status(case: Case) -> ScanStatus:
         policy_version=prep.policy_filter.version(), scan_version=prep.scan_version,
         people_learned=prep.names.people, messages=messages, scanned=scanned, up_to_date=current, changed=changed,
         stale=dict(stale),
-        suggestions={r[0]: int(r[1]) for r in store.rows(
-            "SELECT status, count(*) FROM pii_suggestions GROUP BY status")},
+        suggestions={k: v["questions"] for k, v in questions.items()},
+        places={k: v["places"] for k, v in questions.items()},
         value_decisions=_count(store.scalar("SELECT count(*) FROM pii_value_decisions")),
         problems=dict(problems),
         allow_hints=[h.to_dict() for h in dominant_domains(store, prep.policy)],
