@@ -4,8 +4,9 @@ person where a name and an address are written together ('Dana Whitfield <dana@x
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from discovery.pii.nicknames import name_variants
 from discovery.pii.types import Finding, value_key
 
 _MAILBOX_GAP = 3  # 'Name <addr>', 'Name" <addr>': what may stand between a name and its address
@@ -26,10 +27,32 @@ def _linked(a: Finding, b: Finding) -> bool:
     return 0 < address.start - name.end <= _MAILBOX_GAP
 
 
-def group_keys(findings: Sequence[Finding]) -> list[str]:
-    """The group of each finding of one message (same order). Findings of one value share a group; a name and
-    an address linked as a mailbox anywhere in the message join their two values into one group, named after
-    the person."""
+def _token_match(short: str, full: str) -> bool:
+    """A token of a shorter form of a name against the full name's: equal, an initial, or a nickname."""
+    if short == full:
+        return True
+    if len(short) == 1:
+        return full.startswith(short)
+    return short in name_variants(full) or short.replace("-", "") == full.replace("-", "")
+
+
+def _short_form(short: str, full: str) -> bool:
+    """'lee' / 'duncan' / 'lee d' / 'martin petersen' / 'mike christie' are short forms of 'lee duncan' ... ."""
+    a, b = short.split(), full.split()
+    if not a or a == b or len(a) > len(b):
+        return False
+    if len(a) == 1:
+        return _token_match(a[0], b[0]) or a[0] == b[-1]
+    if len(a) == len(b):  # 'mike christie', 'michael christie'
+        return all(_token_match(x, y) for x, y in zip(a, b, strict=True))
+    return _token_match(a[0], b[0]) and _token_match(a[-1], b[-1])
+
+
+def group_keys(findings: Sequence[Finding], owners: Mapping[str, frozenset[str]] | None = None) -> list[str]:
+    """The group of each finding of one message (same order). Findings of one value share a group; so do one
+    person's forms in the message: a name and an address written as a mailbox, an address and the name the case's
+    headers show with it (owners: address -> name value keys), and a shorter form of exactly one fuller name
+    ('Lee', 'Lee D.' with 'Lee Duncan'). A group is named after its person."""
     nodes = [value_group(f.entity_type, value_key(f.entity_type, f.text)) for f in findings]
     parent: dict[str, str] = {n: n for n in nodes}
 
@@ -38,6 +61,11 @@ def group_keys(findings: Sequence[Finding]) -> list[str]:
             parent[n] = parent[parent[n]]
             n = parent[n]
         return n
+
+    def link(a: str, b: str) -> None:
+        a, b = root(a), root(b)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
 
     by_field: dict[str, list[int]] = {}
     for i, f in enumerate(findings):
@@ -51,11 +79,22 @@ def group_keys(findings: Sequence[Finding]) -> list[str]:
             "address:") else list(zip(ordered, ordered[1:], strict=False)))
         for i, j in pairs:
             if _linked(findings[i], findings[j]):
-                a, b = root(nodes[i]), root(nodes[j])
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
+                link(nodes[i], nodes[j])
+    people = sorted({n for n in parent if n.startswith("PERSON:")})
+    if owners:
+        for n in parent:
+            if n.startswith("EMAIL_ADDRESS:"):
+                names = owners.get(n.partition(":")[2], frozenset())
+                for person in people:
+                    if person.partition(":")[2] in names:
+                        link(n, person)
+    keys = {p: p.partition(":")[2] for p in people}
+    for short in people:
+        fuller = {root(full) for full in people if full != short and _short_form(keys[short], keys[full])}
+        if len(fuller) == 1:  # 'Chris' beside 'Chris Leech' and 'Chris Smith' stays a question of its own
+            link(short, fuller.pop())
     members: dict[str, list[str]] = {}
     for n in parent:
         members.setdefault(root(n), []).append(n)
-    name = {r: min(ms, key=lambda n: (not n.startswith("PERSON:"), n)) for r, ms in members.items()}
+    name = {r: min(ms, key=lambda n: (not n.startswith("PERSON:"), -len(n), n)) for r, ms in members.items()}
     return [name[root(n)] for n in nodes]

@@ -17,7 +17,7 @@ from discovery.errors import CaseError
 from discovery.pii.fields import MessageFields, load_fields
 from discovery.pii.names import CorpusNames, learn_from_store
 from discovery.pii.policy import Policy, PolicyFilter, load_policy, policy_path
-from discovery.pii.suggestions import MergeStats, merge_message, record_scan, value_rules
+from discovery.pii.suggestions import MergeStats, address_owners, merge_message, record_scan, value_rules
 from discovery.pii.types import Finding, Problem
 from discovery.store import Store, now_iso
 
@@ -191,6 +191,7 @@ def scan_case(case: Case, *, jobs: int = 1, full: bool = False, only_new: bool =
     report = ScanReport(prep.spec.label, prep.spec.mode, prep.scan_version, prep.names.people, total_messages,
                         len(ids), up_to_date=total_messages - len(ids), jobs=jobs)
     rules = value_rules(store)
+    owners = address_owners(store)
     policy_version = prep.policy_filter.version()
     state = ScanProgress("scanning", total=len(ids))
     problem_counter: Counter[str] = Counter()
@@ -205,7 +206,7 @@ def scan_case(case: Case, *, jobs: int = 1, full: bool = False, only_new: bool =
         with store.db:
             for message_id, rev, findings, problems, allowed in results:
                 stats = merge_message(store.db, message_id, findings, scan_version=prep.scan_version,
-                                      policy_version=policy_version, rules=rules, stamp=stamp)
+                                      policy_version=policy_version, rules=rules, stamp=stamp, owners=owners)
                 report.merge.add(stats)
                 record_scan(store.db, message_id, rev, prep.spec.mode, prep.scan_version, len(findings), problems,
                             stamp)

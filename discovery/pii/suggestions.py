@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 from discovery.errors import UsageError
@@ -68,19 +68,31 @@ class MergeStats:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
+def address_owners(store: Store) -> dict[str, frozenset[str]]:
+    """The case's address book for grouping: address (lower case) -> the value keys of the names shown with it."""
+    found: dict[str, set[str]] = {}
+    for email, name in store.rows("SELECT DISTINCT lower(email), name FROM addresses WHERE email != '' AND name != ''"):
+        key = value_key("PERSON", name)
+        if key and "@" not in key:
+            found.setdefault(email, set()).add(key)
+    return {email: frozenset(keys) for email, keys in found.items()}
+
+
 def value_rules(store: Store) -> dict[tuple[str, str], str]:
     """Decisions by value: (entity type, value key) -> 'accepted' | 'rejected'."""
     return {(r[0], r[1]): r[2] for r in store.rows("SELECT entity_type, value_key, status FROM pii_value_decisions")}
 
 
 def merge_message(db: sqlite3.Connection, message_id: str, findings: Sequence[Finding], *, scan_version: str,
-                  policy_version: str, rules: dict[tuple[str, str], str], stamp: str | None = None) -> MergeStats:
+                  policy_version: str, rules: dict[tuple[str, str], str], stamp: str | None = None,
+                  owners: Mapping[str, frozenset[str]] | None = None) -> MergeStats:
     """Replace one message's scan suggestions by a new scan's findings, keeping every decision.
 
     A finding matches an existing suggestion at the same (field, start, end, type): it is updated in place.
     Otherwise a decided suggestion of the same field, type and value moves to the new offsets. New findings
     are pending unless a decision by value says otherwise. Pending scan suggestions no longer found are deleted;
-    decided ones are kept with current = 0. Manual suggestions are never touched. No commit."""
+    decided ones are kept with current = 0. Manual suggestions are never touched. Findings are grouped into the
+    reviewer's questions by pii.groups (owners: the case's address -> name keys). No commit."""
     stamp = stamp or now_iso()
     stats = MergeStats()
     existing = db.execute(
@@ -93,7 +105,7 @@ def merge_message(db: sqlite3.Connection, message_id: str, findings: Sequence[Fi
         if r[6] != "pending":
             by_value.setdefault((r[1], r[4], r[5]), []).append(r)
     matched: set[int] = set()
-    groups = group_keys(findings)
+    groups = group_keys(findings, owners)
     stats.questions = len(set(groups))
     manual_spans = {(r[0], r[1], r[2], r[3]) for r in db.execute(
         "SELECT field, start, end, entity_type FROM pii_suggestions WHERE message_id=? AND origin='manual'",
