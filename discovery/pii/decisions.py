@@ -28,10 +28,10 @@ def _target(row: object) -> str:
     return f"{r['message_id']}:{r['field']}:{r['start']}-{r['end']}"  # type: ignore[index]
 
 
-def _group_rows(store: Store, ids: Iterable[int]) -> list[list[sqlite3.Row]]:
-    """The spans of the questions the ids belong to (each question once, in the order of the ids). Unknown ids
-    raise NotFound."""
-    out: list[list[sqlite3.Row]] = []
+def _group_rows(store: Store, ids: Iterable[int]) -> list[tuple[sqlite3.Row, list[sqlite3.Row]]]:
+    """(the row asked for, every span of its question) for each question the ids belong to, once each, in the
+    order of the ids. Unknown ids raise NotFound."""
+    out: list[tuple[sqlite3.Row, list[sqlite3.Row]]] = []
     seen: set[tuple[str, str]] = set()
     for i in dict.fromkeys(int(i) for i in ids):
         row = store.db.execute("SELECT * FROM pii_suggestions WHERE id=?", (i,)).fetchone()
@@ -41,14 +41,15 @@ def _group_rows(store: Store, ids: Iterable[int]) -> list[list[sqlite3.Row]]:
         if key in seen:
             continue
         seen.add(key)
-        out.append(store.db.execute("SELECT * FROM pii_suggestions WHERE message_id=? AND group_key=? ORDER BY id",
-                                    (row["message_id"], row["group_key"])).fetchall() if row["group_key"] else [row])
+        out.append((row, store.db.execute("SELECT * FROM pii_suggestions WHERE message_id=? AND group_key=? "
+                                          "ORDER BY id", (row["message_id"], row["group_key"])).fetchall()
+                    if row["group_key"] else [row]))
     return out
 
 
 def group_ids(store: Store, ids: Iterable[int]) -> list[int]:
     """Every span id of the questions the ids belong to (what a decision on those ids decides)."""
-    return [r["id"] for rows in _group_rows(store, ids) for r in rows]
+    return [r["id"] for _, rows in _group_rows(store, ids) for r in rows]
 
 
 @dataclass(slots=True)
@@ -61,14 +62,14 @@ class Decided:
 
 def decide_ids(store: Store, ids: Iterable[int], status: str, *, actor: str, note: str = "") -> Decided:
     """Set the status of the questions of these suggestion ids ('accepted', 'rejected', or 'pending' to undo):
-    every span of a question moves together. Unknown ids raise NotFound and change nothing."""
+    every span of a question moves together, in one audit entry. Unknown ids raise NotFound and change nothing."""
     if status not in ("accepted", "rejected", "pending"):
         raise UsageError(f"unknown status {status!r}", hint="Use accepted, rejected or pending.")
     stamp = now_iso()
     result = Decided()
     with store.db:
-        for rows in _group_rows(store, ids):
-            changed = _set_rows(store, rows, status, actor=actor, note=note, stamp=stamp)
+        for asked, rows in _group_rows(store, ids):
+            changed = _set_rows(store, asked, rows, status, actor=actor, note=note, stamp=stamp)
             if changed:
                 result.questions += 1
                 result.places += changed
@@ -80,23 +81,24 @@ def set_status(store: Store, ids: Iterable[int], status: str, *, actor: str, not
     return decide_ids(store, ids, status, actor=actor, note=note).questions
 
 
-def _set_rows(store: Store, rows: Sequence[sqlite3.Row], status: str, *, actor: str, note: str, stamp: str) -> int:
-    changed = 0
-    for row in rows:
-        if row["status"] == status and not note:
-            continue
-        decided_by, decided_at = (actor, stamp) if status != "pending" else ("", None)
+def _set_rows(store: Store, asked: sqlite3.Row, rows: Sequence[sqlite3.Row], status: str, *, actor: str, note: str,
+              stamp: str) -> int:
+    decided_by, decided_at = (actor, stamp) if status != "pending" else ("", None)
+    changed = [row for row in rows if row["status"] != status or note]
+    for row in changed:
         store.db.execute(
             "UPDATE pii_suggestions SET status=?, decided_by=?, decided_at=?, note=?, updated_at=? WHERE id=?",
             (status, decided_by, decided_at, note or row["note"], stamp, row["id"]),
         )
+    if changed:
         action = {"accepted": "pii.accept", "rejected": "pii.reject", "pending": "pii.reset"}[status]
-        _audit(store, actor, action, _target(row), {
-            "suggestion": row["id"], "type": row["entity_type"], "text": row["text"], "field": row["field"],
-            "previous": row["status"], "note": note, "question": row["group_key"],
+        _audit(store, actor, action, _target(asked), {
+            "suggestion": asked["id"], "type": asked["entity_type"], "text": asked["text"], "field": asked["field"],
+            "previous": asked["status"], "note": note, "question": asked["group_key"],
+            "places": [{"suggestion": r["id"], "field": r["field"], "start": r["start"], "end": r["end"],
+                        "text": r["text"], "previous": r["status"]} for r in changed],
         }, stamp)
-        changed += 1
-    return changed
+    return len(changed)
 
 
 def accept(store: Store, ids: Iterable[int], *, actor: str, note: str = "") -> int:
