@@ -88,9 +88,20 @@ def group_keys(findings: Sequence[Finding], owners: Mapping[str, frozenset[str]]
                 for person in people:
                     if person.partition(":")[2] in names:
                         link(n, person)
-    keys = {p: p.partition(":")[2] for p in people}
+    tokens = {p: p.partition(":")[2].split() for p in people}
+    by_token: dict[str, list[str]] = {}  # first or last token, and the first token's nicknames -> fuller names
+    for full in people:
+        words = tokens[full]
+        if len(words) > 1:
+            for word in {words[0], words[-1], words[0][:1], *name_variants(words[0])}:
+                by_token.setdefault(word, []).append(full)
     for short in people:
-        fuller = {root(full) for full in people if full != short and _short_form(keys[short], keys[full])}
+        words = tokens[short]
+        if not words:
+            continue
+        short_key = " ".join(words)
+        fuller = {root(full) for full in by_token.get(words[0], ()) if full != short
+                  and _short_form(short_key, " ".join(tokens[full]))}
         if len(fuller) == 1:  # 'Chris' beside 'Chris Leech' and 'Chris Smith' stays a question of its own
             link(short, fuller.pop())
     members: dict[str, list[str]] = {}

@@ -110,6 +110,7 @@ def merge_message(db: sqlite3.Connection, message_id: str, findings: Sequence[Fi
     manual_spans = {(r[0], r[1], r[2], r[3]) for r in db.execute(
         "SELECT field, start, end, entity_type FROM pii_suggestions WHERE message_id=? AND origin='manual'",
         (message_id,))}
+    inserts: list[tuple[object, ...]] = []
     for f, group in zip(findings, groups, strict=True):
         key = f.key()
         if key in manual_spans:
@@ -140,16 +141,17 @@ def merge_message(db: sqlite3.Connection, message_id: str, findings: Sequence[Fi
             stats.moved += 1
             continue
         status = rules.get((f.entity_type, vkey), "pending")
-        db.execute(
+        inserts.append(
+            (message_id, f.field, f.start, f.end, f.text, vkey, f.entity_type, f.score, f.recognizer, explanation,
+             status, "value-decision" if status != "pending" else "", stamp if status != "pending" else None,
+             scan_version, policy_version, stamp, stamp, group))
+        stats.inserted += 1
+    if inserts:  # one statement for the new rows (most of a first scan)
+        db.executemany(
             """INSERT INTO pii_suggestions(message_id, field, start, end, text, value_key, entity_type, score,
                    recognizer, explanation, origin, status, current, decided_by, decided_at, scan_version,
                    policy_version, created_at, updated_at, group_key)
-               VALUES (?,?,?,?,?,?,?,?,?,?, 'scan', ?, 1, ?, ?, ?, ?, ?, ?, ?)""",
-            (message_id, f.field, f.start, f.end, f.text, vkey, f.entity_type, f.score, f.recognizer, explanation,
-             status, "value-decision" if status != "pending" else "", stamp if status != "pending" else None,
-             scan_version, policy_version, stamp, stamp, group),
-        )
-        stats.inserted += 1
+               VALUES (?,?,?,?,?,?,?,?,?,?, 'scan', ?, 1, ?, ?, ?, ?, ?, ?, ?)""", inserts)
     for r in existing:
         if r[0] in matched:
             continue

@@ -29,6 +29,27 @@ _PLACE_BEFORE = re.compile(r"\b(?:in|at|to|from|of|near|into|around|across|outsi
                            r"visiting|based|downtown)[ \t]+$", re.IGNORECASE)
 COMMON_FIRST_RANK = 1500  # given names this common are taken for a name mid-sentence without other evidence
 _ROLE_BEFORE = re.compile(r"\b(" + "|".join(sorted(lexicon.ROLE_WORDS)) + r")[ \t]+$", re.IGNORECASE)
+# The words the patterns above (and _SPEECH_BEFORE) can end with, for a cheap test before each search: a pattern
+# anchored at the end ('word[ \t]+$') is still tried at every position of the text, alternatives and all.
+_PLACE_FINALS = ("in", "at", "to", "from", "of", "near", "into", "around", "across", "outside", "inside", "via",
+                 "toward", "towards", "visit", "visiting", "based", "downtown")
+_ROLE_FINALS = tuple(sorted(w.lower() for w in lexicon.ROLE_WORDS))
+_SPEECH_FINALS = ("said", "told", "asked", "per", "to", "with", "call", "called", "ask", "tell", "email", "emailed",
+                  "thank", "cc", "cc'd", "copy", "is", "named", "i'm", "am", "contact", "contacted", "reach",
+                  "reached")
+_LOWER_END = frozenset("abcdefghijklmnopqrstuvwxyz'’,")
+
+
+def _blank_end(tail: str) -> str:
+    """The text before the blanks a tail ends with ('' when it does not end with a blank: no pattern matches)."""
+    stripped = tail.rstrip(" \t")
+    return stripped if len(stripped) < len(tail) else ""
+
+
+def _ends_with(stripped: str, finals: tuple[str, ...]) -> bool:
+    """Whether the text before the trailing blanks ends with one of these words, any case (a necessary condition
+    for the patterns above; the pattern itself decides)."""
+    return bool(stripped) and stripped[-16:].lower().endswith(finals)
 
 
 @dataclass(slots=True)
@@ -213,8 +234,10 @@ class PersonNameDetector:
         if len(toks) >= 2:
             return self._full(toks, names, caps, title, context)
         tail = _tail(before)
-        running = (bool(_MID_SENTENCE.search(tail)) and not _PLACE_AFTER.match(after)
-                   and not _PLACE_BEFORE.search(tail))
+        bare = _blank_end(tail)
+        running = (bool(bare) and bare[-1] in _LOWER_END and bool(_MID_SENTENCE.search(tail))
+                   and not _PLACE_AFTER.match(after)
+                   and not (_ends_with(bare, _PLACE_FINALS) and _PLACE_BEFORE.search(tail)))
         return self._single(first, names, caps, title, context, running)
 
     @staticmethod
@@ -421,11 +444,15 @@ def _context(text: str, line_start: int, before: str, after: str, greeting: bool
     if stripped_after.startswith(",") and (not low or low.endswith((".", "!", "?"))):
         return "vocative"  # 'Sam, can you run it?' / 'Thanks, Hector. Curtis, the change request ...'
     tail = _tail(before)
-    if _SPEECH_BEFORE.search(tail):
+    bare = _blank_end(tail)
+    if _ends_with(bare, _SPEECH_FINALS) and _SPEECH_BEFORE.search(tail):
         return "verb of speech"
-    if re.match(r"^[ \t]+(?:said|says|wrote|writes|asked|told|called|mentioned|noted|added|replied|explained|"
-                r"suggested|agreed|confirmed)\b", after, re.IGNORECASE):
+    if after[:1] in (" ", "\t") and _SPEECH_AFTER.match(after):
         return "verb of speech"
-    if _ROLE_BEFORE.search(tail):
+    if _ends_with(bare, _ROLE_FINALS) and _ROLE_BEFORE.search(tail):
         return "role word"
     return ""
+
+
+_SPEECH_AFTER = re.compile(r"^[ \t]+(?:said|says|wrote|writes|asked|told|called|mentioned|noted|added|replied|"
+                           r"explained|suggested|agreed|confirmed)\b", re.IGNORECASE)
