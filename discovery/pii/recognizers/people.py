@@ -227,6 +227,8 @@ class PersonNameDetector:
         first, last = toks[0], toks[-1]
         if len(toks) == 1 and not (title or greeting) and not _maybe_name(first, names, text):
             return []  # the common case, cheaply: a capitalised word nobody would take for a name
+        if len(toks) == 1 and not title and _never_single(first, names, caps):
+            return []  # what _single would conclude whatever the words around it say
         line_start, line_end = line_at(text, first.start)
         before = text[line_start : first.start]
         after = text[last.end : line_end]
@@ -323,6 +325,23 @@ class PersonNameDetector:
         if context in ("verb of speech", "role word") and tok.key in surnames:
             return [Hit(tok.start, tok.end, "PERSON", 0.6, f"census surname ({context})", "context name")]
         return []
+
+
+def _never_single(tok: _Tok, names: CorpusNames, caps: bool) -> bool:
+    """Whether PersonNameDetector._single (without a title) finds nothing in a lone word whatever its context:
+    an all-caps word or an initial, a word on the not-a-name list or an organisation's, or an everyday word, when
+    nobody in the case's headers is called that (the branches of _single that do not read the context)."""
+    if caps or tok.initial or len(tok.key) < 2:
+        return True
+    corpus_first = tok.key in names.firsts
+    corpus_last = tok.key in names.lasts and not (names.seen_lower(tok.text) and not corpus_first)
+    if names.is_org(tok.text) and not lexicon.is_first_name(tok.text):
+        corpus_first = corpus_last = False
+    if corpus_first or corpus_last:
+        return False
+    if tok.key in lexicon.NOT_NAMES or names.is_org(tok.text):
+        return True
+    return lexicon.is_name_word(tok.text) or names.is_common(tok.text)
 
 
 _HEADER_WORDS = frozenset("from sent to cc bcc subject date".split())
