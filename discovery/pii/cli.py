@@ -227,9 +227,11 @@ def stats(case_dir: Path, top: int, as_json: bool) -> None:
 @click.option("--mode", type=click.Choice(["auto", "offline", "model"]), default=None,
               help="Engine mode (default: the case policy's).")
 @click.option("--model", default=None, help="spaCy model for model mode.")
+@click.option("--untyped", is_flag=True, help="CoNLL files without entity types (the COLING dev sets): score every "
+              "named mention against the PERSON suggestions (organisations count as missed).")
 @json_option
 def eval_(gold: Path, case_dir: Path, no_scan: bool, jobs: int | None, mode: str | None, model: str | None,
-          as_json: bool) -> None:
+          untyped: bool, as_json: bool) -> None:
     """Precision, recall and F1 per entity type and overall, span-exact and overlapping, against GOLD.
 
     GOLD is a JSON-lines gold file (one message per line: {"message_id": "<...>", "alt_message_ids": [...],
@@ -242,7 +244,7 @@ def eval_(gold: Path, case_dir: Path, no_scan: bool, jobs: int | None, mode: str
 
     try:
         if gold.is_dir() or gold.suffix == ".conll":
-            _eval_conll(gold, mode or "auto", model or "", as_json)
+            _eval_conll(gold, mode or "auto", model or "", as_json, untyped)
             return
         with _case(case_dir, as_json) as case:
             policy = load_policy(case.path)
@@ -268,7 +270,7 @@ def eval_(gold: Path, case_dir: Path, no_scan: bool, jobs: int | None, mode: str
     print_eval(result, _console())
 
 
-def _eval_conll(path: Path, mode: str, model: str, as_json: bool) -> None:
+def _eval_conll(path: Path, mode: str, model: str, as_json: bool, untyped: bool = False) -> None:
     from discovery.pii.engine import PiiEngine, resolve_engine
     from discovery.pii.evaluate import evaluate_conll
     from discovery.pii.policy import Policy, PolicyFilter
@@ -277,15 +279,16 @@ def _eval_conll(path: Path, mode: str, model: str, as_json: bool) -> None:
     if not paths:
         raise UsageError(f"no .conll files under {path}")
     spec = resolve_engine(mode, model)
-    exact, overlap, docs = evaluate_conll(paths, PiiEngine(spec), PolicyFilter.build(Policy()))
+    exact, overlap, docs = evaluate_conll(paths, PiiEngine(spec), PolicyFilter.build(Policy()), untyped)
     if as_json:
-        click.echo(json.dumps({"engine": spec.label, "documents": docs, "files": len(paths),
+        click.echo(json.dumps({"engine": spec.label, "documents": docs, "files": len(paths), "untyped": untyped,
                                "exact": exact.to_dict(), "overlap": overlap.to_dict()}, indent=2))
         return
     from discovery.pii.render import scores_table
 
     console = _console()
-    console.print(f"{docs} documents in {len(paths)} file(s), engine {spec.label}; PERSON only (named mentions)")
+    what = "every named mention, untyped" if untyped else "PERSON only (named mentions)"
+    console.print(f"{docs} documents in {len(paths)} file(s), engine {spec.label}; {what}")
     console.print(scores_table("Span-exact", exact))
     console.print(scores_table("Overlap", overlap))
 
