@@ -66,19 +66,24 @@ class _Tok:
 
 
 def _tokens(run: str, offset: int) -> list[_Tok]:
+    return [_Tok(text, offset + start, offset + end, key, stop) for start, end, text, key, stop in _shapes(run)]
+
+
+@lru_cache(maxsize=65536)
+def _shapes(run: str) -> tuple[tuple[int, int, str, str, bool], ...]:
+    """The tokens of a run as (start, end, text, key, stop), relative to the run (runs recur: 'The', 'City')."""
     out = []
     for m in _TOKEN_RE.finditer(run):
         text = m.group(0)
-        end = offset + m.end()
+        end = m.end()
         if text.endswith(("'s", "’s")):
             text, end = text[:-2], end - 2
         key = _key(text)
         if text.endswith(".") and len(key) > 1 and not lexicon.is_title(text) and key not in _ABBREVIATIONS:
-            text, end = text[:-1], end - 1  # a full stop, not part of the name
-            out.append(_Tok(text, offset + m.start(), end, key, stop=True))
+            out.append((m.start(), end - 1, text[:-1], key, True))  # a full stop, not part of the name
             continue
-        out.append(_Tok(text, offset + m.start(), end, key))
-    return out
+        out.append((m.start(), end, text, key, False))
+    return tuple(out)
 
 
 _ABBREVIATIONS = frozenset({"jr", "sr", "st", "mt", "ft"})
@@ -130,6 +135,10 @@ class PersonNameDetector:
                 if hit:
                     hits.append(hit)
                     skip = i + 1
+                    continue
+            if len(toks) == 1:  # most runs: _segment's first test, without the calls
+                head = toks[0]
+                if head.key in _GREETING_WORDS or _is_title(head) or not _maybe_name(head, message.names, text):
                     continue
             hits.extend(self._run(text, toks, message))
         return hits
