@@ -289,10 +289,9 @@ class PiiEngine:
         # (tldextract downloads), PhoneRecognizer, IpRecognizer, UrlRecognizer, UsLicenseRecognizer
         # (catch-all pattern), NhsRecognizer (fires on US phones), DateRecognizer, SpacyRecognizer (replaced
         # by a PERSON-only one that trims its spans), and every non-US national id.
-        for recognizer in (pre.UsSsnRecognizer(), pre.CreditCardRecognizer(), pre.UsItinRecognizer(),
-                           pre.UsPassportRecognizer(), pre.UsBankRecognizer()):
-            registry.add_recognizer(_on_digit_lines(recognizer))
-        registry.add_recognizer(pre.IbanRecognizer())  # (its groups may be letters only: every line is read)
+        for recognizer in (pre.UsSsnRecognizer(), pre.CreditCardRecognizer(), pre.IbanRecognizer(),
+                           pre.UsItinRecognizer(), pre.UsPassportRecognizer(), pre.UsBankRecognizer()):
+            registry.add_recognizer(recognizer)
         for detector in self.detectors:
             registry.add_recognizer(_adapter(p, detector, self._state))
         if self.spec.mode == "model":
@@ -551,27 +550,6 @@ def _adapter(p, detector: Detector, state: _State):  # type: ignore[no-untyped-d
             return results
 
     return DetectorRecognizer()
-
-
-def _on_digit_lines(recognizer):  # type: ignore[no-untyped-def]
-    """A Presidio pattern recognizer run over the runs of lines that hold a digit only: its patterns (SSN, card,
-    ITIN, passport and bank numbers) each hold three digits in a row and never cross a line, and a run starts at
-    a line start and ends at a line break, where their word boundaries fall as in the whole text."""
-    from discovery.pii.recognizers.base import digit_lines
-
-    whole = recognizer.analyze
-
-    def analyze(text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
-        results = []
-        for start, end in digit_lines(text):
-            for r in whole(text[start:end], entities, nlp_artifacts, regex_flags):
-                r.start += start
-                r.end += start
-                results.append(r)
-        return results
-
-    recognizer.analyze = analyze
-    return recognizer
 
 
 def _ner_person(p, state: _State):  # type: ignore[no-untyped-def]
