@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from discovery.pii import lexicon
 from discovery.pii.recognizers.base import Hit, MessageContext
@@ -28,6 +29,23 @@ LOTUS = re.compile(
 )
 
 
+_BLANK = re.compile(r"\s")
+
+
+def _emails(text: str) -> Iterator[re.Match[str]]:
+    """EMAIL's matches, looked for only in the words (runs without blanks) that hold an '@': an address holds
+    one and no blank, and the look-behind and look-ahead read the text around the word as in the whole text."""
+    at = text.find("@")
+    while at >= 0:
+        start = at
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        blank = _BLANK.search(text, at)
+        end = blank.start() if blank else len(text)
+        yield from EMAIL.finditer(text, start, end)
+        at = text.find("@", end)
+
+
 class EmailDetector:
     """Email addresses anywhere: bodies, quoted replies, headers, signatures, 'mailto:' links.
 
@@ -40,7 +58,7 @@ class EmailDetector:
 
     def find(self, text: str, field: FieldText, message: MessageContext) -> list[Hit]:
         hits = [Hit(m.start(1), m.end(1), "EMAIL_ADDRESS", 1.0, "email address", "email")
-                for m in EMAIL.finditer(text)]
+                for m in _emails(text)]
         if " at " in text or "[at]" in text or "(at)" in text or " AT " in text:
             taken = [(h.start, h.end) for h in hits]
             for m in OBFUSCATED.finditer(text):
