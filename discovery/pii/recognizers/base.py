@@ -103,6 +103,23 @@ def digit_lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_BLANK = re.compile(r"\s")
+
+
+def words_holding(text: str, char: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each word (a run without blanks) that holds char, in order: where a pattern whose matches
+    hold char and no blank can match (run it with pos and endpos: its look-arounds still see the text around)."""
+    at = text.find(char)
+    while at >= 0:
+        start = at
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        blank = _BLANK.search(text, at)
+        end = blank.start() if blank else len(text)
+        yield start, end
+        at = text.find(char, end)
+
+
 def line_at(text: str, pos: int) -> tuple[int, int]:
     """(start, end) of the line holding pos."""
     start = text.rfind("\n", 0, pos) + 1

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from discovery.pii import lexicon
-from discovery.pii.recognizers.base import Hit, MessageContext
+from discovery.pii.recognizers.base import Hit, MessageContext, words_holding
 from discovery.pii.types import FieldText, fold
 
 _LOCAL_CHARS = r"A-Za-z0-9!#$%&'*+=?^_`{|}~\-"
@@ -29,21 +29,10 @@ LOTUS = re.compile(
 )
 
 
-_BLANK = re.compile(r"\s")
-
-
 def _emails(text: str) -> Iterator[re.Match[str]]:
-    """EMAIL's matches, looked for only in the words (runs without blanks) that hold an '@': an address holds
-    one and no blank, and the look-behind and look-ahead read the text around the word as in the whole text."""
-    at = text.find("@")
-    while at >= 0:
-        start = at
-        while start > 0 and not text[start - 1].isspace():
-            start -= 1
-        blank = _BLANK.search(text, at)
-        end = blank.start() if blank else len(text)
+    """EMAIL's matches, looked for only in the words that hold an '@' (an address holds one and no blank)."""
+    for start, end in words_holding(text, "@"):
         yield from EMAIL.finditer(text, start, end)
-        at = text.find("@", end)
 
 
 class EmailDetector:
