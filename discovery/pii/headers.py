@@ -31,11 +31,12 @@ LIST_HEADERS = frozenset(h.lower() for h in (
 MACHINE_LOCAL = re.compile(
     r"^(?:mailer-daemon|postmaster|bounces?|listserv|majordomo|mailman|lists?|owner-[\w.-]+|"
     r"[\w.-]+-(?:bounces|request|owner)|bounce-[\w.-]+|daemon)$", re.IGNORECASE)
-# Local parts of list and project addresses a message copies in (other lists of a kernel-style thread, a
-# vendor's driver team): 'linux-scsi', 'ocfs2-devel', 'drbd-dev', 'megaraidlinux.pdl', 'kernel@', 'linux@'.
+# Local parts of list and team addresses a message copies in (other lists of a kernel-style thread, a vendor's
+# driver team): 'linux-scsi', 'ocfs2-devel', 'drbd-dev', 'megaraidlinux.pdl'. Not 'linux@' or 'kernel@' alone,
+# nor '-kernel': people use those on their own domains ('linux@roeck-us.net', 'penguin-kernel@...').
 LIST_LOCAL = re.compile(
-    r"^(?:linux-[\w.-]+|[\w.-]+[-_](?:devel|dev|users|discuss|announce|technical|kernel|upstream|linuxdrv)|"
-    r"[\w.-]+[.-]pdl|linux|kernel|opensource(?:\.kernel)?)$", re.IGNORECASE)
+    r"^(?:linux-[\w.-]+|[\w.-]+[-_](?:devel|dev|users|discuss|announce|technical|upstream|linuxdrv)|"
+    r"[\w.-]+[.-]pdl)$", re.IGNORECASE)
 # Local parts of robots that post to lists: syzbot, the kernel test robot (lkp), patchwork and CI bots.
 ROBOT_LOCAL = re.compile(r"^(?:[\w.-]*[-.])?(?:syz)?(?:ro)?bots?$|^lkp$|^patchwork(?:[-.][\w.-]*)?$",
                          re.IGNORECASE)
