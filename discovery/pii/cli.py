@@ -173,12 +173,14 @@ def _update_search_index(case: Any, jobs: int, console: Any, quiet: bool, cancel
 @json_option
 def list_(query: str, case_dir: Path, statuses: tuple[str, ...], types: tuple[str, ...], limit: int, offset: int,
           current: bool, as_json: bool) -> None:
-    """List suggestions. QUERY holds words to find in the suggested text and filters: type:PERSON
-    status:pending field:body msg:3fa2 recognizer:Phone origin:manual score:0.8.
+    """List suggestions: one per value or person and message (its 'places' are every span it covers there, e.g.
+    From, Cc, a Signed-off-by line and the body; its 'ids' are theirs, and deciding any of them decides all).
+    QUERY holds words to find in the suggested text and filters: type:PERSON status:pending field:body msg:3fa2
+    recognizer:Phone origin:manual score:0.8; a suggestion is listed when one of its places matches.
 
     Exit status: 0 something matched; 1 nothing matched; 2 bad query.
     """
-    from discovery.pii.suggestions import count_suggestions, list_suggestions, parse_query
+    from discovery.pii.suggestions import count_questions, list_questions, parse_query
 
     with _case(case_dir, as_json, readonly=True) as case:
         q = parse_query(query)
@@ -186,15 +188,16 @@ def list_(query: str, case_dir: Path, statuses: tuple[str, ...], types: tuple[st
         q.types.extend(types)
         q.current_only = current
         q.limit, q.offset = (limit or None), offset
-        items = list_suggestions(case.store, q)
-        total = count_suggestions(case.store, q)
+        items = list_questions(case.store, q)
+        total, places = count_questions(case.store, q)
     if as_json:
-        click.echo(json_safe(json.dumps({"total": total, "suggestions": [s.to_dict() for s in items]}, indent=2,
+        click.echo(json_safe(json.dumps({"total": total, "places": places,
+                                         "suggestions": [s.to_dict() for s in items]}, indent=2,
                                         ensure_ascii=False)))
     else:
         from discovery.pii.render import print_suggestions
 
-        print_suggestions(items, _console(), total)
+        print_suggestions(items, _console(), total, places)
     sys.exit(int(ExitCode.OK if total else ExitCode.NO_HITS))
 
 
@@ -224,9 +227,11 @@ def stats(case_dir: Path, top: int, as_json: bool) -> None:
 @click.option("--mode", type=click.Choice(["auto", "offline", "model"]), default=None,
               help="Engine mode (default: the case policy's).")
 @click.option("--model", default=None, help="spaCy model for model mode.")
+@click.option("--untyped", is_flag=True, help="CoNLL files without entity types (the COLING dev sets): score every "
+              "named mention against the PERSON suggestions (organisations count as missed).")
 @json_option
 def eval_(gold: Path, case_dir: Path, no_scan: bool, jobs: int | None, mode: str | None, model: str | None,
-          as_json: bool) -> None:
+          untyped: bool, as_json: bool) -> None:
     """Precision, recall and F1 per entity type and overall, span-exact and overlapping, against GOLD.
 
     GOLD is a JSON-lines gold file (one message per line: {"message_id": "<...>", "alt_message_ids": [...],
@@ -239,7 +244,7 @@ def eval_(gold: Path, case_dir: Path, no_scan: bool, jobs: int | None, mode: str
 
     try:
         if gold.is_dir() or gold.suffix == ".conll":
-            _eval_conll(gold, mode or "auto", model or "", as_json)
+            _eval_conll(gold, mode or "auto", model or "", as_json, untyped)
             return
         with _case(case_dir, as_json) as case:
             policy = load_policy(case.path)
@@ -265,7 +270,7 @@ def eval_(gold: Path, case_dir: Path, no_scan: bool, jobs: int | None, mode: str
     print_eval(result, _console())
 
 
-def _eval_conll(path: Path, mode: str, model: str, as_json: bool) -> None:
+def _eval_conll(path: Path, mode: str, model: str, as_json: bool, untyped: bool = False) -> None:
     from discovery.pii.engine import PiiEngine, resolve_engine
     from discovery.pii.evaluate import evaluate_conll
     from discovery.pii.policy import Policy, PolicyFilter
@@ -274,15 +279,16 @@ def _eval_conll(path: Path, mode: str, model: str, as_json: bool) -> None:
     if not paths:
         raise UsageError(f"no .conll files under {path}")
     spec = resolve_engine(mode, model)
-    exact, overlap, docs = evaluate_conll(paths, PiiEngine(spec), PolicyFilter.build(Policy()))
+    exact, overlap, docs = evaluate_conll(paths, PiiEngine(spec), PolicyFilter.build(Policy()), untyped)
     if as_json:
-        click.echo(json.dumps({"engine": spec.label, "documents": docs, "files": len(paths),
+        click.echo(json.dumps({"engine": spec.label, "documents": docs, "files": len(paths), "untyped": untyped,
                                "exact": exact.to_dict(), "overlap": overlap.to_dict()}, indent=2))
         return
     from discovery.pii.render import scores_table
 
     console = _console()
-    console.print(f"{docs} documents in {len(paths)} file(s), engine {spec.label}; PERSON only (named mentions)")
+    what = "every named mention, untyped" if untyped else "PERSON only (named mentions)"
+    console.print(f"{docs} documents in {len(paths)} file(s), engine {spec.label}; {what}")
     console.print(scores_table("Span-exact", exact))
     console.print(scores_table("Overlap", overlap))
 
@@ -358,7 +364,8 @@ def _decide(case_dir: Path, as_json: bool, action) -> None:  # type: ignore[no-u
 
 def _status_command(name: str, status: str, verb: str) -> None:
     @pii.command(name, help=f"{verb} suggestions by id (ids from 'discovery pii list'; --stdin reads them "
-                            "one per line).")
+                            "one per line). A suggestion is decided whole: every place of its value or person in "
+                            "its message.")
     @click.argument("ids", nargs=-1, type=int)
     @click.option("--stdin", "from_stdin", is_flag=True, help="Read ids from standard input.")
     @click.option("--exemption", default=None, hidden=status != "accepted",
@@ -370,7 +377,7 @@ def _status_command(name: str, status: str, verb: str) -> None:
     @json_option
     def command(ids: tuple[int, ...], from_stdin: bool, exemption: str | None, case_dir: Path, reviewer: str,
                 note: str, as_json: bool) -> None:
-        from discovery.pii.decisions import set_status
+        from discovery.pii.decisions import decide_ids, group_ids
 
         id_list = list(ids)
         if from_stdin:
@@ -382,12 +389,13 @@ def _status_command(name: str, status: str, verb: str) -> None:
                  as_json, ExitCode.USAGE)
 
         def action(store):  # type: ignore[no-untyped-def]
-            n = set_status(store, id_list, status, actor=_actor(reviewer), note=note)
-            result = {"status": status, "changed": n, "text": f"{n} suggestion(s) {status}"}
+            d = decide_ids(store, id_list, status, actor=_actor(reviewer), note=note)
+            result = {"status": status, "changed": d.questions, "places": d.places,
+                      "text": f"{d.questions} suggestion(s) {status} ({d.places} place(s))"}
             if exemption is not None:
                 from discovery.redact.decisions import set_exemption
 
-                set_exemption(store, id_list, exemption, actor=_actor(reviewer))
+                set_exemption(store, group_ids(store, id_list), exemption, actor=_actor(reviewer))
                 result["exemption"] = exemption.strip()
                 result["text"] += f" under {exemption.strip() or 'the default code'}"
             return result

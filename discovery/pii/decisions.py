@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from discovery.errors import NotFound, UsageError
 from discovery.pii.fields import load_fields
-from discovery.pii.suggestions import Suggestion, get_suggestion
+from discovery.pii.groups import value_group
+from discovery.pii.suggestions import Suggestion, align_groups, get_suggestion
 from discovery.pii.types import ALL_TYPES, value_key
 from discovery.store import Store, now_iso
 
@@ -26,37 +28,77 @@ def _target(row: object) -> str:
     return f"{r['message_id']}:{r['field']}:{r['start']}-{r['end']}"  # type: ignore[index]
 
 
-def set_status(store: Store, ids: Iterable[int], status: str, *, actor: str, note: str = "") -> int:
-    """Set the status of suggestions by id ('accepted', 'rejected', or 'pending' to undo). Returns how many
-    changed. Unknown ids raise NotFound and change nothing."""
+def _group_rows(store: Store, ids: Iterable[int]) -> list[tuple[sqlite3.Row, list[sqlite3.Row]]]:
+    """(the row asked for, every span of its question) for each question the ids belong to, once each, in the
+    order of the ids. Unknown ids raise NotFound."""
+    out: list[tuple[sqlite3.Row, list[sqlite3.Row]]] = []
+    seen: set[tuple[str, str]] = set()
+    for i in dict.fromkeys(int(i) for i in ids):
+        row = store.db.execute("SELECT * FROM pii_suggestions WHERE id=?", (i,)).fetchone()
+        if row is None:
+            raise NotFound(f"no PII suggestion {i} in this case", hint="Ids are shown by 'discovery pii list'.")
+        key = (row["message_id"], row["group_key"] or f"id:{row['id']}")
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append((row, store.db.execute("SELECT * FROM pii_suggestions WHERE message_id=? AND group_key=? "
+                                          "ORDER BY id", (row["message_id"], row["group_key"])).fetchall()
+                    if row["group_key"] else [row]))
+    return out
+
+
+def group_ids(store: Store, ids: Iterable[int]) -> list[int]:
+    """Every span id of the questions the ids belong to (what a decision on those ids decides)."""
+    return [r["id"] for _, rows in _group_rows(store, ids) for r in rows]
+
+
+@dataclass(slots=True)
+class Decided:
+    """What a decision by id changed: questions (one value or person in one message) and the spans they cover."""
+
+    questions: int = 0
+    places: int = 0
+
+
+def decide_ids(store: Store, ids: Iterable[int], status: str, *, actor: str, note: str = "") -> Decided:
+    """Set the status of the questions of these suggestion ids ('accepted', 'rejected', or 'pending' to undo):
+    every span of a question moves together, in one audit entry. Unknown ids raise NotFound and change nothing."""
     if status not in ("accepted", "rejected", "pending"):
         raise UsageError(f"unknown status {status!r}", hint="Use accepted, rejected or pending.")
-    id_list = list(dict.fromkeys(int(i) for i in ids))
     stamp = now_iso()
-    changed = 0
+    result = Decided()
     with store.db:
-        rows = []
-        for i in id_list:
-            row = store.db.execute("SELECT * FROM pii_suggestions WHERE id=?", (i,)).fetchone()
-            if row is None:
-                raise NotFound(f"no PII suggestion {i} in this case",
-                               hint="Ids are shown by 'discovery pii list'.")
-            rows.append(row)
-        for row in rows:
-            if row["status"] == status and not note:
-                continue
-            decided_by, decided_at = (actor, stamp) if status != "pending" else ("", None)
-            store.db.execute(
-                "UPDATE pii_suggestions SET status=?, decided_by=?, decided_at=?, note=?, updated_at=? WHERE id=?",
-                (status, decided_by, decided_at, note or row["note"], stamp, row["id"]),
-            )
-            action = {"accepted": "pii.accept", "rejected": "pii.reject", "pending": "pii.reset"}[status]
-            _audit(store, actor, action, _target(row), {
-                "suggestion": row["id"], "type": row["entity_type"], "text": row["text"], "field": row["field"],
-                "previous": row["status"], "note": note,
-            }, stamp)
-            changed += 1
-    return changed
+        for asked, rows in _group_rows(store, ids):
+            changed = _set_rows(store, asked, rows, status, actor=actor, note=note, stamp=stamp)
+            if changed:
+                result.questions += 1
+                result.places += changed
+    return result
+
+
+def set_status(store: Store, ids: Iterable[int], status: str, *, actor: str, note: str = "") -> int:
+    """decide_ids(), returning how many questions changed."""
+    return decide_ids(store, ids, status, actor=actor, note=note).questions
+
+
+def _set_rows(store: Store, asked: sqlite3.Row, rows: Sequence[sqlite3.Row], status: str, *, actor: str, note: str,
+              stamp: str) -> int:
+    decided_by, decided_at = (actor, stamp) if status != "pending" else ("", None)
+    changed = [row for row in rows if row["status"] != status or note]
+    for row in changed:
+        store.db.execute(
+            "UPDATE pii_suggestions SET status=?, decided_by=?, decided_at=?, note=?, updated_at=? WHERE id=?",
+            (status, decided_by, decided_at, note or row["note"], stamp, row["id"]),
+        )
+    if changed:
+        action = {"accepted": "pii.accept", "rejected": "pii.reject", "pending": "pii.reset"}[status]
+        _audit(store, actor, action, _target(asked), {
+            "suggestion": asked["id"], "type": asked["entity_type"], "text": asked["text"], "field": asked["field"],
+            "previous": asked["status"], "note": note, "question": asked["group_key"],
+            "places": [{"suggestion": r["id"], "field": r["field"], "start": r["start"], "end": r["end"],
+                        "text": r["text"], "previous": r["status"]} for r in changed],
+        }, stamp)
+    return len(changed)
 
 
 def accept(store: Store, ids: Iterable[int], *, actor: str, note: str = "") -> int:
@@ -111,10 +153,12 @@ def decide_value(store: Store, entity_type: str, text: str, status: str, *, acto
                    note=excluded.note""",
             (entity_type, vkey, text, status, actor, stamp, note),
         )
-        cur = store.db.execute(
+        cur = store.db.execute(  # the value's spans, and the other spans of their questions (a person's address)
             """UPDATE pii_suggestions SET status=?, decided_by=?, decided_at=?, updated_at=?
-               WHERE entity_type=? AND value_key=? AND status != ?""",
-            (status, actor, stamp, stamp, entity_type, vkey, status),
+               WHERE status != ? AND ((entity_type=? AND value_key=?) OR (group_key != '' AND
+                   (message_id, group_key) IN (SELECT message_id, group_key FROM pii_suggestions
+                                               WHERE entity_type=? AND value_key=? AND group_key != '')))""",
+            (status, actor, stamp, stamp, status, entity_type, vkey, entity_type, vkey),
         )
         updated = cur.rowcount
         if create_spans and status == "accepted":
@@ -156,6 +200,14 @@ def _candidate_messages(store: Store, forms: Sequence[str]) -> set[str]:
     return ids
 
 
+def _question_of(store: Store, message_id: str, entity_type: str, vkey: str) -> str:
+    """The question a new span of this value joins in one message: the value's existing one, else its own."""
+    found = store.db.execute("SELECT group_key FROM pii_suggestions WHERE message_id=? AND entity_type=? AND "
+                             "value_key=? AND group_key != '' ORDER BY id LIMIT 1",
+                             (message_id, entity_type, vkey)).fetchone()
+    return str(found[0]) if found else value_group(entity_type, vkey)
+
+
 def _add_occurrences(store: Store, entity_type: str, text: str, vkey: str, actor: str, stamp: str) -> int:
     forms = _literal_forms(entity_type, text)
     patterns = [re.compile(r"(?<![\w@.-])" + re.escape(f).replace(r"\ ", r"\s+") + r"(?![\w@-]|\.\w)", re.IGNORECASE)
@@ -165,6 +217,7 @@ def _add_occurrences(store: Store, entity_type: str, text: str, vkey: str, actor
         taken = {(r[0], r[1], r[2]) for r in store.db.execute(
             "SELECT field, start, end FROM pii_suggestions WHERE message_id=? AND entity_type=?",
             (item.message_id, entity_type))}
+        group = _question_of(store, item.message_id, entity_type, vkey)
         for f in item.fields:
             for pattern in patterns:
                 for m in pattern.finditer(f.text):
@@ -173,13 +226,13 @@ def _add_occurrences(store: Store, entity_type: str, text: str, vkey: str, actor
                     store.db.execute(
                         """INSERT INTO pii_suggestions(message_id, field, start, end, text, value_key, entity_type,
                                score, recognizer, explanation, origin, status, current, decided_by, decided_at,
-                               created_at, updated_at)
-                           VALUES (?,?,?,?,?,?,?, 1.0, 'ValueDecision', ?, 'value', 'accepted', 1, ?, ?, ?, ?)
+                               created_at, updated_at, group_key)
+                           VALUES (?,?,?,?,?,?,?, 1.0, 'ValueDecision', ?, 'value', 'accepted', 1, ?, ?, ?, ?, ?)
                            ON CONFLICT(message_id, field, start, end, entity_type) DO NOTHING""",
                         (item.message_id, f.key, m.start(), m.end(), m.group(0), vkey, entity_type,
                          json.dumps({"recognizer": "ValueDecision",
                                      "textual_explanation": f"'{text}' accepted everywhere by {actor}"}),
-                         actor, stamp, stamp, stamp),
+                         actor, stamp, stamp, stamp, group),
                     )
                     taken.add((f.key, m.start(), m.end()))
                     created += 1
@@ -213,16 +266,18 @@ def add_manual_span(store: Store, message_id: str, field: str, start: int, end: 
                              "updated_at=? WHERE id=?", (actor, stamp, note, stamp, existing[0]))
             suggestion_id = int(existing[0])
         else:
+            vkey = value_key(entity_type, span)
             cur = store.db.execute(
                 """INSERT INTO pii_suggestions(message_id, field, start, end, text, value_key, entity_type, score,
                        recognizer, explanation, origin, status, current, decided_by, decided_at, note, created_at,
-                       updated_at)
-                   VALUES (?,?,?,?,?,?,?, 1.0, 'manual', ?, 'manual', 'accepted', 1, ?, ?, ?, ?, ?)""",
-                (key, field, start, end, span, value_key(entity_type, span), entity_type,
+                       updated_at, group_key)
+                   VALUES (?,?,?,?,?,?,?, 1.0, 'manual', ?, 'manual', 'accepted', 1, ?, ?, ?, ?, ?, ?)""",
+                (key, field, start, end, span, vkey, entity_type,
                  json.dumps({"recognizer": "manual", "textual_explanation": f"marked by {actor}"}), actor, stamp,
-                 note, stamp, stamp),
+                 note, stamp, stamp, _question_of(store, key, entity_type, vkey)),
             )
             suggestion_id = int(cur.lastrowid or 0)
+        align_groups(store.db, key, stamp)  # the value's other pending spans in this message are redacted too
         _audit(store, actor, "pii.manual", f"{key}:{field}:{start}-{end}",
                {"suggestion": suggestion_id, "type": entity_type, "text": span, "note": note}, stamp)
     result = get_suggestion(store, suggestion_id)

@@ -246,6 +246,9 @@ class PiiEngine:
         self.nlp = self._load_pipeline()
         self.nlp_engine = self._make_nlp_engine()
         self.analyzer = self._make_analyzer()
+        from discovery.pii import lexicon
+
+        lexicon.census()  # the name lists are part of start-up (read once per process), not of the first batch
 
     # -- set-up -------------------------------------------------------------------------------------------
     def _load_pipeline(self):  # type: ignore[no-untyped-def]

@@ -351,10 +351,11 @@ class ConllDoc:
     persons: list[tuple[int, int]]  # named person mentions (character offsets)
 
 
-def read_conll(path: Path) -> list[ConllDoc]:
+def read_conll(path: Path, untyped: bool = False) -> list[ConllDoc]:
     """Documents of an entity-annotated CoNLL file (token, speaker, entity, coreference columns; P = person).
     Only named mentions count: pronouns, nominals ('the buyer') and email addresses are left out. A file whose
-    mentions have no type (e.g. the COLING dev sets) gives no documents."""
+    mentions have no type (e.g. the COLING dev sets, columns split by two tabs) gives no documents, unless
+    untyped: then every named mention of such a file is gold (people, but organisations too)."""
     docs: list[ConllDoc] = []
     name = path.stem
     tokens: list[tuple[str, list[str]]] = []
@@ -380,16 +381,34 @@ def read_conll(path: Path) -> list[ConllDoc]:
         if not line.strip():
             pending_newline = True
             continue
-        cols = line.split("\t")
+        if "\t\t" in line:  # the COLING layout: token, speaker, turn, name, type (always '-'), mention, cluster
+            parts = line.split("\t\t")
+            if len(parts) < 6 or not untyped:
+                continue
+            cols = [parts[0], parts[3], _untyped_mark(parts[5])]
+        else:
+            cols = line.split("\t")
         if len(cols) < 3:
             continue
         marks = [c.strip() for c in cols[2].split("|")]
-        typed = typed or any(m[:2] in ("(P", "(O", "(L", "(D") for m in marks)
+        typed = typed or any(m[:2] in ("(P", "(O", "(L", "(D", "(U") for m in marks)
         tokens.append((cols[0], marks))
         newline_before.append(pending_newline)
         pending_newline = False
     flush()
     return docs if typed else []
+
+
+_UNTYPED = re.compile(r"^(\()?(\d+)(\))?$")
+
+
+def _untyped_mark(mark: str) -> str:
+    """'(0' -> '(U0', '0)' -> 'U0)', '(0)' -> '(U0)': an untyped mention mark in the typed marks' form."""
+    out = []
+    for part in mark.strip().split("|"):
+        m = _UNTYPED.match(part.strip())
+        out.append(f"{m.group(1) or ''}U{m.group(2)}{m.group(3) or ''}" if m else part)
+    return "|".join(out)
 
 
 def _build_doc(name: str, tokens: Sequence[tuple[str, list[str]]], newline_before: Sequence[bool]) -> ConllDoc:
@@ -432,7 +451,7 @@ def _build_doc(name: str, tokens: Sequence[tuple[str, list[str]]], newline_befor
                 spans = [(open_at[key].pop(), i)]
             else:
                 continue
-            if key[0] != "P":
+            if key[0] not in ("P", "U"):  # a person, or any mention of a file without types
                 continue
             for a, b in spans:
                 s, e = starts[a], starts[b] + len(tokens[b][0])
@@ -453,9 +472,12 @@ def _named(mention: str) -> bool:
 _HEADER_NAME_LINE = re.compile(r"^(?:X-)?(?:From|To|Cc|cc|CC|Bcc|bcc)\s*:\s*(.+)$", re.MULTILINE)
 
 
-def evaluate_conll(paths: Sequence[Path], engine: object, policy_filter: object) -> tuple[Scores, Scores, int]:
+def evaluate_conll(paths: Sequence[Path], engine: object, policy_filter: object, untyped: bool = False
+                   ) -> tuple[Scores, Scores, int]:
     """PERSON scores on CoNLL documents; the engine learns each document's names from its own header lines
-    (From/To/Cc/X-From/X-To), as a case learns from its headers. Returns (exact, overlap, documents)."""
+    (From/To/Cc/X-From/X-To), as a case learns from its headers. untyped: files without entity types are scored
+    too, every named mention against the PERSON suggestions (organisation mentions lower the recall). Returns
+    (exact, overlap, documents)."""
     from discovery.pii.names import learn_names, names_from_header_value
     from discovery.pii.types import FieldText
 
@@ -463,7 +485,7 @@ def evaluate_conll(paths: Sequence[Path], engine: object, policy_filter: object)
     pred: list[Span] = []
     n_docs = 0
     for path in paths:
-        docs = read_conll(path)
+        docs = read_conll(path, untyped)
         if not docs:
             logger.warning("%s has no typed person mentions; left out", path)
         for doc in docs:

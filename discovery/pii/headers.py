@@ -31,6 +31,15 @@ LIST_HEADERS = frozenset(h.lower() for h in (
 MACHINE_LOCAL = re.compile(
     r"^(?:mailer-daemon|postmaster|bounces?|listserv|majordomo|mailman|lists?|owner-[\w.-]+|"
     r"[\w.-]+-(?:bounces|request|owner)|bounce-[\w.-]+|daemon)$", re.IGNORECASE)
+# Local parts of list and team addresses a message copies in (other lists of a kernel-style thread, a vendor's
+# driver team): 'linux-scsi', 'ocfs2-devel', 'drbd-dev', 'megaraidlinux.pdl'. Not 'linux@' or 'kernel@' alone,
+# nor '-kernel': people use those on their own domains ('linux@roeck-us.net', 'penguin-kernel@...').
+LIST_LOCAL = re.compile(
+    r"^(?:linux-[\w.-]+|[\w.-]+[-_](?:devel|dev|users|discuss|announce|technical|upstream|linuxdrv)|"
+    r"[\w.-]+[.-]pdl)$", re.IGNORECASE)
+# Local parts of robots that post to lists: syzbot, the kernel test robot (lkp), patchwork and CI bots.
+ROBOT_LOCAL = re.compile(r"^(?:[\w.-]*[-.])?(?:syz)?(?:ro)?bots?$|^lkp$|^patchwork(?:[-.][\w.-]*)?$",
+                         re.IGNORECASE)
 # Hosts that serve only mailing lists.
 LIST_HOSTS = ("googlegroups.com", "groups.io", "vger.kernel.org", "yahoogroups.com", "freelists.org",
               "lists.sourceforge.net", "lists.debian.org", "lists.ubuntu.com", "lists.freedesktop.org")
@@ -94,12 +103,14 @@ def is_list_address(email: str, lists: Iterable[str] = ()) -> bool:
     for suffix in ("-owner", "-owners", "-request", "-bounces", "-unsubscribe", "-subscribe", "-help"):
         if plain.endswith(suffix) and f"{plain[: -len(suffix)]}@{domain}" in lists:
             return True
-    return domain in LIST_HOSTS
+    return domain in LIST_HOSTS or bool(LIST_LOCAL.match(plain))
 
 
 def is_machine_address(email: str) -> bool:
-    """An address no person reads: mailer-daemon, postmaster, bounces, list software and archivers."""
+    """An address no person reads: mailer-daemon, postmaster, bounces, list software and archivers, and robots
+    that post to lists (syzbot, the kernel test robot, patchwork)."""
     local, _, domain = email.strip().strip("<>").lower().rpartition("@")
     if not local or not domain:
         return False
-    return bool(MACHINE_LOCAL.match(local.split("+", 1)[0]))
+    plain = local.split("+", 1)[0]
+    return bool(MACHINE_LOCAL.match(plain) or ROBOT_LOCAL.match(plain))

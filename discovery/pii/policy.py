@@ -353,8 +353,12 @@ class PolicyFilter:
             denied = self._denied(key, text)
             if denied:
                 kept = [f for f in kept if not any(d.start < f.end and f.start < d.end for d in denied)]
-            for f in kept:
-                reason = self.allowed(f)
+            reasons = [self.allowed(f) for f in kept]
+            if key.startswith("address:") and any(r in _NOT_A_PERSON for r in reasons):
+                # 'LKML <linux-kernel@vger...>', 'kernel test robot <lkp@...>': the name is the list's or robot's
+                reasons = [r or ("allow.mailing_lists" if f.entity_type == "PERSON" else "")
+                           for f, r in zip(kept, reasons, strict=True)]
+            for f, reason in zip(kept, reasons, strict=True):
                 if reason:
                     allowed += 1
                     continue
@@ -377,6 +381,9 @@ class PolicyFilter:
                                       f"on the case's deny-list ({entity}: {value!r})", "original_score": 1.0,
                                       "score": 1.0}))
         return found
+
+
+_NOT_A_PERSON = frozenset({"allow.mailing_lists", "allow.machine_senders"})
 
 
 def name_keys(name: str) -> set[str]:

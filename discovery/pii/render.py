@@ -12,7 +12,7 @@ from rich.table import Table
 
 from discovery.pii.evaluate import CaseEval, Scores
 from discovery.pii.scan import ScanProgress, ScanReport, ScanStatus
-from discovery.pii.suggestions import Suggestion
+from discovery.pii.suggestions import Question
 
 
 @contextmanager
@@ -50,8 +50,11 @@ def print_status(status: ScanStatus, console: Console) -> None:
         console.print(f"            {status.changed:,} changed since their scan")
     for part, n in status.stale.items():
         console.print(f"            {n:,} scanned with another {part} version")
-    counts = ", ".join(f"{status.suggestions.get(s, 0):,} {s}" for s in ("pending", "accepted", "rejected"))
+    counts = ", ".join(f"{status.suggestions.get(s, 0):,} {s} ({status.places.get(s, 0):,} places)"
+                       for s in ("pending", "accepted", "rejected"))
     console.print(f"[bold]Suggestions[/] {counts}; {status.value_decisions} decisions by value")
+    console.print("            [dim]one suggestion per value or person and message; its places are every span "
+                  "it covers there, decided together[/]")
     if status.problems:
         console.print("[bold]Problems[/]    " + ", ".join(f"{n} {k}" for k, n in sorted(status.problems.items())))
     if todo:
@@ -76,7 +79,9 @@ def print_scan(report: ScanReport, console: Console) -> None:
                   f"in {report.seconds:.1f}s ({report.rate:,.0f} msg/s, {report.jobs} process(es)); "
                   f"{report.up_to_date:,} were up to date.")
     m = report.merge
-    console.print(f"{report.findings:,} suggestions: {m.inserted:,} new, {m.updated:,} unchanged, {m.moved:,} decided "
+    per = f" ({m.questions / report.scanned:.1f} per message)" if report.scanned else ""
+    console.print(f"{m.questions:,} suggestions to review{per}, covering {report.findings:,} places: "
+                  f"{m.inserted:,} places new, {m.updated:,} unchanged, {m.moved:,} decided "
                   f"ones moved with their text, {m.removed:,} pending ones dropped, {m.kept:,} decided ones kept "
                   f"although no longer found; {report.allowed:,} left out by the allow-list.")
     if report.problem_counts:
@@ -88,18 +93,25 @@ def print_scan(report: ScanReport, console: Console) -> None:
     print_allow_hints(report.allow_hints, console)
 
 
-def print_suggestions(items: Sequence[Suggestion], console: Console, total: int) -> None:
+def print_suggestions(items: Sequence[Question], console: Console, total: int, places: int) -> None:
+    """One row per question (a value or a person in one message), with the places it covers."""
     table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
-    for col in ("id", "status", "type", "score", "message", "field", "text", "recognizer"):
-        table.add_column(col, overflow="fold" if col == "text" else "ellipsis", no_wrap=col != "text")
+    for col in ("id", "status", "type", "score", "message", "field", "places", "text", "recognizer"):
+        table.add_column(col, overflow="fold" if col == "text" else "ellipsis", no_wrap=col != "text",
+                         justify="right" if col == "places" else "left")
     colors = {"accepted": "green", "rejected": "red", "pending": "yellow"}
-    for s in items:
-        table.add_row(str(s.id), f"[{colors.get(s.status, 'white')}]{s.status}[/]" + ("" if s.current else "*"),
-                      s.entity_type, f"{s.score:.2f}", s.message_id, escape(s.field), escape(s.text),
+    for q in items:
+        s = q.lead
+        others = sorted({o.text for o in q.spans if o.value_key != s.value_key or o.entity_type != s.entity_type})
+        text = escape(s.text) + (f" [dim]+ {escape(', '.join(others))}[/]" if others else "")
+        fields = escape(s.field) + (f" +{len(q.fields) - 1}" if len(q.fields) > 1 else "")
+        table.add_row(str(s.id), f"[{colors.get(q.status, 'white')}]{q.status}[/]" + ("" if s.current else "*"),
+                      s.entity_type, f"{s.score:.2f}", s.message_id, fields, str(q.places), text,
                       escape(s.recognizer))
     console.print(table)
     more = f" (showing {len(items):,})" if total > len(items) else ""
-    console.print(f"[dim]{total:,} suggestion(s){more}; * = no longer found by the latest scan[/]")
+    console.print(f"[dim]{total:,} suggestion(s){more} covering {places:,} places: one per value or person and "
+                  "message, decided together; * = no longer found by the latest scan[/]")
 
 
 def print_stats(stats: dict[str, object], console: Console) -> None:

@@ -17,7 +17,7 @@ from discovery.errors import CaseError
 from discovery.pii.fields import MessageFields, load_fields
 from discovery.pii.names import CorpusNames, learn_from_store
 from discovery.pii.policy import Policy, PolicyFilter, load_policy, policy_path
-from discovery.pii.suggestions import MergeStats, merge_message, record_scan, value_rules
+from discovery.pii.suggestions import MergeStats, address_owners, merge_message, record_scan, value_rules
 from discovery.pii.types import Finding, Problem
 from discovery.store import Store, now_iso
 
@@ -59,7 +59,7 @@ class ScanReport:
     to_scan: int
     scanned: int = 0
     up_to_date: int = 0
-    findings: int = 0
+    findings: int = 0  # spans found
     allowed: int = 0  # findings the policy's allow-list removed
     merge: MergeStats = field(default_factory=MergeStats)
     problem_counts: dict[str, int] = field(default_factory=dict)
@@ -191,6 +191,7 @@ def scan_case(case: Case, *, jobs: int = 1, full: bool = False, only_new: bool =
     report = ScanReport(prep.spec.label, prep.spec.mode, prep.scan_version, prep.names.people, total_messages,
                         len(ids), up_to_date=total_messages - len(ids), jobs=jobs)
     rules = value_rules(store)
+    owners = address_owners(store)
     policy_version = prep.policy_filter.version()
     state = ScanProgress("scanning", total=len(ids))
     problem_counter: Counter[str] = Counter()
@@ -205,7 +206,7 @@ def scan_case(case: Case, *, jobs: int = 1, full: bool = False, only_new: bool =
         with store.db:
             for message_id, rev, findings, problems, allowed in results:
                 stats = merge_message(store.db, message_id, findings, scan_version=prep.scan_version,
-                                      policy_version=policy_version, rules=rules, stamp=stamp)
+                                      policy_version=policy_version, rules=rules, stamp=stamp, owners=owners)
                 report.merge.add(stats)
                 record_scan(store.db, message_id, rev, prep.spec.mode, prep.scan_version, len(findings), problems,
                             stamp)
@@ -217,7 +218,7 @@ def scan_case(case: Case, *, jobs: int = 1, full: bool = False, only_new: bool =
                         report.problems.append({"message": message_id, **p.to_dict()})
         report.scanned += len(results)
         state.done = report.scanned
-        state.suggestions = report.findings
+        state.suggestions = report.merge.questions
         state.problems = sum(n for k, n in problem_counter.items() if k != "empty")
         state.elapsed = time.monotonic() - started
         if progress:
@@ -329,10 +330,11 @@ class ScanStatus:
     up_to_date: int
     changed: int  # scanned, but the message changed since
     stale: dict[str, int]  # scanned by another version: why (engine, names, policy)
-    suggestions: dict[str, int]  # by status
+    suggestions: dict[str, int]  # the reviewer's questions by status (one per value or person and message)
     value_decisions: int
     problems: dict[str, int]
     allow_hints: list[dict[str, object]] = field(default_factory=list)  # domains that dominate the suggestions
+    places: dict[str, int] = field(default_factory=dict)  # the spans those questions cover, by status
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -343,6 +345,7 @@ def scan_status(case: Case) -> ScanStatus:
     from discovery.pii import lexicon
     from discovery.pii.allowlist import dominant_domains
     from discovery.pii.engine import installed_models
+    from discovery.pii.suggestions import question_counts
 
     prep = prepare(case)
     store = case.store
@@ -371,6 +374,7 @@ def scan_status(case: Case) -> ScanStatus:
         except ValueError:
             continue
     path = policy_path(case.path)
+    questions = question_counts(store)
     return ScanStatus(
         engine=prep.spec.label, mode=prep.spec.mode, reason=prep.spec.reason, cannot_find=prep.spec.cannot_find,
         installed_models=installed_models(), census_lists=lexicon.census_available(),
@@ -378,8 +382,8 @@ def scan_status(case: Case) -> ScanStatus:
         policy_version=prep.policy_filter.version(), scan_version=prep.scan_version,
         people_learned=prep.names.people, messages=messages, scanned=scanned, up_to_date=current, changed=changed,
         stale=dict(stale),
-        suggestions={r[0]: int(r[1]) for r in store.rows(
-            "SELECT status, count(*) FROM pii_suggestions GROUP BY status")},
+        suggestions={k: v["questions"] for k, v in questions.items()},
+        places={k: v["places"] for k, v in questions.items()},
         value_decisions=_count(store.scalar("SELECT count(*) FROM pii_value_decisions")),
         problems=dict(problems),
         allow_hints=[h.to_dict() for h in dominant_domains(store, prep.policy)],

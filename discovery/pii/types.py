@@ -93,6 +93,8 @@ def fold_word(word: str) -> str:
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form of a text ('José  Ibáñez' -> 'jose ibanez')."""
+    if text.isascii():  # most text: nothing to decompose, and casefold() is lower() on ASCII
+        return _SPACES.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _SPACES.sub(" ", stripped.casefold()).strip()

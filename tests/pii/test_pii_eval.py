@@ -105,3 +105,17 @@ def test_enron_person_names(engine: PiiEngine) -> None:
     assert n == 36 and person.gold > 1000
     assert person.recall >= 0.85 and person.precision >= 0.90, person.to_dict()
     assert exact.by_type["PERSON"].f1 >= 0.85
+
+
+def test_untyped_dev_files_are_read_only_when_asked(tmp_path: Path) -> None:
+    """The COLING dev layout (two tabs between columns, mentions '(0' ... '0)' without a type)."""
+    rows = [("Hi", "-", "-"), ("Tina", "(0", "(1"), ("Valadez", "0)", "1)"), ("at", "-", "-"), ("Koch", "(0", "(2"),
+            ("Co", "0)", "2)"), ("and", "-", "-"), ("she", "(0)", "(1)")]
+    path = tmp_path / "dev.1.conll"
+    path.write_text("#begin document farmer-d_1.txt\n" + "".join(
+        f"{tok}\t\t1\t\t1\t\tTina\t\t-\t\t{mark}\t\t{cluster}\n" for tok, mark, cluster in rows)
+        + "#end document\n", encoding="utf-8")
+    assert read_conll(path) == []  # no entity types: not scored for PERSON
+    (doc,) = read_conll(path, untyped=True)
+    assert doc.text == "Hi Tina Valadez at Koch Co and she"
+    assert [doc.text[s:e] for s, e in doc.persons] == ["Tina Valadez", "Koch Co"]  # named mentions, no pronoun

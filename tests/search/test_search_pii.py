@@ -258,6 +258,9 @@ def test_a_case_from_before_the_pii_triggers_is_upgraded(pii_copy: Path) -> None
             db.execute(f"DROP TABLE IF EXISTS {table}")
         for table in ("pii_suggestions", "pii_value_decisions"):
             db.execute(f"ALTER TABLE {table} DROP COLUMN exemption")
+        # ...and issue 9's questions (one per value or person and message).
+        db.execute("DROP INDEX IF EXISTS pii_suggestions_group")
+        db.execute("ALTER TABLE pii_suggestions DROP COLUMN group_key")
     db.execute("PRAGMA user_version = 3")
     db.close()
     with Store(pii_copy) as store:

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from discovery.tui.data.pii import questions_of
 from discovery.tui.screens.dialogs import ChoiceDialog, ConfirmDialog
 from discovery.tui.screens.main import MainScreen
 from discovery.tui.screens.review import ReviewScreen
@@ -67,7 +68,7 @@ async def test_accept_reject_undo_and_step(pii_case_dir: Path) -> None:
         # back to the rejected one and undo it
         await pilot.press("p")
         await settle(pilot)
-        screen.select(next(s for s in screen.state.suggestions if s.id == second))
+        screen.select(next(q for q in screen.state.questions if q.id == second))
         await pilot.press("backspace")
         await settle(pilot)
         assert suggestion(pii_case_dir, second).status == "pending"  # type: ignore[attr-defined]
@@ -83,14 +84,16 @@ async def test_accept_a_value_everywhere_asks_and_applies_across_the_case(pii_ca
             """SELECT entity_type, value_key, min(message_id) FROM pii_suggestions
                WHERE status='pending' AND entity_type='PHONE_NUMBER' AND field='body'
                GROUP BY 1, 2 HAVING count(DISTINCT message_id) > 1 ORDER BY count(*) DESC LIMIT 1""")[0]
-        count = case.store.scalar("SELECT count(*) FROM pii_suggestions WHERE entity_type=? AND value_key=?",
-                                  (entity_type, vkey))
+        count = case.store.scalar(  # questions (one per value or person and message), not places
+            "SELECT count(DISTINCT message_id || group_key) FROM pii_suggestions WHERE entity_type=? AND value_key=?",
+            (entity_type, vkey))
     app = open_app(pii_case_dir, reviewer="ana")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = await open_review(pilot, key)
         assert screen.state is not None
-        target = next(s for s in screen.state.suggestions if s.value_key == vkey and s.entity_type == entity_type)
+        target = next(q for q in screen.state.questions
+                      if q.lead.value_key == vkey and q.lead.entity_type == entity_type)
         screen.select(target)
         await pilot.press("A")
         await settle(pilot)
@@ -150,8 +153,9 @@ async def test_next_pending_crosses_into_the_next_message(pii_case_dir: Path) ->
 
     with Case(pii_case_dir, create=False) as case, Searcher(case.store) as searcher:
         ids = searcher.ids("body:camera")
-        first_pending = [s.id for s in suggestions_api.message_suggestions(case.store, ids[0]) if s.status == "pending"]
-        decisions.reject(case.store, first_pending[1:], actor="setup")  # one pending left in the first hit
+        questions = questions_of(suggestions_api.message_suggestions(case.store, ids[0]))
+        first_pending = [q.id for q in questions if q.status == "pending"]
+        decisions.reject(case.store, first_pending[1:], actor="setup")  # one pending question left in the first hit
     app = open_app(pii_case_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -166,7 +170,7 @@ async def test_next_pending_crosses_into_the_next_message(pii_case_dir: Path) ->
         await pilot.press("n")  # no other pending one here: on to the next hit that has some
         await settle(pilot)
         assert screen.state.message_id != ids[0] and screen.state.message_id in ids[:100]
-        current = next(s for s in screen.state.suggestions if s.id == screen.current_id)
+        current = next(q for q in screen.state.questions if q.id == screen.current_id)
         assert current.status == "pending"
         await pilot.press("p")  # and back to the only pending one of the first hit
         await settle(pilot)
@@ -191,11 +195,12 @@ async def test_list_shows_fields_picker_tells_fields_apart_and_decisions_wrap_to
         assert screen.state is not None
         table = screen.table
         assert "Field" in [str(c.label) for c in table.columns.values()]
-        first = screen.state.suggestions[0]
-        assert str(table.get_row(str(first.id))[2]) == ("Body" if first.field == "body" else
-                                                        screen.state.label_of(first.field))
+        first = screen.state.questions[0]
+        assert str(table.get_row(str(first.id))[2]) == ("Body" if first.lead.field == "body" else
+                                                        screen.state.label_of(first.lead.field))
+        assert table.row_count == len(screen.state.questions) < len(screen.state.suggestions)  # one row a question
         # skip the first pending one, decide all the others: the last decision comes back to the skipped one
-        pendings = [s for s in screen.state.suggestions if s.status == "pending"]
+        pendings = [q for q in screen.state.questions if q.status == "pending"]
         assert len(pendings) >= 3
         screen.select(pendings[1])
         for _ in pendings[1:]:

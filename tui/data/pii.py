@@ -71,15 +71,16 @@ def explain(suggestion: Any) -> list[tuple[str, str]]:
     return lines
 
 
-_FIELD_ORDER = {"subject": 0, "address": 1, "body": 2, "attachment": 3, "header": 4}
-_ROLE_ORDER = {"from": 0, "to": 1, "cc": 2, "bcc": 3, "reply-to": 4}
-
-
 def field_rank(key: str) -> tuple[int, int, str]:
     """Reading order of fields: subject, addresses (from, to, cc, bcc), body, attachments, other headers."""
-    kind, _, rest = key.partition(":")
-    role = _ROLE_ORDER.get(rest.split(":")[0], 9) if kind == "address" else 0
-    return _FIELD_ORDER.get(kind, 9), role, rest
+    return stored_suggestions.reading_rank(key)
+
+
+def questions_of(suggestions: Sequence[Any]) -> list[stored_suggestions.Question]:
+    """A message's suggestions as the reviewer's questions (one per value or person), in reading order of each
+    question's first place."""
+    found = stored_suggestions.as_questions(list(suggestions))
+    return sorted(found, key=lambda q: min((field_rank(s.field), s.start, s.end) for s in q.spans))
 
 
 def number_addresses(fields: list[FieldText]) -> list[FieldText]:
@@ -129,22 +130,25 @@ class PiiAdapter:
         return sorted(found, key=lambda s: (field_rank(s.field), s.start, s.end))
 
     def pending_counts(self, ids: Sequence[str]) -> dict[str, int]:
-        """Pending suggestions per message (none where nothing was scanned)."""
+        """Pending questions per message (none where nothing was scanned)."""
         out: dict[str, int] = {}
+        group = stored_suggestions.GROUP_SQL
         with self.session.reading() as case:
             for i in range(0, len(ids), _CHUNK):
                 part = list(ids[i : i + _CHUNK])
                 for row in case.store.rows(
-                    f"""SELECT message_id, count(*) FROM pii_suggestions WHERE status='pending'
-                        AND message_id IN ({",".join("?" * len(part))}) GROUP BY message_id""", part):
+                    f"""SELECT s.message_id, count(DISTINCT {group}) FROM pii_suggestions s WHERE s.status='pending'
+                        AND s.message_id IN ({",".join("?" * len(part))}) GROUP BY s.message_id""", part):
                     out[row[0]] = int(row[1])
         return out
 
     def value_count(self, suggestion: Any) -> int:
-        """How many suggestions across the case share this one's value and are not accepted yet."""
+        """How many questions across the case hold this one's value and are not accepted yet."""
+        group = stored_suggestions.GROUP_SQL
         with self.session.reading() as case:
             return int(case.store.scalar(
-                "SELECT count(*) FROM pii_suggestions WHERE entity_type=? AND value_key=? AND status != 'accepted'",
+                f"SELECT count(DISTINCT s.message_id || char(31) || {group}) FROM pii_suggestions s "
+                "WHERE s.entity_type=? AND s.value_key=? AND s.status != 'accepted'",
                 (suggestion.entity_type, suggestion.value_key)) or 0)
 
     # -- decisions (audited by discovery.pii.decisions) -----------------------------------------------

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from discovery.tui.data.pii import ACCEPTED, PENDING, REJECTED, FieldText, explain, field_short
+from discovery.tui.data.pii import ACCEPTED, PENDING, REJECTED, FieldText, explain, field_short, questions_of
 from discovery.tui.screens.base import WorkerErrors, in_ui, report_from_thread
 from discovery.tui.screens.dialogs import ChoiceDialog, ConfirmDialog
 from discovery.tui.screens.preview import forget_preview, show_preview
@@ -26,6 +26,8 @@ from discovery.safe_text import safe_line, safe_text
 if TYPE_CHECKING:
     from discovery.tui.app import DiscoveryApp
 
+    from discovery.pii.suggestions import Question
+
 STATUS_MARK = {PENDING: ("?", "bold yellow"), ACCEPTED: ("✓", "bold green"), REJECTED: ("✗", "dim")}
 
 
@@ -38,6 +40,14 @@ class ReviewState:
     fields: list[FieldText]
     suggestions: list[Any] = field(default_factory=list)
     withheld: str | None = None  # the exemption code the whole message is withheld under, None when published
+    questions: list[Question] = field(default_factory=list)  # the suggestions as the reviewer's questions
+
+    def __post_init__(self) -> None:
+        self.regroup()
+
+    def regroup(self) -> None:
+        """One question per value or person: what the list shows and a decision decides (all its places)."""
+        self.questions = questions_of(self.suggestions)
 
     def text_of(self, key: str) -> str:
         return next((f.text for f in self.fields if f.key == key), "")
@@ -143,18 +153,21 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         self.message_id = state.message_id
         table = self.table
         table.clear()
-        for s in state.suggestions:
-            mark, style = STATUS_MARK.get(s.status, ("?", ""))
+        for q in state.questions:
+            s = q.lead
+            mark, style = STATUS_MARK.get(q.status, ("?", ""))
+            text = Text(safe_line(s.text.replace("\n", " ")), no_wrap=True, overflow="ellipsis")
+            if q.places > 1:
+                text.append(f" ×{q.places}", style="dim")
             table.add_row(Text(mark, style=style), Text(short_type(s.entity_type), style=type_color(s.entity_type)),
                           Text(safe_line(field_short(s.field, state.label_of(s.field))), style="dim", no_wrap=True,
-                               overflow="ellipsis"),
-                          Text(safe_line(s.text.replace("\n", " ")), no_wrap=True, overflow="ellipsis"), key=str(s.id))
+                               overflow="ellipsis"), text, key=str(q.id))
         self._render_title()
         target = self._find(keep) if keep is not None else None
         if target is None and (new_message or keep is None):
-            pendings = [s for s in state.suggestions if s.status == PENDING]
+            pendings = [q for q in state.questions if q.status == PENDING]
             target = (pendings[-1] if self._pending_step < 0 else pendings[0]) if pendings else None
-            target = target or (state.suggestions[0] if state.suggestions else None)
+            target = target or (state.questions[0] if state.questions else None)
         self._pending_step = 0
         if target is not None:
             self.select(target)
@@ -165,16 +178,21 @@ class ReviewScreen(WorkerErrors, Screen[None]):
                 "No suggestions in this message. Select text and press m to redact it by hand; ] goes to the next "
                 "message.", style="dim"))
 
-    def _find(self, suggestion_id: int | None) -> Any | None:
+    def _find(self, suggestion_id: int | None) -> Question | None:
+        """The question a suggestion id belongs to (its lead's id or any of its places')."""
         if self.state is None or suggestion_id is None:
             return None
-        return next((s for s in self.state.suggestions if s.id == suggestion_id), None)
+        return next((q for q in self.state.questions if any(s.id == suggestion_id for s in q.spans)), None)
+
+    def _current_ids(self) -> set[int]:
+        current = self._find(self.current_id)
+        return {s.id for s in current.spans} if current is not None else set()
 
     def _render_title(self) -> None:
         state = self.state
         if state is None:
             return
-        counts = Counter(s.status for s in state.suggestions)
+        counts = Counter(q.status for q in state.questions)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("Review PII  ", style="bold")
         text.append(state.subject or "(no subject)")
@@ -190,10 +208,11 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         self.query_one("#review-title", Static).update(text)
 
     # -- showing --------------------------------------------------------------------------------------
-    def select(self, suggestion: Any) -> None:
-        """Make a suggestion current: its row, its field's text scrolled to it, and why it was made."""
-        self.current_id = suggestion.id
-        key = str(suggestion.id)
+    def select(self, question: Question) -> None:
+        """Make a question current: its row, its first place's field scrolled to it, and why it was suggested."""
+        suggestion = question.lead
+        self.current_id = question.id
+        key = str(question.id)
         if key in self.table.rows:
             index = self.table.get_row_index(key)
             if self.table.cursor_row != index:
@@ -203,7 +222,7 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         else:
             self._refresh_marks()
         self.text_view.reveal(suggestion.start)
-        self._render_why(suggestion)
+        self._render_why(question)
 
     def show_field(self, key: str) -> None:
         state = self.state
@@ -212,25 +231,34 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         self.field_key = key
         text = state.text_of(key)
         label = self.query_one("#review-field", Static)
-        in_field = [s for s in state.suggestions if s.field == key]
-        pending = sum(1 for s in in_field if s.status == PENDING)
+        in_field = [q for q in state.questions if key in q.fields]
+        pending = sum(1 for q in in_field if q.status == PENDING)
         noun = "suggestion" if len(in_field) == 1 else "suggestions"
         caption = f"{state.label_of(key)}  ({len(in_field)} {noun}, {pending} pending · f: other fields)"
         if self.preview:
             show_preview(self, key, caption)
         else:
-            self.text_view.show(text, pii_marks(state.suggestions, key, self.current_id))
+            self.text_view.show(text, pii_marks(state.suggestions, key, self._current_ids()))
             label.update(caption)
             label.remove_class("-preview")
 
     def _refresh_marks(self) -> None:
         if self.state is not None and not self.preview:
-            self.text_view.set_marks(pii_marks(self.state.suggestions, self.field_key, self.current_id))
+            self.text_view.set_marks(pii_marks(self.state.suggestions, self.field_key, self._current_ids()))
 
-    def _render_why(self, suggestion: Any) -> None:
+    def _render_why(self, question: Question) -> None:
+        suggestion = question.lead
         text = Text()
         value = safe_line(suggestion.text.replace("\n", " "))
         text.append(value + "\n", style=f"bold {type_color(suggestion.entity_type)}")
+        if question.places > 1 and self.state is not None:
+            where = ", ".join(safe_line(field_short(f, self.state.label_of(f))) for f in question.fields)
+            others = sorted({s.text for s in question.spans if s.value_key != suggestion.value_key})
+            text.append("Places: ", style="dim")
+            text.append(f"{question.places} ({where}), decided together\n")
+            if others:
+                text.append("Also written: ", style="dim")
+                text.append(safe_line(", ".join(others).replace("\n", " ")) + "\n")
         for label, value in explain(suggestion):
             text.append(f"{label}: ", style="dim")
             text.append(f"{value}\n")
@@ -241,16 +269,16 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         if event.cursor_row != self.table.cursor_row:
             return  # stale: the cursor moved again since (reacting would ping-pong between rows)
         key = event.row_key.value if event.row_key is not None else None
-        suggestion = self._find(int(key)) if key else None
-        if suggestion is not None and suggestion.id != self.current_id:
-            self.select(suggestion)
+        question = self._find(int(key)) if key else None
+        if question is not None and question.id != self.current_id:
+            self.select(question)
 
     # -- stepping -------------------------------------------------------------------------------------
     def action_step(self, step: int) -> None:
         state = self.state
         if state is None:
             return
-        order = state.suggestions
+        order = state.questions
         current = self._find(self.current_id)
         index = order.index(current) if current is not None else (-1 if step > 0 else len(order))
         i = index + step
@@ -292,14 +320,14 @@ class ReviewScreen(WorkerErrors, Screen[None]):
 
     # -- decisions ------------------------------------------------------------------------------------
     def action_decide(self, status: str) -> None:
-        suggestion = self._find(self.current_id)
-        if suggestion is None:
+        question = self._find(self.current_id)
+        if question is None:
             self.notify("No suggestion selected.", severity="warning")
             return
-        if suggestion.status == status:
+        if question.status == status and all(s.status == status for s in question.spans):
             self.action_step(1) if status != PENDING else None
             return
-        self._decide(suggestion, status)
+        self._decide(question.lead, status)
 
     @work(thread=True, group="write", exit_on_error=False)
     def _decide(self, suggestion: Any, status: str) -> None:
@@ -316,12 +344,13 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         if self.state is None or self.state.message_id != suggestion.message_id:
             return
         self.state.suggestions = fresh
+        self.state.regroup()
         forget_preview(self)
         table = self.table
-        for s in fresh:
-            key = str(s.id)
+        for q in self.state.questions:
+            key = str(q.id)
             if key in table.rows:
-                mark, style = STATUS_MARK.get(s.status, ("?", ""))
+                mark, style = STATUS_MARK.get(q.status, ("?", ""))
                 table.update_cell(key, "status", Text(mark, style=style))
         self._render_title()
         current = self._find(suggestion.id)
@@ -332,20 +361,21 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         else:
             self._refresh_marks()
         if advance:
-            later = fresh[fresh.index(current) + 1 :] if current in fresh else fresh
-            earlier = fresh[: fresh.index(current)] if current in fresh else []
-            target = next((s for s in [*later, *earlier] if s.status == PENDING), None)
+            order = self.state.questions
+            later = order[order.index(current) + 1 :] if current in order else order
+            earlier = order[: order.index(current)] if current in order else []
+            target = next((q for q in [*later, *earlier] if q.status == PENDING), None)
             if target is not None:  # the next pending one here, wrapping round to any skipped before
                 self.select(target)
             else:
                 self.action_step(1)
 
     def action_accept_everywhere(self) -> None:
-        suggestion = self._find(self.current_id)
-        if suggestion is None:
+        question = self._find(self.current_id)
+        if question is None:
             self.notify("No suggestion selected.", severity="warning")
             return
-        self._count_value(suggestion)
+        self._count_value(question.lead)
 
     @work(thread=True, exclusive=True, group="review-count", exit_on_error=False)
     def _count_value(self, suggestion: Any) -> None:
@@ -461,14 +491,14 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         self.preview = not self.preview
         self.show_field(self.field_key)
         current = self._find(self.current_id)
-        if current is not None and current.field == self.field_key:
-            self.text_view.reveal(current.start)
+        if current is not None and current.lead.field == self.field_key:
+            self.text_view.reveal(current.lead.start)
 
     def action_choose_field(self) -> None:
         state = self.state
         if state is None:
             return
-        counts = Counter(s.field for s in state.suggestions)
+        counts = Counter(f for q in state.questions for f in q.fields)
         options: list[tuple[str, str | Text]] = [
             (f.key, Text(f"{f.label}{': ' + f.text[:40] if f.key.startswith('address:') else ''}  "
                          f"({counts.get(f.key, 0)})")) for f in state.fields if f.text]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from discovery.tui.data.pii import ACCEPTED, REJECTED
@@ -50,14 +50,15 @@ def hit_marks(spans: Iterable[tuple[int, int]]) -> list[Mark]:
     return [Mark(s, e, HIT) for s, e in spans]
 
 
-def pii_marks(suggestions: Iterable[Any], field: str, current: int | None = None) -> list[Mark]:
-    """Marks for the suggestions in one field; the current one (by id) stands out."""
+def pii_marks(suggestions: Iterable[Any], field: str, current: int | Collection[int] | None = None) -> list[Mark]:
+    """Marks for the suggestions in one field; the current ones (by id: a question's places) stand out."""
     out: list[Mark] = []
+    chosen = {current} if isinstance(current, int) else set(current or ())
     for s in suggestions:
         if s.field != field:
             continue
         style = pii_style(s.entity_type, s.status)
-        if s.id == current:
+        if s.id in chosen:
             style = style + CURRENT
         out.append(Mark(s.start, s.end, style))
     return out

@@ -84,6 +84,42 @@ def context_before(text: str, start: int, pattern: Phrases, window: int = 40,
     return found
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def digit_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the runs of consecutive lines that hold a digit (end at the last one's line break)."""
+    out: list[tuple[int, int]] = []
+    m = _DIGIT.search(text)
+    while m is not None:
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        end = len(text) if end < 0 else end
+        if out and start == out[-1][1] + 1:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+        m = _DIGIT.search(text, end)
+    return out
+
+
+_BLANK = re.compile(r"\s")
+
+
+def words_holding(text: str, char: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each word (a run without blanks) that holds char, in order: where a pattern whose matches
+    hold char and no blank can match (run it with pos and endpos: its look-arounds still see the text around)."""
+    at = text.find(char)
+    while at >= 0:
+        start = at
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        blank = _BLANK.search(text, at)
+        end = blank.start() if blank else len(text)
+        yield start, end
+        at = text.find(char, end)
+
+
 def line_at(text: str, pos: int) -> tuple[int, int]:
     """(start, end) of the line holding pos."""
     start = text.rfind("\n", 0, pos) + 1

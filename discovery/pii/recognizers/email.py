@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from discovery.pii import lexicon
-from discovery.pii.recognizers.base import Hit, MessageContext
+from discovery.pii.recognizers.base import Hit, MessageContext, words_holding
 from discovery.pii.types import FieldText, fold
 
 _LOCAL_CHARS = r"A-Za-z0-9!#$%&'*+=?^_`{|}~\-"
@@ -28,6 +29,12 @@ LOTUS = re.compile(
 )
 
 
+def _emails(text: str) -> Iterator[re.Match[str]]:
+    """EMAIL's matches, looked for only in the words that hold an '@' (an address holds one and no blank)."""
+    for start, end in words_holding(text, "@"):
+        yield from EMAIL.finditer(text, start, end)
+
+
 class EmailDetector:
     """Email addresses anywhere: bodies, quoted replies, headers, signatures, 'mailto:' links.
 
@@ -40,7 +47,7 @@ class EmailDetector:
 
     def find(self, text: str, field: FieldText, message: MessageContext) -> list[Hit]:
         hits = [Hit(m.start(1), m.end(1), "EMAIL_ADDRESS", 1.0, "email address", "email")
-                for m in EMAIL.finditer(text)]
+                for m in _emails(text)]
         if " at " in text or "[at]" in text or "(at)" in text or " AT " in text:
             taken = [(h.start, h.end) for h in hits]
             for m in OBFUSCATED.finditer(text):

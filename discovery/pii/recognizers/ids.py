@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from discovery.pii.recognizers.base import Hit, MessageContext, Phrases, context_before, phrase_regex
+from discovery.pii.recognizers.base import Hit, MessageContext, Phrases, context_before, digit_lines, phrase_regex
 from discovery.pii.types import FieldText
 
 _DIGIT = re.compile(r"\d")
@@ -143,13 +143,18 @@ class ContextNumberDetector:
         if not _DIGIT.search(text):
             return []
         hits: list[Hit] = []
+        # A value holds a digit and follows its label on the same line (fillers, gap words and list separators
+        # never cross a line), so labels are looked for only in runs of lines that hold a digit.
+        segments = [(start, end, text[start:end]) for start, end in digit_lines(text)]
         for rule in RULES:
-            for ctx in rule.context.finditer(text):
-                hits.extend(self._values(text, ctx.end(), ctx.group(0), rule))
-        for m in CASE_SHAPED.finditer(text):
+            for start, _, segment in segments:
+                for ctx in rule.context.finditer(segment):
+                    hits.extend(self._values(text, start + ctx.end(), ctx.group(0), rule))
+        # (both shapes below hold a digit and stay on one line; the look-behinds see the text before a segment)
+        for m in (m for start, end, _ in segments for m in CASE_SHAPED.finditer(text, start, end)):
             hits.append(Hit(m.start(1), m.end(1), "CASE_NUMBER", 0.6, "reference number shaped like 'PRR-2018-0147'",
                             "reference shape"))
-        for m in RANK_BADGE.finditer(text):
+        for m in (m for start, end, _ in segments for m in RANK_BADGE.finditer(text, start, end)):
             hits.append(Hit(m.start(1), m.end(1), "BADGE_NUMBER", 0.85,
                             "number after a rank and name ('Det. ... #0962')", "rank name #"))
         return hits

@@ -6,7 +6,7 @@ import ipaddress
 import re
 from urllib.parse import unquote
 
-from discovery.pii.recognizers.base import Hit, MessageContext
+from discovery.pii.recognizers.base import Hit, MessageContext, words_holding
 from discovery.pii.types import FieldText
 
 IPV4 = re.compile(r"(?<![\w.])((?:\d{1,3}\.){3}\d{1,3})(?![\w]|\.\d)")
@@ -45,7 +45,8 @@ class IpAddressDetector:
     def find(self, text: str, field: FieldText, message: MessageContext) -> list[Hit]:
         hits: list[Hit] = []
         if "." in text:
-            for m in IPV4.finditer(text):
+            # (an address holds dots and no blank: only the words with a dot are read)
+            for m in (m for s, e in words_holding(text, ".") for m in IPV4.finditer(text, s, e)):
                 try:
                     ip = ipaddress.IPv4Address(m.group(1))
                 except ValueError:
@@ -54,7 +55,7 @@ class IpAddressDetector:
                     continue  # 0.0.0.0, 127.0.0.1 and netmasks address nobody; '1.8.3.1' after '-- ' is git's
                 hits.append(Hit(m.start(1), m.end(1), "IP_ADDRESS", 0.9, "IPv4 address", "ipv4"))
         if "::" in text or text.count(":") >= 5:
-            for m in IPV6.finditer(text):
+            for m in (m for s, e in words_holding(text, ":") for m in IPV6.finditer(text, s, e)):
                 value = m.group(1)
                 groups = [g for g in value.split(":") if g]
                 if len(groups) < 3 or not any(any(c.isdigit() for c in g) for g in groups):

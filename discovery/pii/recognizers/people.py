@@ -29,6 +29,27 @@ _PLACE_BEFORE = re.compile(r"\b(?:in|at|to|from|of|near|into|around|across|outsi
                            r"visiting|based|downtown)[ \t]+$", re.IGNORECASE)
 COMMON_FIRST_RANK = 1500  # given names this common are taken for a name mid-sentence without other evidence
 _ROLE_BEFORE = re.compile(r"\b(" + "|".join(sorted(lexicon.ROLE_WORDS)) + r")[ \t]+$", re.IGNORECASE)
+# The words the patterns above (and _SPEECH_BEFORE) can end with, for a cheap test before each search: a pattern
+# anchored at the end ('word[ \t]+$') is still tried at every position of the text, alternatives and all.
+_PLACE_FINALS = ("in", "at", "to", "from", "of", "near", "into", "around", "across", "outside", "inside", "via",
+                 "toward", "towards", "visit", "visiting", "based", "downtown")
+_ROLE_FINALS = tuple(sorted(w.lower() for w in lexicon.ROLE_WORDS))
+_SPEECH_FINALS = ("said", "told", "asked", "per", "to", "with", "call", "called", "ask", "tell", "email", "emailed",
+                  "thank", "cc", "cc'd", "copy", "is", "named", "i'm", "am", "contact", "contacted", "reach",
+                  "reached")
+_LOWER_END = frozenset("abcdefghijklmnopqrstuvwxyz'’,")
+
+
+def _blank_end(tail: str) -> str:
+    """The text before the blanks a tail ends with ('' when it does not end with a blank: no pattern matches)."""
+    stripped = tail.rstrip(" \t")
+    return stripped if len(stripped) < len(tail) else ""
+
+
+def _ends_with(stripped: str, finals: tuple[str, ...]) -> bool:
+    """Whether the text before the trailing blanks ends with one of these words, any case (a necessary condition
+    for the patterns above; the pattern itself decides)."""
+    return bool(stripped) and stripped[-16:].lower().endswith(finals)
 
 
 @dataclass(slots=True)
@@ -45,19 +66,24 @@ class _Tok:
 
 
 def _tokens(run: str, offset: int) -> list[_Tok]:
+    return [_Tok(text, offset + start, offset + end, key, stop) for start, end, text, key, stop in _shapes(run)]
+
+
+@lru_cache(maxsize=65536)
+def _shapes(run: str) -> tuple[tuple[int, int, str, str, bool], ...]:
+    """The tokens of a run as (start, end, text, key, stop), relative to the run (runs recur: 'The', 'City')."""
     out = []
     for m in _TOKEN_RE.finditer(run):
         text = m.group(0)
-        end = offset + m.end()
+        end = m.end()
         if text.endswith(("'s", "’s")):
             text, end = text[:-2], end - 2
         key = _key(text)
         if text.endswith(".") and len(key) > 1 and not lexicon.is_title(text) and key not in _ABBREVIATIONS:
-            text, end = text[:-1], end - 1  # a full stop, not part of the name
-            out.append(_Tok(text, offset + m.start(), end, key, stop=True))
+            out.append((m.start(), end - 1, text[:-1], key, True))  # a full stop, not part of the name
             continue
-        out.append(_Tok(text, offset + m.start(), end, key))
-    return out
+        out.append((m.start(), end, text, key, False))
+    return tuple(out)
 
 
 _ABBREVIATIONS = frozenset({"jr", "sr", "st", "mt", "ft"})
@@ -109,6 +135,10 @@ class PersonNameDetector:
                 if hit:
                     hits.append(hit)
                     skip = i + 1
+                    continue
+            if len(toks) == 1:  # most runs: _segment's first test, without the calls
+                head = toks[0]
+                if head.key in _GREETING_WORDS or _is_title(head) or not _maybe_name(head, message.names, text):
                     continue
             hits.extend(self._run(text, toks, message))
         return hits
@@ -206,6 +236,8 @@ class PersonNameDetector:
         first, last = toks[0], toks[-1]
         if len(toks) == 1 and not (title or greeting) and not _maybe_name(first, names, text):
             return []  # the common case, cheaply: a capitalised word nobody would take for a name
+        if len(toks) == 1 and not title and _never_single(first, names, caps):
+            return []  # what _single would conclude whatever the words around it say
         line_start, line_end = line_at(text, first.start)
         before = text[line_start : first.start]
         after = text[last.end : line_end]
@@ -213,8 +245,10 @@ class PersonNameDetector:
         if len(toks) >= 2:
             return self._full(toks, names, caps, title, context)
         tail = _tail(before)
-        running = (bool(_MID_SENTENCE.search(tail)) and not _PLACE_AFTER.match(after)
-                   and not _PLACE_BEFORE.search(tail))
+        bare = _blank_end(tail)
+        running = (bool(bare) and bare[-1] in _LOWER_END and bool(_MID_SENTENCE.search(tail))
+                   and not _PLACE_AFTER.match(after)
+                   and not (_ends_with(bare, _PLACE_FINALS) and _PLACE_BEFORE.search(tail)))
         return self._single(first, names, caps, title, context, running)
 
     @staticmethod
@@ -300,6 +334,23 @@ class PersonNameDetector:
         if context in ("verb of speech", "role word") and tok.key in surnames:
             return [Hit(tok.start, tok.end, "PERSON", 0.6, f"census surname ({context})", "context name")]
         return []
+
+
+def _never_single(tok: _Tok, names: CorpusNames, caps: bool) -> bool:
+    """Whether PersonNameDetector._single (without a title) finds nothing in a lone word whatever its context:
+    an all-caps word or an initial, a word on the not-a-name list or an organisation's, or an everyday word, when
+    nobody in the case's headers is called that (the branches of _single that do not read the context)."""
+    if caps or tok.initial or len(tok.key) < 2:
+        return True
+    corpus_first = tok.key in names.firsts
+    corpus_last = tok.key in names.lasts and not (names.seen_lower(tok.text) and not corpus_first)
+    if names.is_org(tok.text) and not lexicon.is_first_name(tok.text):
+        corpus_first = corpus_last = False
+    if corpus_first or corpus_last:
+        return False
+    if tok.key in lexicon.NOT_NAMES or names.is_org(tok.text):
+        return True
+    return lexicon.is_name_word(tok.text) or names.is_common(tok.text)
 
 
 _HEADER_WORDS = frozenset("from sent to cc bcc subject date".split())
@@ -421,11 +472,15 @@ def _context(text: str, line_start: int, before: str, after: str, greeting: bool
     if stripped_after.startswith(",") and (not low or low.endswith((".", "!", "?"))):
         return "vocative"  # 'Sam, can you run it?' / 'Thanks, Hector. Curtis, the change request ...'
     tail = _tail(before)
-    if _SPEECH_BEFORE.search(tail):
+    bare = _blank_end(tail)
+    if _ends_with(bare, _SPEECH_FINALS) and _SPEECH_BEFORE.search(tail):
         return "verb of speech"
-    if re.match(r"^[ \t]+(?:said|says|wrote|writes|asked|told|called|mentioned|noted|added|replied|explained|"
-                r"suggested|agreed|confirmed)\b", after, re.IGNORECASE):
+    if after[:1] in (" ", "\t") and _SPEECH_AFTER.match(after):
         return "verb of speech"
-    if _ROLE_BEFORE.search(tail):
+    if _ends_with(bare, _ROLE_FINALS) and _ROLE_BEFORE.search(tail):
         return "role word"
     return ""
+
+
+_SPEECH_AFTER = re.compile(r"^[ \t]+(?:said|says|wrote|writes|asked|told|called|mentioned|noted|added|replied|"
+                           r"explained|suggested|agreed|confirmed)\b", re.IGNORECASE)

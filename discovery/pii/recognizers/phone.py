@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import phonenumbers
 
-from discovery.pii.recognizers.base import Hit, MessageContext, context_before, phrase_regex
+from discovery.pii.recognizers.base import Hit, MessageContext, context_before, digit_lines, phrase_regex
 from discovery.pii.types import FieldText
 
 _DIGIT = re.compile(r"\d")
@@ -60,24 +61,33 @@ class PhoneDetector:
             taken.append((start, end))
             hits.append(Hit(start, end, "PHONE_NUMBER", score, reason, pattern, context))
 
-        for m in NANP.finditer(text):
+        if not _DIGIT.search(text):
+            return hits  # every pattern below holds a digit
+        # Every line a number touches holds one of its digits (its separators are single characters), but for a
+        # '+' or '(' and one blank before a line break: the patterns run over the runs of lines holding a digit,
+        # from two characters before each (the look-behinds still see the text before, as in the whole text).
+        segments = [(max(0, start - 2), end) for start, end in digit_lines(text)]
+
+        def matches(regex: re.Pattern[str]) -> Iterator[re.Match[str]]:
+            for start, end in segments:
+                yield from regex.finditer(text, start, end)
+
+        for m in matches(NANP):
             context = context_before(text, m.start(1), PHONE_WORDS, 24)
             ext = TRAILING_EXT.match(text, m.end(1))
             reason = "North American phone number" + (f" (extension {ext.group(1)} left out)" if ext else "")
             add(m.start(1), m.end(1), 0.95 if context else 0.85, reason, "nanp", context)
-        for m in INTERNATIONAL.finditer(text):
+        for m in matches(INTERNATIONAL):
             if _possible(m.group(1)):
                 add(m.start(1), m.end(1), 0.85, "international phone number (+country code)", "international")
-        for m in EXTENSION.finditer(text):
+        for m in matches(EXTENSION):
             add(m.start(1), m.end(1), 0.75, "internal phone extension", "extension")
-        if not _DIGIT.search(text):
-            return hits
         for pattern, regex, score, reason in (
             ("compact", COMPACT, 0.75, "ten-digit phone number after a phone word"),
             ("local", LOCAL, 0.65, "seven-digit local phone number after a phone word"),
             ("trunk", TRUNK, 0.7, "national phone number (trunk 0) after a phone word"),
         ):
-            for m in regex.finditer(text):
+            for m in matches(regex):
                 context = context_before(text, m.start(1), PHONE_WORDS, 20)
                 if context:
                     add(m.start(1), m.end(1), score, reason, pattern, context)
