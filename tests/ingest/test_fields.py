@@ -122,7 +122,8 @@ def test_bare_address_pairs_match_getaddresses(value: str) -> None:
 
 
 @pytest.mark.parametrize("value", [
-    "a@b@c", "a@b,,c@d", '"Joe" <a@b>', "Joe, Smith <a@b>", "J. Smith <a@b>", "<a@b", "Joe <a@b> x", '"a"@b', "a@b (home)", "a@b\x0bc@d", "a\xa0@b", "aé@b", "a@b\x00",
+    "a@b@c", "a@b,,c@d", '"Joe" <a@b>', "Joe, Smith <a@b>", "J. Smith <a@b>", "<a@b", "Joe <a@b> x",
+    '"a"@b', "a@b (home)", "a@b\x0bc@d", "a\xa0@b", "aé@b", "a@b\x00",
     "team: a@b;", "a@b;c@d", "", " ", "a@b,",
 ])
 def test_bare_address_pairs_leave_the_rest_to_getaddresses(value: str) -> None:
