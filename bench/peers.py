@@ -240,7 +240,8 @@ class Mu(Tool):
         return ["mu", "find", f"--muhome={self.home}", "--fields=i", "--", query]
 
 
-def run(maildir: Path, work: Path, runs: int, log: Callable[[str], None]) -> dict[str, Any]:
+def run(maildir: Path, work: Path, runs: int, log: Callable[[str], None], *, ingest_only: bool = False
+        ) -> dict[str, Any]:
     env = {**os.environ, "TZ": "UTC"}
     tree = work / "maildir"
     files = convert(maildir, tree)
@@ -258,9 +259,16 @@ def run(maildir: Path, work: Path, runs: int, log: Callable[[str], None]) -> dic
     ingest: dict[str, dict[str, Any]] = {}
     for tool in tools:
         log(f"indexing with {tool.name}...")
+        before = cpu_seconds()
         found = tool.index()
         ingest[tool.name] = {"seconds": round(found["seconds"], 2), "files_per_s": round(files / found["seconds"], 1),
+                             "cpu_seconds": round(cpu_seconds() - before, 2),  # user + system of the process tree
                              "peak_memory_mb": round(found["peak"] / 1024**2, 1), "messages": found["messages"]}
+    ingest_ratio = {t.name: round(ingest["discovery"]["files_per_s"] / ingest[t.name]["files_per_s"], 2)
+                    for t in tools[1:]}
+    if ingest_only:
+        return {"machine": machine(), "load_average": os.getloadavg(), "maildir": str(maildir), "files": files,
+                "skipped": skipped, "ingest": ingest, "ingest_ratio": ingest_ratio}
 
     disc = tools[0]
     assert isinstance(disc, Discovery)
@@ -338,23 +346,25 @@ def run(maildir: Path, work: Path, runs: int, log: Callable[[str], None]) -> dic
         "cold_first_search_ms": median_ms(times[("cold", "discovery")]),
         "cold_first_search_cpu_ms": median_ms(cpu[("cold", "discovery")]), "cold_query": cold_query.discovery,
         "discovery_command": " ".join(discovery_command()), "outputs_differ": mismatched,
-        "ingest_ratio": {t.name: round(ingest["discovery"]["files_per_s"] / ingest[t.name]["files_per_s"], 2)
-                         for t in tools[1:]},
+        "ingest_ratio": ingest_ratio,
     }
 
 
 def print_report(result: dict[str, Any]) -> None:
     peers = [name for name in ("notmuch", "mu") if name in result["ingest"]]
     print(f"{result['machine']}; load average {', '.join(f'{x:.1f}' for x in result['load_average'])}")
-    print(f"{result['maildir']}: {result['files']:,} files; {result['runs']} runs a command, medians of whole "
-          "processes")
+    print(f"{result['maildir']}: {result['files']:,} files" + (
+        f"; {result['runs']} runs a command, medians of whole processes" if "runs" in result else ""))
     for name, why in result["skipped"].items():
         print(f"skipped {name}: {why}")
-    print("\n| ingest + index | s | files/s | peak MB | messages |\n|---|---:|---:|---:|---:|")
+    print("\n| ingest + index | s | files/s | CPU s | peak MB | messages |\n|---|---:|---:|---:|---:|---:|")
     for name, row in result["ingest"].items():
-        print(f"| {name} | {row['seconds']} | {row['files_per_s']:,} | {row['peak_memory_mb']} | {row['messages']:,} |")
+        print(f"| {name} | {row['seconds']} | {row['files_per_s']:,} | {row.get('cpu_seconds', '-')} | "
+              f"{row['peak_memory_mb']} | {row['messages']:,} |")
     for name, ratio in result["ingest_ratio"].items():
         print(f"discovery files/s ÷ {name}'s: {ratio}")
+    if "queries" not in result:  # --ingest-only
+        return
     head = "| query | discovery ms (cpu) | " + " | ".join(f"{p} ms (cpu) | ÷{p} (cpu)" for p in peers) + \
         " | hits d/" + "/".join(p[0] for p in peers) + " | why counts differ |"
     print("\n" + head + "\n|" + "---|" * (head.count("|") - 1))
@@ -386,6 +396,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--json", dest="json_out", type=Path, default=None)
     parser.add_argument("--keep", type=Path, default=None, help="work in this (new) folder and keep it")
+    parser.add_argument("--ingest-only", action="store_true", help="measure ingest + index only (no queries)")
     args = parser.parse_args()
     if not args.maildir.is_dir():
         raise SystemExit(f"no maildir at {args.maildir} (see ../shared/corpora/README.md)")
@@ -395,10 +406,10 @@ def main() -> None:
 
     if args.keep is not None:
         args.keep.mkdir(parents=True)
-        result = run(args.maildir, args.keep, args.runs, log)
+        result = run(args.maildir, args.keep, args.runs, log, ingest_only=args.ingest_only)
     else:
         with tempfile.TemporaryDirectory(prefix="discovery-peers-") as work:
-            result = run(args.maildir, Path(work), args.runs, log)
+            result = run(args.maildir, Path(work), args.runs, log, ingest_only=args.ingest_only)
     print_report(result)
     if args.json_out is not None:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)

@@ -171,14 +171,29 @@ _ANGLE_EMAIL = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
 _BARE_ADDRESS = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]+@[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]+"
 _BARE_LIST = re.compile(rf"[ \t]*{_BARE_ADDRESS}(?:[ \t]*,[ \t]*{_BARE_ADDRESS})*[ \t]*")
 _BARE_SEPARATOR = re.compile(r"[ \t]*,[ \t]*")
+# Also common in exports (Enron's long lists: "legal <.hall@enron.com>"): a plain name of letters, digits and
+# hyphens before an angle address, or an angle address alone, mixed with bare addresses.
+_NAME_ATOM = r"[A-Za-z0-9\-]+"
+_PIECE = rf"(?:{_BARE_ADDRESS}|(?:{_NAME_ATOM}(?:[ \t]+{_NAME_ATOM})*[ \t]*)?<{_BARE_ADDRESS}>)"
+_NAMED_LIST = re.compile(rf"[ \t]*{_PIECE}(?:[ \t]*,[ \t]*{_PIECE})*[ \t]*")
 
 
 def bare_address_pairs(value: str) -> list[tuple[str, str]] | None:
-    """What ``email.utils.getaddresses([value])`` returns for a list of bare addresses, about twenty times
-    faster; None when the value is anything else (then getaddresses must parse it)."""
-    if not _BARE_LIST.fullmatch(value):
+    """What ``email.utils.getaddresses([value])`` returns for a list of bare addresses (or of plain names with
+    angle addresses), about twenty times faster; None when the value is anything else (then getaddresses must
+    parse it)."""
+    if _BARE_LIST.fullmatch(value):
+        return [("", address) for address in _BARE_SEPARATOR.split(value.strip(" \t"))]
+    if "<" not in value or not _NAMED_LIST.fullmatch(value):
         return None
-    return [("", address) for address in _BARE_SEPARATOR.split(value.strip(" \t"))]
+    pairs = []
+    for piece in _BARE_SEPARATOR.split(value.strip(" \t")):
+        if piece.endswith(">"):
+            name, _, address = piece[:-1].partition("<")
+            pairs.append((" ".join(name.split()), address))
+        else:
+            pairs.append(("", piece))
+    return pairs
 
 
 def parse_addresses(value: str) -> list[Address]:

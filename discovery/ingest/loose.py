@@ -8,7 +8,7 @@ from typing import Any
 
 from discovery.ingest.base import Origin, ReadResult
 from discovery.ingest.detect import UNREADABLE_KINDS
-from discovery.ingest.pdfpages import Box, PdfPage, label_boxes
+from discovery.ingest.pdfpages import Box, PdfPage, ocr_lines
 from discovery.ingest.release import messages_from_pages
 
 MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
@@ -64,7 +64,6 @@ def _image_pages(data: bytes, mime: str) -> tuple[list[PdfPage], list[str]]:
 
     from discovery.ingest.ocr import ocr_images
     from discovery.ingest.pageimage import png_bytes, prepare_scan
-    from discovery.ingest.pagetext import Word, deskew, lines_from_words
 
     try:
         image = Image.open(io.BytesIO(data))
@@ -89,10 +88,8 @@ def _image_pages(data: bytes, mime: str) -> tuple[list[PdfPage], list[str]]:
             pages.append(PdfPage(n + 1, [], problem=result.error, boxes=boxes))
             problems.append(f"page {n + 1} {result.error}")
             continue
-        words = [Word(w.x0 * scale, w.y0 * scale, w.x1 * scale, w.y1 * scale, w.text, w.group)
-                 for w in (result.words if result else [])]
-        label_boxes(boxes, words)
-        pages.append(PdfPage(n + 1, lines_from_words(deskew(words)), ocr=result is not None, boxes=boxes))
+        pages.append(PdfPage(n + 1, ocr_lines(result.words if result else [], scale, boxes), ocr=result is not None,
+                             boxes=boxes))
     return pages, problems
 
 

@@ -4,6 +4,7 @@ address (``Last, First (ORG)``, ``Last, First``, ``First Last/ORG``), kept as on
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from discovery.ingest.fields import parse_addresses
 from discovery.model import Address
@@ -21,8 +22,22 @@ _PAREN_EMAIL = re.compile(r"\(\s*([^()\s]+@[^()\s]+)\s*\)\s*$")
 def parse_recipients(value: str) -> tuple[list[Address], str]:
     """Mailboxes of one decoded address header (see _parse), with Outlook's single quotes around a display
     name or an address ('Porcello, Michael (Council)', 'kmitchell@dccouncil.us') taken off."""
+    if len(value) > _MEMO_LONGEST:
+        found, note = _parse(value)
+        return [_unquote(a) for a in found], note
+    people, note = _parse_memo(value)
+    return list(people), note
+
+
+_MEMO_LONGEST = 1024  # header values up to this long are remembered (a dump repeats its senders and lists);
+# with at most 2,048 of them a worker keeps a few MB at worst, whatever the mail
+
+
+@lru_cache(maxsize=2048)
+def _parse_memo(value: str) -> tuple[tuple[Address, ...], str]:
+    """parse_recipients' work, remembered per value (Address is frozen, the tuple immutable: safe to share)."""
     found, note = _parse(value)
-    return [_unquote(a) for a in found], note
+    return tuple(_unquote(a) for a in found), note
 
 
 def _unquote(address: Address) -> Address:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -202,13 +202,20 @@ def _ocr_scans(scans: list[_Scan]) -> list[PdfPage]:
             pages.append(PdfPage(scan.number, lines_from_words(scan.words), ocr=False, problem=result.error,
                                  boxes=scan.boxes))
             continue
-        scaled = [Word(w.x0 * scale, w.y0 * scale, w.x1 * scale, w.y1 * scale, w.text, w.group)
-                  for w in result.words]
-        # OCR may still read a box's edge as stray glyphs: drop words that sit inside one.
-        scaled = [w for w in scaled if not any(_inside(w, b) > 0.6 for b in scan.boxes)]
-        label_boxes(scan.boxes, scaled)
-        pages.append(PdfPage(scan.number, lines_from_words(deskew(scaled)), ocr=True, boxes=scan.boxes))
+        pages.append(PdfPage(scan.number, ocr_lines(result.words, scale, scan.boxes), ocr=True, boxes=scan.boxes))
     return pages
+
+
+def ocr_lines(words: Iterable[Any], scale: float, boxes: list[Box]) -> list[str]:
+    """A page's text lines from the OCR engine's words (their boxes in pixels, ``scale`` points a pixel): words
+    scaled to points, those inside a redaction box dropped (OCR may read a box's edge as stray glyphs), the
+    boxes labelled from the words beside them, and the lines levelled and rebuilt. Scanned PDF pages and loose
+    images both come through here."""
+    scaled = [Word(w.x0 * scale, w.y0 * scale, w.x1 * scale, w.y1 * scale, w.text, w.group) for w in words]
+    if boxes:
+        scaled = [w for w in scaled if not any(_inside(w, b) > 0.6 for b in boxes)]
+        label_boxes(boxes, scaled)
+    return lines_from_words(deskew(scaled))
 
 
 def _dark(color: Any) -> bool:

@@ -350,7 +350,8 @@ class Ingest:
     # -- running --------------------------------------------------------------------------------------
     def run(self) -> IngestReport:
         started = time.monotonic()
-        self._count()
+        if self.on_progress is not None:  # totals are for progress bars: without one, workers start at once
+            self._count()
         self._emit()
         try:
             if self.jobs == 1:

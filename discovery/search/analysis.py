@@ -12,8 +12,11 @@ from __future__ import annotations
 import pickle
 import re
 import struct
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import repeat
+from operator import sub
 
 from discovery.search.engine import ACCENT_MAP, STOP_WORDS, stem
 
@@ -92,8 +95,9 @@ class FieldAnalyzer:
     """Turns field texts into Whoosh postings, caching per raw token (one instance per segment writer).
 
     ``postings(text)`` returns ``(items, length)`` where items are ``(term_bytes, freq, weight, value_bytes)``
-    exactly as Whoosh's ``Positions`` format would produce them, and records the first document each
-    normalized word was seen in (``vocabulary``), so wildcard and fuzzy queries can expand unstemmed words.
+    exactly as Whoosh's ``Positions`` format would produce them; ``add_postings`` appends the same values straight
+    to a segment writer's per-term lists (the indexing path). Both record the first document each normalized
+    word was seen in (``vocabulary``), so wildcard and fuzzy queries can expand unstemmed words.
     """
 
     def __init__(self, *, stemmed: bool) -> None:
@@ -114,12 +118,15 @@ class FieldAnalyzer:
         self._cache[token] = value
         return value
 
-    def postings(self, text: str, docnum: int) -> tuple[list[tuple[bytes, int, float, bytes]], int]:
-        get = self._cache.get
-        mapped = [get(token, _MISS) for token in WORD.findall(text)]
+    def positions(self, text: str, docnum: int) -> tuple[dict[bytes, list[int]], int]:
+        """Each term of the text with its positions (ascending), and the number of tokens kept (the field
+        length). Positions are numbered over the kept tokens, from the first kept token's place in the text, as
+        Whoosh's StopFilter numbers them."""
+        tokens = WORD.findall(text)
+        mapped = list(map(self._cache.get, tokens, repeat(_MISS)))  # in C: most tokens are known
         if _MISS in mapped:
-            mapped = [self._term(t, docnum) if m is _MISS else m for t, m in zip(WORD.findall(text), mapped,
-                                                                                  strict=True)]
+            term = self._term
+            mapped = [term(t, docnum) if m is _MISS else m for t, m in zip(tokens, mapped, strict=True)]
         first = 0
         if None in mapped:
             for first, term in enumerate(mapped):  # noqa: B007 - Whoosh numbers from the first kept token
@@ -129,25 +136,41 @@ class FieldAnalyzer:
         else:
             kept = mapped
         positions: dict[bytes, list[int]] = {}
+        add = positions.setdefault
         for pos, term in enumerate(kept, first):
-            found = positions.get(term)  # type: ignore[arg-type]
-            if found is None:
-                positions[term] = [pos]  # type: ignore[index]
-            else:
-                found.append(pos)
+            add(term, []).append(pos)  # type: ignore[arg-type]
+        return positions, len(kept)
+
+    def value(self, plist: list[int]) -> bytes:
+        """The Positions-format value of one posting: the frequency, then the pickled position deltas."""
+        if len(plist) == 1:
+            key = plist[0]
+            value = self._encoded.get(key)
+            if value is None:
+                value = _PACK_UINT(1) + pickle.dumps(plist, 2)
+                if len(self._encoded) < 200_000:
+                    self._encoded[key] = value
+            return value
+        return _PACK_UINT(len(plist)) + pickle.dumps([plist[0], *map(sub, plist[1:], plist)], 2)
+
+    def add_postings(self, text: str, docnum: int, fterms: dict[bytes, tuple[array[int], list[bytes]]]) -> int:
+        """Append the text's postings for document ``docnum`` to a segment writer's per-term lists (term ->
+        (document numbers, values)) and return the field length: no intermediate posting tuples."""
+        positions, length = self.positions(text, docnum)
         encoded = self._encoded
-        items = []
+        get = fterms.get
         for term, plist in positions.items():
-            freq = len(plist)
-            if freq == 1:
-                key: int | tuple[int, ...] = plist[0]
-                value = encoded.get(key)
-                if value is None:
-                    value = _PACK_UINT(1) + pickle.dumps(plist, 2)
-                    if len(encoded) < 200_000:
-                        encoded[key] = value
+            value = encoded.get(plist[0]) if len(plist) == 1 else None
+            if value is None:
+                value = self.value(plist)
+            entry = get(term)
+            if entry is None:
+                fterms[term] = (array("I", (docnum,)), [value])
             else:
-                deltas = [plist[0]] + [b - a for a, b in zip(plist, plist[1:], strict=False)]
-                value = _PACK_UINT(freq) + pickle.dumps(deltas, 2)
-            items.append((term, freq, float(freq), value))
-        return items, len(kept)
+                entry[0].append(docnum)
+                entry[1].append(value)
+        return length
+
+    def postings(self, text: str, docnum: int) -> tuple[list[tuple[bytes, int, float, bytes]], int]:
+        positions, length = self.positions(text, docnum)
+        return [(term, len(plist), float(len(plist)), self.value(plist)) for term, plist in positions.items()], length

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from discovery.search.analysis import FieldAnalyzer
 from discovery.search.fields import ADDRESS_FIELDS, DOMAIN_FIELDS, NAME_FIELDS, TEXT_FIELDS
 
 BATCH = 500
+FieldTerms = Callable[[str], dict[bytes, tuple[array, list[bytes]]]]  # field name -> a writer's term -> postings
 
 _FAMILIES = {
     "pdf": "pdf", "doc": "word", "docx": "word", "odt": "word", "rtf": "word",
@@ -172,24 +174,21 @@ class DocumentAnalyzer:
                     words[word] = docnum
         return words
 
-    def prepare(self, doc: MessageDoc, docnum: int) -> engine.Prepared:
+    def prepare(self, doc: MessageDoc, docnum: int, terms: FieldTerms | None = None) -> engine.Prepared:
+        """The document's postings, lengths and column values. With ``terms`` (a writer's ``field_terms``), the
+        text and name fields' postings go straight into the writer's per-term lists and only the keyword
+        fields' are returned; without, every field's postings are returned as Whoosh posting tuples."""
         postings: dict[str, list[tuple[bytes, int, float, bytes]]] = {}
         lengths: dict[str, int] = {}
         attachment_text = "\n".join(part for a in doc.attachments for part in (a[0], a[2]) if part)
         for name, text in (("subject", doc.subject), ("body", doc.body), ("attachment", attachment_text)):
             if text:
-                items, length = self.text[name].postings(text, docnum)
-                if items:
-                    postings[name] = items
-                    lengths[name] = length
+                _analyse(self.text[name], name, text, docnum, terms, postings, lengths)
         for role in NAME_FIELDS:
             people = doc.addresses.get(role)
             if not people:
                 continue
-            items, length = self.names.postings(" ".join(f"{n} {e}" for n, e, _ in people), docnum)
-            if items:
-                postings[role] = items
-                lengths[role] = length
+            _analyse(self.names, role, " ".join(f"{n} {e}" for n, e, _ in people), docnum, terms, postings, lengths)
             _keywords(postings, ADDRESS_FIELDS[role], (e for _, e, _ in people if e))
             _keywords(postings, DOMAIN_FIELDS[role], (d for _, _, d in people if d))
         for key, values in keyword_values(doc).items():
@@ -251,6 +250,18 @@ def parse_utc(value: str | None) -> datetime | None:
         return datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S")
     except ValueError:
         return None
+
+
+def _analyse(analyzer: FieldAnalyzer, name: str, text: str, docnum: int, terms: FieldTerms | None,
+             postings: dict[str, list[tuple[bytes, int, float, bytes]]], lengths: dict[str, int]) -> None:
+    if terms is not None:
+        length = analyzer.add_postings(text, docnum, terms(name))
+    else:
+        items, length = analyzer.postings(text, docnum)
+        if items:
+            postings[name] = items
+    if length:
+        lengths[name] = length
 
 
 def _keywords(postings: dict[str, list[tuple[bytes, int, float, bytes]]], name: str, values: Iterable[str]) -> None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from itertools import accumulate
+from operator import itemgetter, sub
 from pathlib import Path
 from typing import Any
 
@@ -281,6 +282,14 @@ class FastWriter(SegmentWriter):
         self.docnum += 1
         return local
 
+    def field_terms(self, fieldname: str) -> dict[bytes, tuple[array[int], list[bytes]]]:
+        """The segment's term -> (local document numbers, values) lists of one field, for analysers that append
+        a document's postings themselves before ``add_prepared`` adds the rest of it (in docnum order)."""
+        fterms = self._terms.get(fieldname)
+        if fterms is None:
+            fterms = self._terms[fieldname] = {}
+        return fterms
+
     def add_vocabulary(self, words: dict[str, int]) -> None:
         """Record unstemmed words (word -> local docnum of the first document that has it)."""
         for word, docnum in words.items():
@@ -390,18 +399,21 @@ def _write_field(fw: Any, fterms: dict[bytes, tuple[array[int], list[bytes]]], f
     A real vocabulary is mostly terms found in one or a few documents, so the cost is per term, not per
     posting: the bytes of each posting list that fits one block (all but the most common terms) are built
     here in one go, as ``_write_term`` and Whoosh's W3 writer would write them (a test compares the files
-    byte for byte), and written to the postings file in large pieces. Longer lists go through ``_write_term``.
+    byte for byte), and written with their term dictionary entries in large pieces (``_add_terms``). Longer
+    lists go through ``_write_term``.
     """
     pw = fw._postwriter  # noqa: SLF001
     postfile, limit, level = pw._postfile, pw._blocklimit, pw._compression  # noqa: SLF001
-    add_term = fw._tindex.add  # noqa: SLF001
+    tindex = fw._tindex  # noqa: SLF001
     prefix = _FIELD_ID.pack(fw._fieldid)  # noqa: SLF001
     positional = fixed != 0
     variable = fixed is None or fixed < 0
     dumps, compress = pickle.dumps, zlib.compress
     pack_block, pack_info, pack_extent = _BLOCK_LENGTH.pack, _TERMINFO.pack, _EXTENT.pack
     unpack_uint = _unpack_uint
+    lens_at = lens.__getitem__ if lens is not None else None
     pieces: list[bytes] = []
+    entries: list[tuple[bytes, bytes]] = []  # term dictionary rows not yet written
     position = postfile.tell()
     for tbytes in sorted(fterms):
         ids, values = fterms[tbytes]
@@ -409,27 +421,43 @@ def _write_field(fw: Any, fterms: dict[bytes, tuple[array[int], list[bytes]]], f
         if count > limit:
             postfile.write(b"".join(pieces))
             pieces.clear()
+            _add_terms(tindex, entries)
+            entries.clear()
             _write_term(fw, tbytes, ids, values, positional, lens)
             position = postfile.tell()
             continue
-        if positional:
-            weights = [float(unpack_uint(v, 0)[0]) for v in values]
-            first = weights[0]
-            maxweight = max(weights)
-            total = sum(weights)
-            if weights.count(first) == count:
-                mini_weights: Any = None if first == 1.0 else first
-            else:
-                mini_weights = tuple(weights)
-        else:
-            maxweight, total, mini_weights = 1.0, float(count), None
-        minlength, maxlength = None, 0
-        if lens is not None:
-            nonzero = [n for n in (lens[d] for d in ids) if n]
-            if nonzero:
-                minlength, maxlength = min(nonzero), max(nonzero)
         first_id, last_id = ids[0], ids[-1]
-        deltas = (first_id,) if count == 1 else tuple(accumulate_deltas(ids))
+        if count == 1:  # most terms of a real vocabulary
+            maxweight = total = float(unpack_uint(values[0], 0)[0]) if positional else 1.0
+            mini_weights: Any = None if maxweight == 1.0 else maxweight
+            minlength: int | None = None
+            maxlength = 0
+            if lens_at is not None:
+                length = lens_at(first_id)
+                if length:
+                    minlength = maxlength = length
+            deltas: tuple[int, ...] = (first_id,)
+        else:
+            if positional:
+                weights = list(map(float, map(_first, map(unpack_uint, values))))
+                first = weights[0]
+                maxweight = max(weights)
+                total = sum(weights)
+                if weights.count(first) == count:
+                    mini_weights = None if first == 1.0 else first
+                else:
+                    mini_weights = tuple(weights)
+            else:
+                maxweight, total, mini_weights = 1.0, float(count), None
+            minlength, maxlength = None, 0
+            if lens_at is not None:
+                lengths = list(map(lens_at, ids))
+                shortest = min(lengths)
+                if not shortest:
+                    lengths = [n for n in lengths if n]
+                if lengths:
+                    minlength, maxlength = min(lengths), max(lengths)
+            deltas = (first_id, *map(sub, ids[1:], ids))
         mini_values = (tuple(values) if variable else (b"".join(values) if positional else None))
         data = dumps((deltas, mini_weights, mini_values), 2)
         compression = level if len(data) >= 128 else 0
@@ -440,13 +468,42 @@ def _write_field(fw: Any, fterms: dict[bytes, tuple[array[int], list[bytes]]], f
         length = len(info) + len(data)
         pieces += (WHOOSH3_HEADER_MAGIC, pack_block(-length), info, data)
         extent = 8 + length  # magic, block length, block
-        add_term(prefix + tbytes, pack_info(False, total, count, minbyte, maxbyte, maxweight, first_id, last_id)
-                 + pack_extent(position, extent))
+        entries.append((prefix + tbytes, pack_info(False, total, count, minbyte, maxbyte, maxweight, first_id, last_id)
+                        + pack_extent(position, extent)))
         position += extent
         if len(pieces) >= 4096:
             postfile.write(b"".join(pieces))
             pieces.clear()
     postfile.write(b"".join(pieces))
+    _add_terms(tindex, entries)
+
+
+_first = itemgetter(0)
+_HASH_LENGTHS = struct.Struct("!ii")  # a hash file row's key and value lengths (whoosh.filedb.filetables._lengths)
+
+
+def _add_terms(tindex: Any, entries: list[tuple[bytes, bytes]]) -> None:
+    """``OrderedHashWriter.add`` of many rows at once (keys in increasing order): the same bytes, hash buckets
+    and position index as one call per row, with one write."""
+    if not entries:
+        return
+    dbfile = tindex.dbfile
+    position = dbfile.tell()
+    last = tindex.lastkey
+    hashfn, buckets, index_add = tindex.hashfn, tindex.buckets, tindex.index.append
+    pack = _HASH_LENGTHS.pack
+    pieces: list[bytes] = []
+    for key, value in entries:
+        if key <= last:
+            raise ValueError(f"Keys must increase: {last!r}..{key!r}")
+        index_add(position)
+        pieces += (pack(len(key), len(value)), key, value)
+        h = hashfn(key)
+        buckets[h & 255].append((h, position))
+        position += 8 + len(key) + len(value)
+        last = key
+    dbfile.write(b"".join(pieces))
+    tindex.lastkey = last
 
 
 def _write_term(fw: Any, tbytes: bytes, ids: array[int], values: list[bytes], positional: bool,
@@ -469,14 +526,14 @@ def _write_term(fw: Any, tbytes: bytes, ids: array[int], values: list[bytes], po
         pw._ids.extend(block_ids)  # noqa: SLF001
         if positional:
             block = values[start:end]
-            weights = [float(_unpack_uint(v, 0)[0]) for v in block]
+            weights = list(map(float, map(_first, map(_unpack_uint, block))))
             pw._values.extend(block)  # noqa: SLF001
         else:
             weights = [1.0] * (end - start)
         pw._weights.extend(weights)  # noqa: SLF001
         pw._maxweight = max(weights)  # noqa: SLF001
         if lens is not None:
-            nonzero = [n for n in (lens[d] for d in block_ids) if n]
+            nonzero = [n for n in map(lens.__getitem__, block_ids) if n]
             if nonzero:
                 pw._minlength = min(nonzero)  # noqa: SLF001
                 pw._maxlength = max(nonzero)  # noqa: SLF001

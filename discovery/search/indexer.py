@@ -325,7 +325,7 @@ def write_segments(folder: Path, docs: Iterator[MessageDoc], segment_docs: int =
         if writer is None or analyzer is None:
             writer = engine.FastWriter(ix, lock=False)
             analyzer = DocumentAnalyzer(writer.schema)
-        writer.add_prepared(analyzer.prepare(doc, writer.doc_count()))
+        writer.add_prepared(analyzer.prepare(doc, writer.doc_count(), writer.field_terms))
         fingerprints[doc.id] = doc.fingerprint
         if writer.doc_count() >= segment_docs:
             writer.add_vocabulary(analyzer.vocabulary())

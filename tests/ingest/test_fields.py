@@ -115,13 +115,15 @@ _ADDRESS_ALPHABET = "ab.@, \t-_'+=\"<>();:[]\\\x0b\xa0é\x00"
 @pytest.mark.parametrize("value", [
     "a@b", "a.@b", ".a@b", "a@b.", "a@b..c", "k..allen@enron.com", "tim.o'rourke@enron.com",
     "a@b,  c@d", " a@b ,\tc@d\t", "a!#$%&*+/=?^_`{|}~-@b", "=?x@y",
+    "Joe <a@b>", "legal <.hall@enron.com>", "a@b, e-mail <.tom@enron.com>,  <c@d>", "Joe  Smith<a@b>", "- <a@b.>",
 ])
 def test_bare_address_pairs_match_getaddresses(value: str) -> None:
     assert bare_address_pairs(value) == getaddresses([value])
 
 
 @pytest.mark.parametrize("value", [
-    "a@b@c", "a@b,,c@d", "Joe <a@b>", '"a"@b', "a@b (home)", "a@b\x0bc@d", "a\xa0@b", "aé@b", "a@b\x00",
+    "a@b@c", "a@b,,c@d", '"Joe" <a@b>', "Joe, Smith <a@b>", "J. Smith <a@b>", "<a@b", "Joe <a@b> x",
+    '"a"@b', "a@b (home)", "a@b\x0bc@d", "a\xa0@b", "aé@b", "a@b\x00",
     "team: a@b;", "a@b;c@d", "", " ", "a@b,",
 ])
 def test_bare_address_pairs_leave_the_rest_to_getaddresses(value: str) -> None:
@@ -131,6 +133,17 @@ def test_bare_address_pairs_leave_the_rest_to_getaddresses(value: str) -> None:
 @given(st.text(alphabet=_ADDRESS_ALPHABET, max_size=40))
 @settings(max_examples=400, deadline=None)
 def test_bare_address_pairs_agree_with_getaddresses_on_any_text(value: str) -> None:
+    fast = bare_address_pairs(value)
+    if fast is not None:
+        assert fast == getaddresses([value])
+
+
+@given(st.lists(st.tuples(st.text(alphabet="ab1- \t.", max_size=6), st.text(alphabet="ab.'-_+", max_size=4),
+                          st.text(alphabet="ab.'-_+", max_size=4), st.sampled_from([",", ", ", " ,", ",\t", ";"])),
+                min_size=1, max_size=4))
+@settings(max_examples=400, deadline=None)
+def test_named_address_pairs_agree_with_getaddresses(parts: list[tuple[str, str, str, str]]) -> None:
+    value = "".join(f"{name} <{local}@{domain}>{sep}" for name, local, domain, sep in parts).rstrip(",; \t")
     fast = bare_address_pairs(value)
     if fast is not None:
         assert fast == getaddresses([value])
