@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -496,17 +497,20 @@ class _Builder:
                     out.setdefault(r["parent_id"], {}).setdefault(int(tail), r["id"])
         return out
 
-    def work(self, docs: Sequence[_Doc]) -> list[DocWork]:
-        """The worker's view of each document (its original only when a mail format needs its MIME tree)."""
-        with_raw = [d for d in docs if self.want_mime and d.row.get("raw")]
+    def work(self, docs: Sequence[_Doc], *, find_only: bool = False, find: bool = True) -> list[DocWork]:
+        """The worker's view of each document: its fields when its values are to be found (``find``), its
+        original when a mail format needs its MIME tree (never under ``find_only``)."""
+        mime = self.want_mime and not find_only
+        with_raw = [d for d in docs if mime and d.row.get("raw")]
         children = self.all_children([d.id for d in with_raw]) if with_raw else {}
         out: list[DocWork] = []
         for d in docs:
-            if self.want_mime and d.row.get("raw"):
-                out.append(DocWork(d.fields, d.row["raw"], str(d.row["body_source"] or ""),  # type: ignore[arg-type]
+            fields = d.fields if find else []
+            if mime and d.row.get("raw"):
+                out.append(DocWork(fields, d.row["raw"], str(d.row["body_source"] or ""),  # type: ignore[arg-type]
                                    str(d.row["body_text"] or ""), children.get(d.id, {})))
             else:
-                out.append(DocWork(d.fields))
+                out.append(DocWork(fields))
         return out
 
     def children(self, message_id: str) -> dict[int, str]:
@@ -734,115 +738,181 @@ def _render_address(name: str, email: str) -> str:
     return name or email
 
 
-def assign_bates(docs: Sequence[ProducedDocument], prefix: str, start: int,
-                 earlier: dict[str, tuple[int, int]]) -> tuple[list[ProducedDocument], dict[str, tuple[int, int]]]:
-    """Bates numbers for documents in production order: a document keeps the numbers an earlier production
-    under this prefix gave it when its pages still fit in them; others get the next free numbers."""
-    next_free = max([start, *(first + pages for first, pages in earlier.values())])
-    numbers: dict[str, tuple[int, int]] = {}
-    out: list[ProducedDocument] = []
-    for doc in docs:
+class Numberer:
+    """Bates numbers for documents in production order, one at a time: a document keeps the numbers an earlier
+    production under this prefix gave it when its pages still fit in them; others get the next free numbers."""
+
+    def __init__(self, prefix: str, start: int, earlier: dict[str, tuple[int, int]]) -> None:
+        self.prefix = prefix
+        self.earlier = earlier
+        self.next_free = max([start, *(first + pages for first, pages in earlier.values())])
+        self.numbers: dict[str, tuple[int, int]] = {}  # message id -> (first Bates number, pages reserved)
+
+    def number(self, doc: ProducedDocument) -> ProducedDocument:
         pages = len(doc.pages)
-        old = earlier.get(doc.id)
+        old = self.earlier.get(doc.id)
         if old is not None and pages <= old[1]:
             first, reserved = old
         else:
-            first, reserved = next_free, pages
-            next_free += pages
+            first, reserved = self.next_free, pages
+            self.next_free += pages
         if first + pages - 1 > 999_999:
             raise UsageError("Bates numbers would pass 999999", hint="Start lower or use another prefix.")
-        numbers[doc.id] = (first, reserved)
-        out.append(replace(doc, bates_first=bates_label(prefix, first),
-                           bates_last=bates_label(prefix, first + pages - 1), bates_start=first, page_count=pages))
+        self.numbers[doc.id] = (first, reserved)
+        return replace(doc, bates_first=bates_label(self.prefix, first),
+                       bates_last=bates_label(self.prefix, first + pages - 1), bates_start=first, page_count=pages)
+
+
+def assign_bates(docs: Sequence[ProducedDocument], prefix: str, start: int,
+                 earlier: dict[str, tuple[int, int]]) -> tuple[list[ProducedDocument], dict[str, tuple[int, int]]]:
+    """Bates numbers for documents in production order (see Numberer), sorted by Bates number."""
+    numberer = Numberer(prefix, start, earlier)
+    out = [numberer.number(doc) for doc in docs]
     out.sort(key=lambda d: (d.bates_start, d.id))
-    return out, numbers
+    return out, numberer.numbers
+
+
+BATCH = 50  # documents per unit of work sent to a worker
+AHEAD = 3  # batches in flight per worker: enough to keep it busy, few enough to keep memory flat
+
+
+class ProductionStream:
+    """A production built one document at a time, so that it is never whole in memory.
+
+    Making one reads the selection and the decisions (raising PendingSuggestions under --pending refuse before
+    anything is built); ``production`` holds the settings (no documents). Iterating it (once) yields every
+    document redacted and Bates-numbered, in production order (date, id), while the stored messages are read
+    a batch at a time; Bates order is ``(bates_start, id)``, which equals production order unless an earlier
+    production under the same prefix gave documents their numbers. ``numbers`` fills as it goes.
+    """
+
+    def __init__(self, case: Case, selection: Selection, options: RedactOptions, *,
+                 progress: ProgressFn | None = None, cancel: Callable[[], bool] | None = None) -> None:
+        options.check()
+        self.options = options
+        self.progress = progress
+        self.cancel = cancel
+        store = case.store
+        self.store = store
+        self.ids = select_ids(case, selection)
+        policy = load_policy(case.path)
+        self.rpolicy, policy_sha = load_redact_policy(case.path)
+        people = [(r[0], r[1]) for r in store.rows("SELECT DISTINCT name, email FROM addresses")]
+        pfilter = PolicyFilter.build(policy, people)
+        key = case_key(store)
+        suggestions, undecided = _redacting_suggestions(store, self.ids, options.pending, self.rpolicy, pfilter)
+        if undecided:
+            where = sorted(undecided.items(), key=lambda kv: (-kv[1], kv[0]))
+            raise PendingSuggestions(sum(undecided.values()), where)
+        values = collect_values(store, suggestions, self.rpolicy, key, pfilter)
+        values.update(release_values(store, self.ids, self.rpolicy, key))
+        direct: dict[str, list[dict[str, object]]] = {}
+        for s in suggestions:
+            direct.setdefault(str(s["message_id"]), []).append(s)
+        self.pending_count = sum(1 for s in suggestions if s["rule"] == "pending")
+        forwarded: set[str] = set()  # selected messages forwarded inside another: a mail writer embeds them
+        for part in _chunks(self.ids):
+            marks = ",".join("?" * len(part))
+            forwarded.update(r[0] for r in store.rows(
+                f"SELECT id FROM messages WHERE parent_id IS NOT NULL AND parent_id != '' AND id IN ({marks})", part))
+        self.forwarded = frozenset(forwarded)
+        del suggestions  # each document's own are in direct, dropped as it is built
+        self.builder = _Builder(case, options, self.rpolicy, key, values, direct)
+        self.numberer = Numberer(options.bates_prefix, options.bates_start, earlier_bates(store, options.bates_prefix))
+        self.production = Production(
+            case=case.path.resolve().name, selection=selection.describe(), pending=options.pending,
+            label_style=options.label, bates_prefix=options.bates_prefix, bates_start=options.bates_start,
+            policy_sha256=policy_sha, formats=tuple(f for f in FORMATS if f in options.formats),
+            values_redacted=len(values), pending_redacted=self.pending_count, header_policy=self.rpolicy.headers)
+        self._used = False
+
+    @property
+    def numbers(self) -> dict[str, tuple[int, int]]:
+        return self.numberer.numbers
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _check_cancel(self) -> None:
+        if self.cancel and self.cancel():
+            raise KeyboardInterrupt
+
+    def _prepared(self, pool: ProcessPoolExecutor | None, finder: ValueFinder | None, *,
+                  find_only: bool, find: bool = True) -> Iterator[tuple[list[_Doc], list[DocPrepared]]]:
+        """(documents, the workers' answers) a batch at a time, in order; at most AHEAD batches per worker are
+        loaded and in flight at once."""
+        batches = (self.ids[i:i + BATCH] for i in range(0, len(self.ids), BATCH))
+        builder = self.builder
+        if pool is None:
+            assert finder is not None
+            for part in batches:
+                docs = _load_docs(self.store, part, self.rpolicy)
+                yield docs, [prepare(finder, w) for w in builder.work(docs, find_only=find_only, find=find)]
+            return
+        waiting: deque[tuple[list[_Doc], Future[list[DocPrepared]]]] = deque()
+        window = AHEAD * max(1, self.options.jobs)
+        for part in batches:
+            docs = _load_docs(self.store, part, self.rpolicy)
+            work = builder.work(docs, find_only=find_only, find=find)
+            waiting.append((docs, pool.submit(prepare_batch, work)))
+            if len(waiting) >= window:
+                docs, future = waiting.popleft()
+                yield docs, future.result()
+        while waiting:
+            docs, future = waiting.popleft()
+            yield docs, future.result()
+
+    def __iter__(self) -> Iterator[ProducedDocument]:
+        if self._used:
+            raise RuntimeError("a ProductionStream is iterated once")
+        self._used = True
+        builder, progress, total = self.builder, self.progress, len(self.ids)
+        needles = builder.needles()
+        marks = [v.marks for v in builder.value_list]
+        with ExitStack() as stack:
+            pool = None
+            if self.options.jobs > 1 and total > 100:  # forked before any document is loaded: workers stay small
+                pool = stack.enter_context(ProcessPoolExecutor(
+                    max_workers=self.options.jobs, mp_context=multiprocessing.get_context("fork"),
+                    initializer=init_worker, initargs=worker_args(needles, marks)))
+            finder = None if pool is not None else ValueFinder(needles, marks)
+            known: dict[str, list[tuple[int, int, int, int]]] | None = None
+            if self.options.label == "pseudonym":  # number pseudonyms in order of first appearance: a first pass
+                known = {}
+                done = 0
+                for docs, results in self._prepared(pool, finder, find_only=True):
+                    for d, prepared in zip(docs, results, strict=True):
+                        known[d.id] = prepared.matches
+                        if "message" in d.units:
+                            continue
+                        for _, _, _, vi in sorted(prepared.matches, key=lambda m: (m[0], m[1])):
+                            v = builder.value_list[vi]
+                            builder.labeler.see(v.entity_type, v.key)
+                    done += len(docs)
+                    if progress:
+                        progress("find", done, total)
+                    self._check_cancel()
+                for v in builder.value_list:
+                    builder.labeler.see(v.entity_type, v.key)
+            done = 0
+            for docs, results in self._prepared(pool, finder, find_only=False, find=known is None):
+                for d, prepared in zip(docs, results, strict=True):
+                    d.prepared = prepared
+                    d.matches = known.pop(d.id, prepared.matches) if known is not None else prepared.matches
+                    doc = builder.build(d)
+                    builder.forget(d.id)
+                    yield self.numberer.number(doc)
+                    done += 1
+                    if progress and (done % 25 == 0 or done == total):
+                        progress("redact", done, total)
+                    self._check_cancel()
 
 
 def build_production(case: Case, selection: Selection, options: RedactOptions, *,
                      progress: ProgressFn | None = None, cancel: Callable[[], bool] | None = None) -> BuildResult:
-    """The production of the selected messages under the case's decisions and policy. Raises
-    PendingSuggestions under --pending refuse, RedactionError when a reviewed span no longer matches."""
-    options.check()
-    store = case.store
-    ids = select_ids(case, selection)
-    policy = load_policy(case.path)
-    rpolicy, policy_sha = load_redact_policy(case.path)
-    people = [(r[0], r[1]) for r in store.rows("SELECT DISTINCT name, email FROM addresses")]
-    pfilter = PolicyFilter.build(policy, people)
-    key = case_key(store)
-    suggestions, undecided = _redacting_suggestions(store, ids, options.pending, rpolicy, pfilter)
-    if undecided:
-        where = sorted(undecided.items(), key=lambda kv: (-kv[1], kv[0]))
-        raise PendingSuggestions(sum(undecided.values()), where)
-    values = collect_values(store, suggestions, rpolicy, key, pfilter)
-    values.update(release_values(store, ids, rpolicy, key))
-    direct: dict[str, list[dict[str, object]]] = {}
-    for s in suggestions:
-        direct.setdefault(str(s["message_id"]), []).append(s)
-    pending_redacted = sum(1 for s in suggestions if s["rule"] == "pending")
-    del suggestions  # each document's own are in direct, dropped as it is built
-    builder = _Builder(case, options, rpolicy, key, values, direct)
-    needles = builder.needles()
-    marks = [v.marks for v in builder.value_list]
-    with ExitStack() as stack:
-        pool = None
-        if options.jobs > 1 and len(ids) > 100:  # forked before the documents are loaded: workers stay small
-            pool = stack.enter_context(ProcessPoolExecutor(
-                max_workers=options.jobs, mp_context=multiprocessing.get_context("fork"), initializer=init_worker,
-                initargs=worker_args(needles, marks)))
-        docs = _load_docs(store, ids, rpolicy)
-        total = len(docs)
-        if progress:
-            progress("find", 0, total)
-        batches = [docs[i:i + 50] for i in range(0, len(docs), 50)]
-        done = 0
-
-        def take(batch: list[_Doc], results: list[DocPrepared]) -> None:
-            nonlocal done
-            for d, prepared in zip(batch, results, strict=True):
-                d.matches = prepared.matches
-                d.prepared = prepared
-            done += len(batch)
-            if progress:
-                progress("find", done, total)
-            if cancel and cancel():
-                raise KeyboardInterrupt
-
-        if pool is not None:  # each worker built the automaton once; batches carry no needles
-            payload = (builder.work(batch) for batch in batches)
-            for batch, result in zip(batches, pool.map(prepare_batch, payload), strict=True):
-                take(batch, result)
-        else:
-            finder = ValueFinder(needles, marks)
-            for batch in batches:
-                take(batch, [prepare(finder, w) for w in builder.work(batch)])
-        del batches
-    if options.label == "pseudonym":  # number pseudonyms in order of first appearance
-        for d in docs:
-            if "message" in d.units:
-                continue
-            for _, _, _, vi in sorted(d.matches, key=lambda m: (m[0], m[1])):
-                v = builder.value_list[vi]
-                builder.labeler.see(v.entity_type, v.key)
-        for v in builder.value_list:
-            builder.labeler.see(v.entity_type, v.key)
-    produced: list[ProducedDocument] = []
-    for n in range(total):
-        d = docs[n]
-        assert d is not None
-        produced.append(builder.build(d))
-        docs[n] = None  # type: ignore[call-overload]  # its stored fields and original are no longer needed
-        builder.forget(d.id)
-        if progress and ((n + 1) % 25 == 0 or n + 1 == total):
-            progress("redact", n + 1, total)
-        if cancel and cancel():
-            raise KeyboardInterrupt
-    numbered, numbers = assign_bates(produced, options.bates_prefix, options.bates_start,
-                                     earlier_bates(store, options.bates_prefix))
-    canonical = tuple(f for f in FORMATS if f in options.formats)
-    production = Production(
-        case=case.path.resolve().name, selection=selection.describe(), pending=options.pending,
-        label_style=options.label, bates_prefix=options.bates_prefix, bates_start=options.bates_start,
-        policy_sha256=policy_sha, formats=canonical, documents=tuple(numbered), values_redacted=len(values),
-        pending_redacted=pending_redacted, header_policy=rpolicy.headers)
-    return BuildResult(production, numbers, pending_redacted)
+    """The whole production of the selected messages in memory, documents in Bates order (for previews and tests;
+    produce streams a ProductionStream instead). Raises PendingSuggestions under --pending refuse,
+    RedactionError when a reviewed span no longer matches."""
+    stream = ProductionStream(case, selection, options, progress=progress, cancel=cancel)
+    documents = sorted(stream, key=lambda d: (d.bates_start, d.id))
+    return BuildResult(replace(stream.production, documents=tuple(documents)), stream.numbers, stream.pending_count)
