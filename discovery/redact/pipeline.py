@@ -3,16 +3,20 @@ every writer's input comes from. Reads the store; writes nothing."""
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
+import os
+import sys
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from discovery.errors import RedactionError, UsageError
 from discovery.pii.fields import ADDRESS_ROLES, MessageFields, load_fields
@@ -204,11 +208,37 @@ def _chunks(ids: Sequence[str], n: int = 500) -> list[list[str]]:
     return [list(ids[i:i + n]) for i in range(0, len(ids), n)]
 
 
+class Suggestion:
+    """One redacting suggestion, as small as it can be held (a production holds all of them until each document
+    is built): the store's columns it needs, read as ``s["column"]``, and the rule that makes it redacted."""
+
+    __slots__ = ("id", "message_id", "field", "start", "end", "text", "value_key", "entity_type", "rule",
+                 "decided_by", "decided_at", "exemption")
+
+    def __init__(self, **columns: object) -> None:
+        for name in self.__slots__:
+            setattr(self, name, columns[name])
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any], rule: str) -> Suggestion:
+        """From a pii_suggestions row; the short repeated texts are interned (one copy for the production)."""
+        return cls(id=row["id"], message_id=sys.intern(str(row["message_id"])), field=sys.intern(str(row["field"])),
+                   start=int(row["start"]), end=int(row["end"]), text=str(row["text"]),
+                   value_key=sys.intern(str(row["value_key"] or "")),
+                   entity_type=sys.intern(str(row["entity_type"])), rule=sys.intern(rule),
+                   decided_by=sys.intern(str(row["decided_by"] or "")),
+                   decided_at=sys.intern(str(row["decided_at"] or "")),
+                   exemption=sys.intern(str(row["exemption"] or "")))
+
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self, name)
+
+
 def _redacting_suggestions(store: Store, ids: Sequence[str], pending: str, rpolicy: RedactPolicy,
-                           pfilter: PolicyFilter) -> tuple[list[dict[str, object]], dict[str, int]]:
-    """The current suggestions of these messages that the production redacts (as dicts with 'rule'), and the
-    pending ones that nothing decides (message id -> count)."""
-    out: list[dict[str, object]] = []
+                           pfilter: PolicyFilter) -> tuple[list[Suggestion], dict[str, int]]:
+    """The current suggestions of these messages that the production redacts (with the rule that redacts each),
+    and the pending ones that nothing decides (message id -> count)."""
+    out: list[Suggestion] = []
     undecided: dict[str, int] = {}
     for part in _chunks(ids):
         marks = ",".join("?" * len(part))
@@ -233,13 +263,11 @@ def _redacting_suggestions(store: Store, ids: Sequence[str], pending: str, rpoli
                               r["recognizer"], r["text"])
             if pfilter.allowed(finding):
                 continue
-            row = dict(r)
-            row["rule"] = rule
-            out.append(row)
+            out.append(Suggestion.of(r, rule))
     return out, undecided
 
 
-def collect_values(store: Store, suggestions: Sequence[dict[str, object]], rpolicy: RedactPolicy,
+def collect_values(store: Store, suggestions: Sequence[Suggestion], rpolicy: RedactPolicy,
                    key: bytes, pfilter: PolicyFilter) -> dict[tuple[str, str], Value]:
     """Every value the production redacts, by (type, value key): from the redacting suggestions and from the
     accepted decisions by value, minus what the allow-list allows."""
@@ -448,6 +476,7 @@ class _Builder:
     def __init__(self, case: Case, options: RedactOptions, rpolicy: RedactPolicy, key: bytes,
                  values: dict[tuple[str, str], Value], direct: dict[str, list[dict[str, object]]]) -> None:
         self.case = case
+        self.store = case.store  # a worker process sets its own connection here
         self.options = options
         self.rpolicy = rpolicy
         self.key = key
@@ -489,7 +518,7 @@ class _Builder:
         out: dict[str, dict[int, str]] = {}
         for part in _chunks(parent_ids):
             marks = ",".join("?" * len(part))
-            for r in self.case.store.rows(
+            for r in self.store.rows(
                     f"SELECT m.parent_id, m.id, p.locator FROM messages m JOIN provenance p ON p.message_id=m.id "
                     f"WHERE m.parent_id IN ({marks}) ORDER BY p.id", part):
                 tail = str(r["locator"]).rpartition("/part:")[2]
@@ -516,7 +545,7 @@ class _Builder:
     def children(self, message_id: str) -> dict[int, str]:
         """The n-th forwarded message inside a message -> its id (from the '/part:<n>' locator of its copy)."""
         out: dict[int, str] = {}
-        for r in self.case.store.rows(
+        for r in self.store.rows(
                 "SELECT m.id, p.locator FROM messages m JOIN provenance p ON p.message_id=m.id WHERE m.parent_id=? "
                 "ORDER BY p.id", (message_id,)):
             tail = str(r["locator"]).rpartition("/part:")[2]
@@ -806,7 +835,7 @@ class ProductionStream:
             raise PendingSuggestions(sum(undecided.values()), where)
         values = collect_values(store, suggestions, self.rpolicy, key, pfilter)
         values.update(release_values(store, self.ids, self.rpolicy, key))
-        direct: dict[str, list[dict[str, object]]] = {}
+        direct: dict[str, list[Suggestion]] = {}
         for s in suggestions:
             direct.setdefault(str(s["message_id"]), []).append(s)
         self.pending_count = sum(1 for s in suggestions if s["rule"] == "pending")
@@ -825,6 +854,8 @@ class ProductionStream:
             policy_sha256=policy_sha, formats=tuple(f for f in FORMATS if f in options.formats),
             values_redacted=len(values), pending_redacted=self.pending_count, header_policy=self.rpolicy.headers)
         self._used = False
+        self.known: dict[str, list[tuple[int, int, int, int]]] | None = None  # pseudonyms: first pass's matches
+        self.finder: ValueFinder | None = None  # in a build worker
 
     @property
     def numbers(self) -> dict[str, tuple[int, int]]:
@@ -869,43 +900,108 @@ class ProductionStream:
         builder, progress, total = self.builder, self.progress, len(self.ids)
         needles = builder.needles()
         marks = [v.marks for v in builder.value_list]
+        parallel = self.options.jobs > 1 and total > 100
         with ExitStack() as stack:
-            pool = None
-            if self.options.jobs > 1 and total > 100:  # forked before any document is loaded: workers stay small
-                pool = stack.enter_context(ProcessPoolExecutor(
-                    max_workers=self.options.jobs, mp_context=multiprocessing.get_context("fork"),
-                    initializer=init_worker, initargs=worker_args(needles, marks)))
-            finder = None if pool is not None else ValueFinder(needles, marks)
+            finder = None if parallel else ValueFinder(needles, marks)
             known: dict[str, list[tuple[int, int, int, int]]] | None = None
             if self.options.label == "pseudonym":  # number pseudonyms in order of first appearance: a first pass
                 known = {}
                 done = 0
-                for docs, results in self._prepared(pool, finder, find_only=True):
-                    for d, prepared in zip(docs, results, strict=True):
-                        known[d.id] = prepared.matches
-                        if "message" in d.units:
-                            continue
-                        for _, _, _, vi in sorted(prepared.matches, key=lambda m: (m[0], m[1])):
-                            v = builder.value_list[vi]
-                            builder.labeler.see(v.entity_type, v.key)
-                    done += len(docs)
-                    if progress:
-                        progress("find", done, total)
-                    self._check_cancel()
+                with ExitStack() as first:
+                    pool = first.enter_context(ProcessPoolExecutor(  # forked small: no document loaded yet
+                        max_workers=self.options.jobs, mp_context=multiprocessing.get_context("fork"),
+                        initializer=init_worker, initargs=worker_args(needles, marks))) if parallel else None
+                    for docs, results in self._prepared(pool, finder, find_only=True):
+                        for d, prepared in zip(docs, results, strict=True):
+                            known[d.id] = prepared.matches
+                            if "message" in d.units:
+                                continue
+                            for _, _, _, vi in sorted(prepared.matches, key=lambda m: (m[0], m[1])):
+                                v = builder.value_list[vi]
+                                builder.labeler.see(v.entity_type, v.key)
+                        done += len(docs)
+                        if progress:
+                            progress("find", done, total)
+                        self._check_cancel()
                 for v in builder.value_list:
                     builder.labeler.see(v.entity_type, v.key)
             done = 0
-            for docs, results in self._prepared(pool, finder, find_only=False, find=known is None):
+            for doc in self._built(stack, parallel, finder, known):
+                yield self.numberer.number(doc)
+                done += 1
+                if progress and (done % 25 == 0 or done == total):
+                    progress("redact", done, total)
+                self._check_cancel()
+
+    def _built(self, stack: ExitStack, parallel: bool, finder: ValueFinder | None,
+               known: dict[str, list[tuple[int, int, int, int]]] | None) -> Iterator[ProducedDocument]:
+        """Every document built (not yet numbered), in production order: in this process, or under --jobs N in
+        worker processes forked from it now (they read the store themselves and share what this process
+        knows: values, labels, decisions), at most AHEAD batches per worker in flight."""
+        global _FORKED
+        builder = self.builder
+        if not parallel:
+            for docs, results in self._prepared(None, finder, find_only=False, find=known is None):
                 for d, prepared in zip(docs, results, strict=True):
                     d.prepared = prepared
                     d.matches = known.pop(d.id, prepared.matches) if known is not None else prepared.matches
-                    doc = builder.build(d)
+                    yield builder.build(d)
                     builder.forget(d.id)
-                    yield self.numberer.number(doc)
-                    done += 1
-                    if progress and (done % 25 == 0 or done == total):
-                        progress("redact", done, total)
-                    self._check_cancel()
+            return
+        self.known = known
+        _FORKED = self
+        gc.freeze()  # what the workers inherit stays shared: their collector never touches (so copies) it
+        try:
+            builders = stack.enter_context(ProcessPoolExecutor(
+                max_workers=self.options.jobs, mp_context=multiprocessing.get_context("fork"),
+                initializer=_init_build_worker, initargs=(str(self.store.case_dir), os.getpid())))
+            waiting: deque[Future[list[ProducedDocument]]] = deque()
+            batches = [self.ids[i:i + BATCH] for i in range(0, len(self.ids), BATCH)]
+            window = AHEAD * max(1, self.options.jobs)
+            for n, part in enumerate(batches):
+                waiting.append(builders.submit(_build_batch, part))
+                if n == 0:
+                    gc.unfreeze()  # the workers are forked at the first submit
+                if len(waiting) >= window:
+                    yield from waiting.popleft().result()
+            while waiting:
+                yield from waiting.popleft().result()
+        finally:
+            _FORKED = None
+            gc.unfreeze()
+
+
+_FORKED: ProductionStream | None = None  # the stream a build worker was forked from
+
+
+def _init_build_worker(case_dir: str, parent_pid: int) -> None:
+    """Build-pool initializer: end with the parent; open this process's own read-only connection to the store
+    (never the parent's) and build this process's automaton once."""
+    from discovery.workers import die_with_parent
+
+    die_with_parent(parent_pid)
+    stream = _FORKED
+    assert stream is not None, "a build worker is forked from a ProductionStream"
+    stream.store = Store(Path(case_dir), create=False, readonly=True)
+    stream.builder.store = stream.store
+    builder = stream.builder
+    stream.finder = ValueFinder(builder.needles(), [v.marks for v in builder.value_list])
+
+
+def _build_batch(ids: list[str]) -> list[ProducedDocument]:
+    """In a build worker: read, find, redact and paginate a batch of documents (not numbered)."""
+    stream = _FORKED
+    assert stream is not None and stream.finder is not None, "_init_build_worker was not called in this process"
+    builder, known = stream.builder, stream.known
+    docs = _load_docs(stream.store, ids, stream.rpolicy)
+    out: list[ProducedDocument] = []
+    for d, work in zip(docs, builder.work(docs, find=known is None), strict=True):
+        prepared = prepare(stream.finder, work)
+        d.prepared = prepared
+        d.matches = known.get(d.id, prepared.matches) if known is not None else prepared.matches
+        out.append(builder.build(d))
+        builder.forget(d.id)
+    return out
 
 
 def build_production(case: Case, selection: Selection, options: RedactOptions, *,
