@@ -1,5 +1,6 @@
-"""Provides build_production: (case, selection, decisions, policy) -> Production, the pure redaction step that
-every writer's input comes from. Reads the store; writes nothing."""
+"""Provides ProductionStream and build_production: (case, selection, decisions, policy) -> Production, the pure
+redaction step that every writer's input comes from, one document at a time (produce writes each as it comes) or
+whole in memory (previews, tests). Reads the store; writes nothing."""
 
 from __future__ import annotations
 
