@@ -277,11 +277,11 @@ def collect_values(store: Store, suggestions: Sequence[Suggestion], rpolicy: Red
     explicit: set[tuple[str, str]] = set()  # values whose code a reviewer chose (not the policy's default)
 
     def add(entity_type: str, text: str, vkey: str, exemption: str, rule: str, reviewer: str, at: str,
-            decision: str) -> None:
+            decision: Callable[[], str]) -> None:
         k = (entity_type, vkey)
-        if k not in values:
+        if k not in values:  # the decision's keyed hash is made for the first only (one HMAC per value)
             values[k] = Value(entity_type, vkey, exemption or rpolicy.exemption(entity_type, text), rule,
-                              reviewer, at, decision)
+                              reviewer, at, decision())
         elif exemption and (k not in explicit or values[k].rule not in ("reviewer", "value")):
             values[k].exemption = exemption  # a chosen code beats the default; the first reviewer's beats others
         if exemption:
@@ -294,13 +294,13 @@ def collect_values(store: Store, suggestions: Sequence[Suggestion], rpolicy: Red
         et, text = str(s["entity_type"]), str(s["text"])
         vkey = str(s["value_key"]) or value_key(et, text)
         add(et, text, vkey, str(s["exemption"]), str(s["rule"]), str(s["decided_by"]), str(s["decided_at"] or ""),
-            f"suggestion:{keyed_hash(key, 'suggestion:' + str(s['id']), 12)}")
+            lambda s=s: f"suggestion:{keyed_hash(key, 'suggestion:' + str(s['id']), 12)}")  # type: ignore[misc]
     for r in store.rows("SELECT * FROM pii_value_decisions WHERE status='accepted' ORDER BY entity_type, value_key"):
         finding = Finding("", 0, len(r["text"]), r["entity_type"], 1.0, "value", r["text"])
         if pfilter.allowed(finding):
             continue
         add(r["entity_type"], r["text"], r["value_key"], r["exemption"], "value", r["decided_by"], r["decided_at"],
-            f"value:{r['entity_type']}:{keyed_hash(key, r['value_key'], 12)}")
+            lambda r=r: f"value:{r['entity_type']}:{keyed_hash(key, r['value_key'], 12)}")  # type: ignore[misc]
     for k, value in values.items():
         forms: set[str] = set()
         for text in texts[k]:
@@ -488,6 +488,7 @@ class _Builder:
         self.want_mime = any(f in options.formats for f in ("eml", "mbox"))
         self.want_files = any(f in options.formats for f in ("eml", "mbox", "pdf"))
         self._payloads: dict[str, dict[int, bytes]] = {}
+        self._value_hashes: dict[tuple[str, str], str] = {}
 
     def payload(self, doc: _Doc, position: int) -> bytes | None:
         """The decoded bytes of one attachment, read from the stored original (only to redact it)."""
@@ -559,6 +560,14 @@ class _Builder:
         self.direct.pop(message_id, None)
         self._payloads.pop(message_id, None)
 
+    def value_hash(self, value: Value) -> str:
+        """The keyed hash the log gives a value (made once per value)."""
+        k = (value.entity_type, value.key)
+        found = self._value_hashes.get(k)
+        if found is None:
+            found = self._value_hashes[k] = keyed_hash(self.key, f"{value.entity_type}:{value.key}")
+        return found
+
     def needles(self) -> list[tuple[str, int]]:
         return [(form, i) for i, v in enumerate(self.value_list) for form in v.forms]
 
@@ -607,7 +616,7 @@ class _Builder:
                 reviewer, at = value.reviewer, value.decided_at
             applied_out.append(AppliedRedaction(
                 key, a.start, a.end, value.entity_type, a.label, value.exemption, rule, reviewer, at, decision,
-                keyed_hash(self.key, f"{value.entity_type}:{value.key}")))
+                self.value_hash(value)))
         return out, applied
 
     def build(self, doc: _Doc) -> ProducedDocument:
