@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.header import Header
@@ -405,7 +405,7 @@ class _Context:
     """What rendering one document needs besides the document: the production's other documents (forwarded
     messages) and the forwarded messages already on the way down (a cycle guard)."""
 
-    documents: dict[str, ProducedDocument]
+    documents: Mapping[str, ProducedDocument]
     chain: tuple[str, ...] = ()
 
 
@@ -561,6 +561,12 @@ def render_eml(doc: ProducedDocument, production: Production) -> bytes:
     return render_message(doc, production).replace("\n", "\r\n").encode("ascii")
 
 
+def eml_file(doc: ProducedDocument, documents: Mapping[str, ProducedDocument]) -> bytes:
+    """A document's .eml bytes, given the production's documents it may embed (forwarded messages, by id): the
+    streaming writer passes only those, a whole production all of them."""
+    return _render(doc, _Context(documents)).replace("\n", "\r\n").encode("ascii")
+
+
 def eml_path(doc: ProducedDocument) -> str:
     """The document's .eml file, relative to the production directory."""
     return f"eml/{doc.bates_first}.eml"
@@ -587,7 +593,15 @@ def _asctime(when: datetime) -> str:
 def mbox_entry(doc: ProducedDocument, production: Production, *, _ctx: _Context | None = None) -> bytes:
     """One message of the mbox: its 'From ' separator line (Bates address and the published date in UTC), the
     message with LF line ends and mboxrd quoting of lines matching '>*From ', and the blank line that ends it."""
-    ctx = _ctx or _Context({d.id: d for d in production.documents})
+    return _mbox_entry(doc, _ctx or _Context({d.id: d for d in production.documents}))
+
+
+def mbox_piece(doc: ProducedDocument, documents: Mapping[str, ProducedDocument]) -> bytes:
+    """mbox_entry given the production's documents it may embed (as for eml_file)."""
+    return _mbox_entry(doc, _Context(documents))
+
+
+def _mbox_entry(doc: ProducedDocument, ctx: _Context) -> bytes:
     text = _render(doc, ctx).encode("ascii")
     text = _MBOX_FROM.sub(rb">\1", text)
     if not text.endswith(b"\n"):

@@ -1,17 +1,23 @@
-"""Provides build_production: (case, selection, decisions, policy) -> Production, the pure redaction step that
-every writer's input comes from. Reads the store; writes nothing."""
+"""Provides ProductionStream and build_production: (case, selection, decisions, policy) -> Production, the pure
+redaction step that every writer's input comes from, one document at a time (produce writes each as it comes) or
+whole in memory (previews, tests). Reads the store; writes nothing."""
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from discovery.errors import RedactionError, UsageError
 from discovery.pii.fields import ADDRESS_ROLES, MessageFields, load_fields
@@ -203,11 +209,37 @@ def _chunks(ids: Sequence[str], n: int = 500) -> list[list[str]]:
     return [list(ids[i:i + n]) for i in range(0, len(ids), n)]
 
 
+class Suggestion:
+    """One redacting suggestion, as small as it can be held (a production holds all of them until each document
+    is built): the store's columns it needs, read as ``s["column"]``, and the rule that makes it redacted."""
+
+    __slots__ = ("id", "message_id", "field", "start", "end", "text", "value_key", "entity_type", "rule",
+                 "decided_by", "decided_at", "exemption")
+
+    def __init__(self, **columns: object) -> None:
+        for name in self.__slots__:
+            setattr(self, name, columns[name])
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any], rule: str) -> Suggestion:
+        """From a pii_suggestions row; the short repeated texts are interned (one copy for the production)."""
+        return cls(id=row["id"], message_id=sys.intern(str(row["message_id"])), field=sys.intern(str(row["field"])),
+                   start=int(row["start"]), end=int(row["end"]), text=str(row["text"]),
+                   value_key=sys.intern(str(row["value_key"] or "")),
+                   entity_type=sys.intern(str(row["entity_type"])), rule=sys.intern(rule),
+                   decided_by=sys.intern(str(row["decided_by"] or "")),
+                   decided_at=sys.intern(str(row["decided_at"] or "")),
+                   exemption=sys.intern(str(row["exemption"] or "")))
+
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self, name)
+
+
 def _redacting_suggestions(store: Store, ids: Sequence[str], pending: str, rpolicy: RedactPolicy,
-                           pfilter: PolicyFilter) -> tuple[list[dict[str, object]], dict[str, int]]:
-    """The current suggestions of these messages that the production redacts (as dicts with 'rule'), and the
-    pending ones that nothing decides (message id -> count)."""
-    out: list[dict[str, object]] = []
+                           pfilter: PolicyFilter) -> tuple[list[Suggestion], dict[str, int]]:
+    """The current suggestions of these messages that the production redacts (with the rule that redacts each),
+    and the pending ones that nothing decides (message id -> count)."""
+    out: list[Suggestion] = []
     undecided: dict[str, int] = {}
     for part in _chunks(ids):
         marks = ",".join("?" * len(part))
@@ -232,13 +264,11 @@ def _redacting_suggestions(store: Store, ids: Sequence[str], pending: str, rpoli
                               r["recognizer"], r["text"])
             if pfilter.allowed(finding):
                 continue
-            row = dict(r)
-            row["rule"] = rule
-            out.append(row)
+            out.append(Suggestion.of(r, rule))
     return out, undecided
 
 
-def collect_values(store: Store, suggestions: Sequence[dict[str, object]], rpolicy: RedactPolicy,
+def collect_values(store: Store, suggestions: Sequence[Suggestion], rpolicy: RedactPolicy,
                    key: bytes, pfilter: PolicyFilter) -> dict[tuple[str, str], Value]:
     """Every value the production redacts, by (type, value key): from the redacting suggestions and from the
     accepted decisions by value, minus what the allow-list allows."""
@@ -247,11 +277,11 @@ def collect_values(store: Store, suggestions: Sequence[dict[str, object]], rpoli
     explicit: set[tuple[str, str]] = set()  # values whose code a reviewer chose (not the policy's default)
 
     def add(entity_type: str, text: str, vkey: str, exemption: str, rule: str, reviewer: str, at: str,
-            decision: str) -> None:
+            decision: Callable[[], str]) -> None:
         k = (entity_type, vkey)
-        if k not in values:
+        if k not in values:  # the decision's keyed hash is made for the first only (one HMAC per value)
             values[k] = Value(entity_type, vkey, exemption or rpolicy.exemption(entity_type, text), rule,
-                              reviewer, at, decision)
+                              reviewer, at, decision())
         elif exemption and (k not in explicit or values[k].rule not in ("reviewer", "value")):
             values[k].exemption = exemption  # a chosen code beats the default; the first reviewer's beats others
         if exemption:
@@ -264,13 +294,13 @@ def collect_values(store: Store, suggestions: Sequence[dict[str, object]], rpoli
         et, text = str(s["entity_type"]), str(s["text"])
         vkey = str(s["value_key"]) or value_key(et, text)
         add(et, text, vkey, str(s["exemption"]), str(s["rule"]), str(s["decided_by"]), str(s["decided_at"] or ""),
-            f"suggestion:{keyed_hash(key, 'suggestion:' + str(s['id']), 12)}")
+            lambda s=s: f"suggestion:{keyed_hash(key, 'suggestion:' + str(s['id']), 12)}")  # type: ignore[misc]
     for r in store.rows("SELECT * FROM pii_value_decisions WHERE status='accepted' ORDER BY entity_type, value_key"):
         finding = Finding("", 0, len(r["text"]), r["entity_type"], 1.0, "value", r["text"])
         if pfilter.allowed(finding):
             continue
         add(r["entity_type"], r["text"], r["value_key"], r["exemption"], "value", r["decided_by"], r["decided_at"],
-            f"value:{r['entity_type']}:{keyed_hash(key, r['value_key'], 12)}")
+            lambda r=r: f"value:{r['entity_type']}:{keyed_hash(key, r['value_key'], 12)}")  # type: ignore[misc]
     for k, value in values.items():
         forms: set[str] = set()
         for text in texts[k]:
@@ -447,6 +477,7 @@ class _Builder:
     def __init__(self, case: Case, options: RedactOptions, rpolicy: RedactPolicy, key: bytes,
                  values: dict[tuple[str, str], Value], direct: dict[str, list[dict[str, object]]]) -> None:
         self.case = case
+        self.store = case.store  # a worker process sets its own connection here
         self.options = options
         self.rpolicy = rpolicy
         self.key = key
@@ -457,6 +488,7 @@ class _Builder:
         self.want_mime = any(f in options.formats for f in ("eml", "mbox"))
         self.want_files = any(f in options.formats for f in ("eml", "mbox", "pdf"))
         self._payloads: dict[str, dict[int, bytes]] = {}
+        self._value_hashes: dict[tuple[str, str], str] = {}
 
     def payload(self, doc: _Doc, position: int) -> bytes | None:
         """The decoded bytes of one attachment, read from the stored original (only to redact it)."""
@@ -488,7 +520,7 @@ class _Builder:
         out: dict[str, dict[int, str]] = {}
         for part in _chunks(parent_ids):
             marks = ",".join("?" * len(part))
-            for r in self.case.store.rows(
+            for r in self.store.rows(
                     f"SELECT m.parent_id, m.id, p.locator FROM messages m JOIN provenance p ON p.message_id=m.id "
                     f"WHERE m.parent_id IN ({marks}) ORDER BY p.id", part):
                 tail = str(r["locator"]).rpartition("/part:")[2]
@@ -496,23 +528,26 @@ class _Builder:
                     out.setdefault(r["parent_id"], {}).setdefault(int(tail), r["id"])
         return out
 
-    def work(self, docs: Sequence[_Doc]) -> list[DocWork]:
-        """The worker's view of each document (its original only when a mail format needs its MIME tree)."""
-        with_raw = [d for d in docs if self.want_mime and d.row.get("raw")]
+    def work(self, docs: Sequence[_Doc], *, find_only: bool = False, find: bool = True) -> list[DocWork]:
+        """The worker's view of each document: its fields when its values are to be found (``find``), its
+        original when a mail format needs its MIME tree (never under ``find_only``)."""
+        mime = self.want_mime and not find_only
+        with_raw = [d for d in docs if mime and d.row.get("raw")]
         children = self.all_children([d.id for d in with_raw]) if with_raw else {}
         out: list[DocWork] = []
         for d in docs:
-            if self.want_mime and d.row.get("raw"):
-                out.append(DocWork(d.fields, d.row["raw"], str(d.row["body_source"] or ""),  # type: ignore[arg-type]
+            fields = d.fields if find else []
+            if mime and d.row.get("raw"):
+                out.append(DocWork(fields, d.row["raw"], str(d.row["body_source"] or ""),  # type: ignore[arg-type]
                                    str(d.row["body_text"] or ""), children.get(d.id, {})))
             else:
-                out.append(DocWork(d.fields))
+                out.append(DocWork(fields))
         return out
 
     def children(self, message_id: str) -> dict[int, str]:
         """The n-th forwarded message inside a message -> its id (from the '/part:<n>' locator of its copy)."""
         out: dict[int, str] = {}
-        for r in self.case.store.rows(
+        for r in self.store.rows(
                 "SELECT m.id, p.locator FROM messages m JOIN provenance p ON p.message_id=m.id WHERE m.parent_id=? "
                 "ORDER BY p.id", (message_id,)):
             tail = str(r["locator"]).rpartition("/part:")[2]
@@ -524,6 +559,14 @@ class _Builder:
         """Drop what was kept for one document once it is built (its suggestions, its attachments' bytes)."""
         self.direct.pop(message_id, None)
         self._payloads.pop(message_id, None)
+
+    def value_hash(self, value: Value) -> str:
+        """The keyed hash the log gives a value (made once per value)."""
+        k = (value.entity_type, value.key)
+        found = self._value_hashes.get(k)
+        if found is None:
+            found = self._value_hashes[k] = keyed_hash(self.key, f"{value.entity_type}:{value.key}")
+        return found
 
     def needles(self) -> list[tuple[str, int]]:
         return [(form, i) for i, v in enumerate(self.value_list) for form in v.forms]
@@ -573,7 +616,7 @@ class _Builder:
                 reviewer, at = value.reviewer, value.decided_at
             applied_out.append(AppliedRedaction(
                 key, a.start, a.end, value.entity_type, a.label, value.exemption, rule, reviewer, at, decision,
-                keyed_hash(self.key, f"{value.entity_type}:{value.key}")))
+                self.value_hash(value)))
         return out, applied
 
     def build(self, doc: _Doc) -> ProducedDocument:
@@ -734,115 +777,248 @@ def _render_address(name: str, email: str) -> str:
     return name or email
 
 
-def assign_bates(docs: Sequence[ProducedDocument], prefix: str, start: int,
-                 earlier: dict[str, tuple[int, int]]) -> tuple[list[ProducedDocument], dict[str, tuple[int, int]]]:
-    """Bates numbers for documents in production order: a document keeps the numbers an earlier production
-    under this prefix gave it when its pages still fit in them; others get the next free numbers."""
-    next_free = max([start, *(first + pages for first, pages in earlier.values())])
-    numbers: dict[str, tuple[int, int]] = {}
-    out: list[ProducedDocument] = []
-    for doc in docs:
+class Numberer:
+    """Bates numbers for documents in production order, one at a time: a document keeps the numbers an earlier
+    production under this prefix gave it when its pages still fit in them; others get the next free numbers."""
+
+    def __init__(self, prefix: str, start: int, earlier: dict[str, tuple[int, int]]) -> None:
+        self.prefix = prefix
+        self.earlier = earlier
+        self.next_free = max([start, *(first + pages for first, pages in earlier.values())])
+        self.numbers: dict[str, tuple[int, int]] = {}  # message id -> (first Bates number, pages reserved)
+
+    def number(self, doc: ProducedDocument) -> ProducedDocument:
         pages = len(doc.pages)
-        old = earlier.get(doc.id)
+        old = self.earlier.get(doc.id)
         if old is not None and pages <= old[1]:
             first, reserved = old
         else:
-            first, reserved = next_free, pages
-            next_free += pages
+            first, reserved = self.next_free, pages
+            self.next_free += pages
         if first + pages - 1 > 999_999:
             raise UsageError("Bates numbers would pass 999999", hint="Start lower or use another prefix.")
-        numbers[doc.id] = (first, reserved)
-        out.append(replace(doc, bates_first=bates_label(prefix, first),
-                           bates_last=bates_label(prefix, first + pages - 1), bates_start=first, page_count=pages))
+        self.numbers[doc.id] = (first, reserved)
+        return replace(doc, bates_first=bates_label(self.prefix, first),
+                       bates_last=bates_label(self.prefix, first + pages - 1), bates_start=first, page_count=pages)
+
+
+def assign_bates(docs: Sequence[ProducedDocument], prefix: str, start: int,
+                 earlier: dict[str, tuple[int, int]]) -> tuple[list[ProducedDocument], dict[str, tuple[int, int]]]:
+    """Bates numbers for documents in production order (see Numberer), sorted by Bates number."""
+    numberer = Numberer(prefix, start, earlier)
+    out = [numberer.number(doc) for doc in docs]
     out.sort(key=lambda d: (d.bates_start, d.id))
-    return out, numbers
+    return out, numberer.numbers
+
+
+BATCH = 50  # documents per unit of work sent to a worker
+AHEAD = 3  # batches in flight per worker: enough to keep it busy, few enough to keep memory flat
+
+
+class ProductionStream:
+    """A production built one document at a time, so that it is never whole in memory.
+
+    Making one reads the selection and the decisions (raising PendingSuggestions under --pending refuse before
+    anything is built); ``production`` holds the settings (no documents). Iterating it (once) yields every
+    document redacted and Bates-numbered, in production order (date, id), while the stored messages are read
+    a batch at a time; Bates order is ``(bates_start, id)``, which equals production order unless an earlier
+    production under the same prefix gave documents their numbers. ``numbers`` fills as it goes.
+    """
+
+    def __init__(self, case: Case, selection: Selection, options: RedactOptions, *,
+                 progress: ProgressFn | None = None, cancel: Callable[[], bool] | None = None) -> None:
+        options.check()
+        self.options = options
+        self.progress = progress
+        self.cancel = cancel
+        store = case.store
+        self.store = store
+        self.ids = select_ids(case, selection)
+        policy = load_policy(case.path)
+        self.rpolicy, policy_sha = load_redact_policy(case.path)
+        people = [(r[0], r[1]) for r in store.rows("SELECT DISTINCT name, email FROM addresses")]
+        pfilter = PolicyFilter.build(policy, people)
+        key = case_key(store)
+        suggestions, undecided = _redacting_suggestions(store, self.ids, options.pending, self.rpolicy, pfilter)
+        if undecided:
+            where = sorted(undecided.items(), key=lambda kv: (-kv[1], kv[0]))
+            raise PendingSuggestions(sum(undecided.values()), where)
+        values = collect_values(store, suggestions, self.rpolicy, key, pfilter)
+        values.update(release_values(store, self.ids, self.rpolicy, key))
+        direct: dict[str, list[Suggestion]] = {}
+        for s in suggestions:
+            direct.setdefault(str(s["message_id"]), []).append(s)
+        self.pending_count = sum(1 for s in suggestions if s["rule"] == "pending")
+        forwarded: set[str] = set()  # selected messages forwarded inside another: a mail writer embeds them
+        for part in _chunks(self.ids):
+            marks = ",".join("?" * len(part))
+            forwarded.update(r[0] for r in store.rows(
+                f"SELECT id FROM messages WHERE parent_id IS NOT NULL AND parent_id != '' AND id IN ({marks})", part))
+        self.forwarded = frozenset(forwarded)
+        del suggestions  # each document's own are in direct, dropped as it is built
+        self.builder = _Builder(case, options, self.rpolicy, key, values, direct)
+        self.numberer = Numberer(options.bates_prefix, options.bates_start, earlier_bates(store, options.bates_prefix))
+        self.production = Production(
+            case=case.path.resolve().name, selection=selection.describe(), pending=options.pending,
+            label_style=options.label, bates_prefix=options.bates_prefix, bates_start=options.bates_start,
+            policy_sha256=policy_sha, formats=tuple(f for f in FORMATS if f in options.formats),
+            values_redacted=len(values), pending_redacted=self.pending_count, header_policy=self.rpolicy.headers)
+        self._used = False
+        self.known: dict[str, list[tuple[int, int, int, int]]] | None = None  # pseudonyms: first pass's matches
+        self.finder: ValueFinder | None = None  # in a build worker
+
+    @property
+    def numbers(self) -> dict[str, tuple[int, int]]:
+        return self.numberer.numbers
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _check_cancel(self) -> None:
+        if self.cancel and self.cancel():
+            raise KeyboardInterrupt
+
+    def _prepared(self, pool: ProcessPoolExecutor | None, finder: ValueFinder | None, *,
+                  find_only: bool, find: bool = True) -> Iterator[tuple[list[_Doc], list[DocPrepared]]]:
+        """(documents, the workers' answers) a batch at a time, in order; at most AHEAD batches per worker are
+        loaded and in flight at once."""
+        batches = (self.ids[i:i + BATCH] for i in range(0, len(self.ids), BATCH))
+        builder = self.builder
+        if pool is None:
+            assert finder is not None
+            for part in batches:
+                docs = _load_docs(self.store, part, self.rpolicy)
+                yield docs, [prepare(finder, w) for w in builder.work(docs, find_only=find_only, find=find)]
+            return
+        waiting: deque[tuple[list[_Doc], Future[list[DocPrepared]]]] = deque()
+        window = AHEAD * max(1, self.options.jobs)
+        for part in batches:
+            docs = _load_docs(self.store, part, self.rpolicy)
+            work = builder.work(docs, find_only=find_only, find=find)
+            waiting.append((docs, pool.submit(prepare_batch, work)))
+            if len(waiting) >= window:
+                docs, future = waiting.popleft()
+                yield docs, future.result()
+        while waiting:
+            docs, future = waiting.popleft()
+            yield docs, future.result()
+
+    def __iter__(self) -> Iterator[ProducedDocument]:
+        if self._used:
+            raise RuntimeError("a ProductionStream is iterated once")
+        self._used = True
+        builder, progress, total = self.builder, self.progress, len(self.ids)
+        needles = builder.needles()
+        marks = [v.marks for v in builder.value_list]
+        parallel = self.options.jobs > 1 and total > 100
+        with ExitStack() as stack:
+            finder = None if parallel else ValueFinder(needles, marks)
+            known: dict[str, list[tuple[int, int, int, int]]] | None = None
+            if self.options.label == "pseudonym":  # number pseudonyms in order of first appearance: a first pass
+                known = {}
+                done = 0
+                with ExitStack() as first:
+                    pool = first.enter_context(ProcessPoolExecutor(  # forked small: no document loaded yet
+                        max_workers=self.options.jobs, mp_context=multiprocessing.get_context("fork"),
+                        initializer=init_worker, initargs=worker_args(needles, marks))) if parallel else None
+                    for docs, results in self._prepared(pool, finder, find_only=True):
+                        for d, prepared in zip(docs, results, strict=True):
+                            known[d.id] = prepared.matches
+                            if "message" in d.units:
+                                continue
+                            for _, _, _, vi in sorted(prepared.matches, key=lambda m: (m[0], m[1])):
+                                v = builder.value_list[vi]
+                                builder.labeler.see(v.entity_type, v.key)
+                        done += len(docs)
+                        if progress:
+                            progress("find", done, total)
+                        self._check_cancel()
+                for v in builder.value_list:
+                    builder.labeler.see(v.entity_type, v.key)
+            done = 0
+            for doc in self._built(stack, parallel, finder, known):
+                yield self.numberer.number(doc)
+                done += 1
+                if progress and (done % 25 == 0 or done == total):
+                    progress("redact", done, total)
+                self._check_cancel()
+
+    def _built(self, stack: ExitStack, parallel: bool, finder: ValueFinder | None,
+               known: dict[str, list[tuple[int, int, int, int]]] | None) -> Iterator[ProducedDocument]:
+        """Every document built (not yet numbered), in production order: in this process, or under --jobs N in
+        worker processes forked from it now (they read the store themselves and share what this process
+        knows: values, labels, decisions), at most AHEAD batches per worker in flight."""
+        global _FORKED
+        builder = self.builder
+        if not parallel:
+            for docs, results in self._prepared(None, finder, find_only=False, find=known is None):
+                for d, prepared in zip(docs, results, strict=True):
+                    d.prepared = prepared
+                    d.matches = known.pop(d.id, prepared.matches) if known is not None else prepared.matches
+                    yield builder.build(d)
+                    builder.forget(d.id)
+            return
+        self.known = known
+        _FORKED = self
+        gc.freeze()  # what the workers inherit stays shared: their collector never touches (so copies) it
+        try:
+            builders = stack.enter_context(ProcessPoolExecutor(
+                max_workers=self.options.jobs, mp_context=multiprocessing.get_context("fork"),
+                initializer=_init_build_worker, initargs=(str(self.store.case_dir), os.getpid())))
+            waiting: deque[Future[list[ProducedDocument]]] = deque()
+            batches = [self.ids[i:i + BATCH] for i in range(0, len(self.ids), BATCH)]
+            window = AHEAD * max(1, self.options.jobs)
+            for n, part in enumerate(batches):
+                waiting.append(builders.submit(_build_batch, part))
+                if n == 0:
+                    gc.unfreeze()  # the workers are forked at the first submit
+                if len(waiting) >= window:
+                    yield from waiting.popleft().result()
+            while waiting:
+                yield from waiting.popleft().result()
+        finally:
+            _FORKED = None
+            gc.unfreeze()
+
+
+_FORKED: ProductionStream | None = None  # the stream a build worker was forked from
+
+
+def _init_build_worker(case_dir: str, parent_pid: int) -> None:
+    """Build-pool initializer: end with the parent; open this process's own read-only connection to the store
+    (never the parent's) and build this process's automaton once."""
+    from discovery.workers import die_with_parent
+
+    die_with_parent(parent_pid)
+    stream = _FORKED
+    assert stream is not None, "a build worker is forked from a ProductionStream"
+    stream.store = Store(Path(case_dir), create=False, readonly=True)
+    stream.builder.store = stream.store
+    builder = stream.builder
+    stream.finder = ValueFinder(builder.needles(), [v.marks for v in builder.value_list])
+
+
+def _build_batch(ids: list[str]) -> list[ProducedDocument]:
+    """In a build worker: read, find, redact and paginate a batch of documents (not numbered)."""
+    stream = _FORKED
+    assert stream is not None and stream.finder is not None, "_init_build_worker was not called in this process"
+    builder, known = stream.builder, stream.known
+    docs = _load_docs(stream.store, ids, stream.rpolicy)
+    out: list[ProducedDocument] = []
+    for d, work in zip(docs, builder.work(docs, find=known is None), strict=True):
+        prepared = prepare(stream.finder, work)
+        d.prepared = prepared
+        d.matches = known.get(d.id, prepared.matches) if known is not None else prepared.matches
+        out.append(builder.build(d))
+        builder.forget(d.id)
+    return out
 
 
 def build_production(case: Case, selection: Selection, options: RedactOptions, *,
                      progress: ProgressFn | None = None, cancel: Callable[[], bool] | None = None) -> BuildResult:
-    """The production of the selected messages under the case's decisions and policy. Raises
-    PendingSuggestions under --pending refuse, RedactionError when a reviewed span no longer matches."""
-    options.check()
-    store = case.store
-    ids = select_ids(case, selection)
-    policy = load_policy(case.path)
-    rpolicy, policy_sha = load_redact_policy(case.path)
-    people = [(r[0], r[1]) for r in store.rows("SELECT DISTINCT name, email FROM addresses")]
-    pfilter = PolicyFilter.build(policy, people)
-    key = case_key(store)
-    suggestions, undecided = _redacting_suggestions(store, ids, options.pending, rpolicy, pfilter)
-    if undecided:
-        where = sorted(undecided.items(), key=lambda kv: (-kv[1], kv[0]))
-        raise PendingSuggestions(sum(undecided.values()), where)
-    values = collect_values(store, suggestions, rpolicy, key, pfilter)
-    values.update(release_values(store, ids, rpolicy, key))
-    direct: dict[str, list[dict[str, object]]] = {}
-    for s in suggestions:
-        direct.setdefault(str(s["message_id"]), []).append(s)
-    pending_redacted = sum(1 for s in suggestions if s["rule"] == "pending")
-    del suggestions  # each document's own are in direct, dropped as it is built
-    builder = _Builder(case, options, rpolicy, key, values, direct)
-    needles = builder.needles()
-    marks = [v.marks for v in builder.value_list]
-    with ExitStack() as stack:
-        pool = None
-        if options.jobs > 1 and len(ids) > 100:  # forked before the documents are loaded: workers stay small
-            pool = stack.enter_context(ProcessPoolExecutor(
-                max_workers=options.jobs, mp_context=multiprocessing.get_context("fork"), initializer=init_worker,
-                initargs=worker_args(needles, marks)))
-        docs = _load_docs(store, ids, rpolicy)
-        total = len(docs)
-        if progress:
-            progress("find", 0, total)
-        batches = [docs[i:i + 50] for i in range(0, len(docs), 50)]
-        done = 0
-
-        def take(batch: list[_Doc], results: list[DocPrepared]) -> None:
-            nonlocal done
-            for d, prepared in zip(batch, results, strict=True):
-                d.matches = prepared.matches
-                d.prepared = prepared
-            done += len(batch)
-            if progress:
-                progress("find", done, total)
-            if cancel and cancel():
-                raise KeyboardInterrupt
-
-        if pool is not None:  # each worker built the automaton once; batches carry no needles
-            payload = (builder.work(batch) for batch in batches)
-            for batch, result in zip(batches, pool.map(prepare_batch, payload), strict=True):
-                take(batch, result)
-        else:
-            finder = ValueFinder(needles, marks)
-            for batch in batches:
-                take(batch, [prepare(finder, w) for w in builder.work(batch)])
-        del batches
-    if options.label == "pseudonym":  # number pseudonyms in order of first appearance
-        for d in docs:
-            if "message" in d.units:
-                continue
-            for _, _, _, vi in sorted(d.matches, key=lambda m: (m[0], m[1])):
-                v = builder.value_list[vi]
-                builder.labeler.see(v.entity_type, v.key)
-        for v in builder.value_list:
-            builder.labeler.see(v.entity_type, v.key)
-    produced: list[ProducedDocument] = []
-    for n in range(total):
-        d = docs[n]
-        assert d is not None
-        produced.append(builder.build(d))
-        docs[n] = None  # type: ignore[call-overload]  # its stored fields and original are no longer needed
-        builder.forget(d.id)
-        if progress and ((n + 1) % 25 == 0 or n + 1 == total):
-            progress("redact", n + 1, total)
-        if cancel and cancel():
-            raise KeyboardInterrupt
-    numbered, numbers = assign_bates(produced, options.bates_prefix, options.bates_start,
-                                     earlier_bates(store, options.bates_prefix))
-    canonical = tuple(f for f in FORMATS if f in options.formats)
-    production = Production(
-        case=case.path.resolve().name, selection=selection.describe(), pending=options.pending,
-        label_style=options.label, bates_prefix=options.bates_prefix, bates_start=options.bates_start,
-        policy_sha256=policy_sha, formats=canonical, documents=tuple(numbered), values_redacted=len(values),
-        pending_redacted=pending_redacted, header_policy=rpolicy.headers)
-    return BuildResult(production, numbers, pending_redacted)
+    """The whole production of the selected messages in memory, documents in Bates order (for previews and tests;
+    produce streams a ProductionStream instead). Raises PendingSuggestions under --pending refuse,
+    RedactionError when a reviewed span no longer matches."""
+    stream = ProductionStream(case, selection, options, progress=progress, cancel=cancel)
+    documents = sorted(stream, key=lambda d: (d.bates_start, d.id))
+    return BuildResult(replace(stream.production, documents=tuple(documents)), stream.numbers, stream.pending_count)

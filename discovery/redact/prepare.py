@@ -35,8 +35,9 @@ class DocPrepared:
 
 
 def prepare(finder: ValueFinder, work: DocWork) -> DocPrepared:
-    """The matches of a document's fields and, when its original is given, its MIME skeleton."""
-    matches = finder.find(work.fields)
+    """The matches of a document's fields (none when it has no fields) and, when its original is given, its MIME
+    skeleton."""
+    matches = finder.find(work.fields) if work.fields else []
     if work.raw is None:
         return DocPrepared(matches)
     mime, withheld = mime_skeleton(decompress_raw(work.raw), work.body_source, work.body_text, work.children)

@@ -17,28 +17,28 @@ from typing import TYPE_CHECKING, Any
 
 from discovery.errors import RedactionError, UsageError
 from discovery.redact.decisions import record_production
-from discovery.redact.log import write_log
-from discovery.redact.manifest import MANIFEST, read_manifest, write_manifest
+from discovery.redact.manifest import MANIFEST, read_manifest
+from discovery.redact.outputs import ProductionWriter
 from discovery.redact.pipeline import (
     FORMATS,
     BuildResult,
+    ProductionStream,
     ProgressFn,
     RedactOptions,
     Selection,
-    build_production,
 )
 from discovery.redact.production import Production
-from discovery.redact.txt import write_txt
 
 if TYPE_CHECKING:
     from discovery.case import Case
 
-# format -> (module, writer function); a format whose module is not installed is refused, never faked.
+# format -> (module, function rendering one document's files); a format whose module is not installed is
+# refused, never faked. eml and mbox are rendered by discovery.redact.outputs with the documents they embed.
 WRITERS: dict[str, tuple[str, str]] = {
-    "txt": ("discovery.redact.txt", "write_txt"),
-    "eml": ("discovery.redact.mail", "write_eml"),
-    "mbox": ("discovery.redact.mail", "write_mbox"),
-    "pdf": ("discovery.redact.pdf", "write_pdf"),
+    "txt": ("discovery.redact.txt", "txt_files"),
+    "eml": ("discovery.redact.mail", "eml_file"),
+    "mbox": ("discovery.redact.mail", "mbox_piece"),
+    "pdf": ("discovery.redact.pdf", "pdf_files"),
 }
 VERIFY = ("discovery.redact.verify", "verify_production")
 
@@ -126,25 +126,27 @@ def check_out_dir(out_dir: Path, case_name: str) -> bool:
     return True
 
 
+def _doc_writers(formats: tuple[str, ...]) -> dict[str, Callable[..., Any]]:
+    """The per-document writers of the formats that have one (txt, pdf)."""
+    out: dict[str, Callable[..., Any]] = {}
+    for fmt in formats:
+        if fmt in ("eml", "mbox"):
+            continue
+        writer = _function(WRITERS[fmt])
+        assert writer is not None, "check_formats refuses a format whose writer is missing"
+        out[fmt] = writer
+    return out
+
+
 def write_outputs(production: Production, folder: Path) -> str:
-    """Write every format, the log, withheld.csv and the manifest into folder; returns the manifest's sha256."""
-    files: list[str] = []
-    for fmt in production.formats:
-        writer = write_txt if fmt == "txt" else _function(WRITERS[fmt])
-        assert writer is not None
-        files.extend(writer(production, folder))
-    files.extend(write_log(production, folder))
-    doc_files: dict[str, list[str]] = {doc.id: [] for doc in production.documents}
-    by_stem: dict[str, list[str]] = {}
+    """Write every format, the log, withheld.csv and the manifest of a whole production into folder (the same
+    files a streamed production gets); returns the manifest's sha256."""
+    forwarded = frozenset(d.id for d in production.documents if d.parent_id)
+    writer = ProductionWriter(replace(production, documents=()), folder, embeddable=forwarded,
+                              writers=_doc_writers(production.formats))
     for doc in production.documents:
-        by_stem.setdefault(doc.bates_first, []).append(doc.id)
-    for f in files:  # a document's files are named '<its first Bates number>.' or '-' something
-        name = f.rpartition("/")[2]
-        for i, c in enumerate(name):
-            if c in ".-" and name[:i] in by_stem:
-                for doc_id in by_stem[name[:i]]:
-                    doc_files[doc_id].append(f)
-    return write_manifest(production, folder, sorted(set(files)), doc_files)
+        writer.add(doc)
+    return writer.finish()
 
 
 def _verify(case: Case, folder: Path) -> tuple[bool, str, list[str]]:
@@ -168,21 +170,30 @@ def produce(case: Case, selection: Selection, out_dir: Path | str, options: Reda
     check_formats(options.formats)
     case_name = case.path.resolve().name
     replacing = check_out_dir(out, case_name)
-    result: BuildResult = build_production(case, selection, options, progress=progress, cancel=cancel)
-    production = result.production
+    stream = ProductionStream(case, selection, options, progress=progress, cancel=cancel)  # may refuse: pending
+    production = stream.production
     out.parent.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=f"{out.name}.partial-", dir=out.parent))
     try:
-        if progress:
-            progress("write", 0, len(production.documents))
-        manifest_sha = write_outputs(production, folder)
+        writer = ProductionWriter(production, folder, embeddable=stream.forwarded,
+                                  writers=_doc_writers(production.formats))
+        try:
+            for doc in stream:  # each document is written as it is built, then let go
+                writer.add(doc)
+            if progress:
+                progress("write", 0, 1)
+            manifest_sha = writer.finish()
+        except BaseException:
+            writer.discard()
+            raise
         if cancel and cancel():
             raise KeyboardInterrupt
-        summary_of = _summary(production)  # what the report needs; the documents' texts are let go before the check
+        summary_of = writer.summary.report(production)
+        del writer
         settings = (production.selection, production.formats, production.pending, production.label_style,
                     production.bates_prefix, production.policy_sha256)
-        result = BuildResult(_light(production), result.numbers, result.pending_count)
-        del production
+        result = BuildResult(production, stream.numbers, stream.pending_count)
+        del stream
         if progress:
             progress("verify", 0, 1)
         ok, summary, leaks = _verify(case, folder)
@@ -221,20 +232,3 @@ def produce(case: Case, selection: Selection, out_dir: Path | str, options: Reda
         files=len(files.get("files", {}) or {}) + 1,  # type: ignore[arg-type]
         manifest_sha256=manifest_sha, verified=ok, verify_summary=summary,
         seconds=round(time.monotonic() - started, 2), replaced_earlier=replacing)
-
-
-def _summary(production: Production) -> dict[str, Any]:
-    """The report's counts of a production (computed before its documents are let go)."""
-    docs = production.documents
-    withheld = [{"bates": d.bates_first, "document": d.id, "unit": w.unit, "reason": w.reason}
-                for d in docs for w in d.withheld]
-    return {"documents": len(docs), "pages": sum(d.page_count for d in docs),
-            "bates_first": docs[0].bates_first if docs else "",
-            "bates_last": max((d.bates_last for d in docs), default=""),
-            "redactions": sum(len(d.redactions) for d in docs), "values_redacted": production.values_redacted,
-            "pending_redacted": production.pending_redacted, "withheld": len(withheld), "withheld_units": withheld}
-
-
-def _light(production: Production) -> Production:
-    """The production without its documents (settings only), for what follows the writing."""
-    return replace(production, documents=())

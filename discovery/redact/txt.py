@@ -15,6 +15,11 @@ def render_txt(doc: ProducedDocument) -> str:
     return "\f\n".join(out)
 
 
+def txt_files(production: Production, doc: ProducedDocument) -> dict[str, bytes]:
+    """The files of one document under ``txt/``: txt/<BATES>.txt."""
+    return {f"txt/{doc.bates_first}.txt": render_txt(doc).encode("utf-8")}
+
+
 def write_txt(production: Production, out_dir: Path) -> list[str]:
     """Write txt/<BATES>.txt for every document; returns the relative paths written."""
     folder = out_dir / "txt"

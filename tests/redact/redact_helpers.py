@@ -57,8 +57,6 @@ def tree_hashes(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def leaky_writer(production: object, out_dir: Path) -> list[str]:
-    """A broken writer for the quarantine test: publishes a value the production redacts."""
-    (out_dir / "pdf").mkdir(parents=True, exist_ok=True)
-    (out_dir / "pdf" / "leak.txt").write_text("call Dana Whitfield\n", encoding="utf-8")
-    return ["pdf/leak.txt"]
+def leaky_writer(production: object, doc: object) -> dict[str, bytes]:
+    """A broken per-document writer for the quarantine test: publishes a value the production redacts."""
+    return {"pdf/leak.txt": b"call Dana Whitfield\n"}
