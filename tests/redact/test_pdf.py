@@ -123,7 +123,8 @@ def leaky_pdf() -> bytes:
 def test_redact_pdf_removes_the_text_and_every_side_structure() -> None:
     original = leaky_pdf()
     data = redact_pdf(original, {"Dana Whitfield": "(b)(6)", "503-555-0142": "(b)(6)"})
-    everything = "\n".join(p.text for p in texts(data)).casefold()
+    # the trailer's /ID is a digest read as hex: digits such as '555' turn up in it by chance, never the phone
+    everything = "\n".join(p.text for p in texts(data) if not p.where.endswith("/ID")).casefold()
     assert "whitfield" not in everything.replace("whitfield about", "")  # 'WHITFIELD' alone is not the value
     assert "555" not in everything and "dana" not in everything
     assert "report by (b)(6)" in everything.replace("\n", " ") or "(b)(6)" in everything
