@@ -213,12 +213,13 @@ def exit_now(code: int) -> None:
     """End the process with this status once the server's answer is written: os._exit, not sys.exit, since
     nothing is left to run or free (no atexit handler is registered on this path, stdout and stderr are flushed),
     and the interpreter's shutdown (modules, objects, memory) is a tenth of what such a process costs."""
+    status = code & 0xFF
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):
-            pass
-    os._exit(code & 0xFF)
+            status = 120  # as Python's own exit reports a stream it could not flush
+    os._exit(status)
 
 
 def _write(chunks: list[tuple[bytes, bytes]]) -> None:
