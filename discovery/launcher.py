@@ -1,8 +1,8 @@
 """Provides the 'discovery' console entry point: a search goes to the case's search server when one is up (no
 click, no whoosh imported here), everything else, and a search the server cannot take, to the full click CLI."""
 
-# No 'from __future__ import annotations' in the modules a search answered by its server loads (this one,
-# discovery/__init__, discovery.search/__init__, discovery.search.client): __future__ is a module to import.
+# No 'from __future__ import annotations' in the search package's modules a search answered by its server loads
+# (this one, discovery.search/__init__, discovery.search.client): each line of them is paid by every such search.
 import sys
 
 

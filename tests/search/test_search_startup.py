@@ -73,10 +73,9 @@ def test_a_search_loads_only_the_search_path(search_case: Path, form: list[str])
 
 
 # what the 'discovery' entry point loads of ours when the case's search server answers: nothing of the CLI
-CLIENT_MODULES = {"discovery", "discovery.launcher", "discovery.search", "discovery.search.client"}
+CLIENT_MODULES = {"discovery", "discovery.errors", "discovery.launcher", "discovery.search", "discovery.search.client"}
 # nor anything of these (the client exits with os._exit once answered, so its modules are read from -X importtime)
-NOT_ON_CLIENT = {"click", "whoosh", "sqlite3", "_sqlite3", "socket", "json", "typing", "re", "enum", "__future__",
-                 "discovery.errors"}
+NOT_ON_CLIENT = {"click", "whoosh", "sqlite3", "_sqlite3", "socket", "json", "typing", "re", "enum"}
 
 
 def _imported(proc: subprocess.CompletedProcess[str]) -> set[str]:
