@@ -1,8 +1,8 @@
 """Provides the 'discovery' console entry point: a search goes to the case's search server when one is up (no
 click, no whoosh imported here), everything else, and a search the server cannot take, to the full click CLI."""
 
-from __future__ import annotations
-
+# No 'from __future__ import annotations' in the search package's modules a search answered by its server loads
+# (this one, discovery.search/__init__, discovery.search.client): each line of them is paid by every such search.
 import sys
 
 
@@ -15,7 +15,7 @@ def main() -> None:
         if client.wanted(argv):
             code = client.run_in_server(argv)
             if code is not None:
-                sys.exit(code)
+                client.exit_now(code)
             import atexit
 
             # once this search has printed its answer in-process (not competing with the server's start-up on

@@ -492,6 +492,10 @@ class Store:
                 self.case_dir.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise CaseError(f"cannot create the case folder {self.case_dir}: {exc.strerror or exc}") from exc
+        if not readonly:  # before SQLite opens the store: it gives a new (or empty) -wal and -shm the store's mode
+            from discovery.privacy import make_private
+
+            self.tightened = make_private(self.case_dir)
         try:
             if readonly:
                 uri = f"file:{self.path}?mode=ro"
@@ -505,10 +509,6 @@ class Store:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate(readonly)
-            if not readonly:
-                from discovery.privacy import make_private
-
-                self.tightened = make_private(self.case_dir)
         except sqlite3.DatabaseError as exc:
             raise CaseError(
                 f"the case store {self.path} cannot be opened: {exc}",

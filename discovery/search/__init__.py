@@ -1,8 +1,6 @@
 """Provides search over a case: a Whoosh index built from the store, the investigator's query language,
 ranked and date-sorted results with snippets and facets, batch and saved searches."""
 
-from __future__ import annotations
-
 TYPE_CHECKING = False  # as in discovery/__init__.py: typing is not imported on the server's client path
 if TYPE_CHECKING:
     from typing import Any
@@ -49,7 +47,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> "Any":
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'discovery.search' has no attribute {name!r}")

@@ -34,13 +34,14 @@ def _fail(exc: DiscoveryError, as_json: bool) -> NoReturn:
     raise SystemExit(int(ExitCode.USAGE))  # pragma: no cover - fail() exits
 
 
-def _open_for_search(case_dir: Path, as_json: bool) -> Case:
-    """Open the case for writing when possible (to index pending changes), else read-only."""
+def _open_for_search(case_dir: Path, as_json: bool, *, keep: bool = False) -> Case:
+    """Open the case for writing when possible (to index pending changes), else read-only. ``keep``: the search
+    server may hand out the case it kept open (give it back with kept.release_case)."""
     from discovery.cli import note_tightened
 
     try:
         try:
-            case = Case(case_dir, create=False)
+            case = kept.open_case(case_dir) if keep else Case(case_dir, create=False)
             note_tightened(case)
             return case
         except CaseError as exc:
@@ -128,7 +129,7 @@ def search(query: tuple[str, ...], case_dir: Path, as_json: bool, as_csv: bool, 
     if limit is None:
         limit = 0 if (as_ids or as_csv) else 20
     sort_key = _sort_key(sort, reverse)
-    case = _open_for_search(case_dir, as_json)
+    case = _open_for_search(case_dir, as_json, keep=True)
     searcher: Searcher | None = None
     failed = True
     try:
@@ -148,7 +149,7 @@ def search(query: tuple[str, ...], case_dir: Path, as_json: bool, as_csv: bool, 
     finally:
         if searcher is not None:
             kept.release(searcher, failed=failed)  # closed without a full collection: the process ends next
-        case.close()
+        kept.release_case(case, failed=failed)
     if as_ids:
         from discovery.search.output import write_id_lines
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 Span = tuple[int, int]
 
@@ -49,12 +49,19 @@ class Hit:
     sources: list[str] = field(default_factory=list)  # every file (with !member) a copy was found in, to cite it
 
     def to_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        data["subject_highlights"] = [list(s) for s in self.subject_highlights]
-        if self.snippet is not None:
-            data["snippet"] = {"field": self.snippet.field, "text": self.snippet.text,
-                               "highlights": [list(s) for s in self.snippet.highlights]}
-        return data
+        """The fields in their order, as dataclasses.asdict gives them (spans as lists), built directly: asdict
+        deep-copies every value, a third of what printing 20 hits as JSON cost."""
+        snippet = self.snippet
+        return {
+            "rank": self.rank, "id": self.id, "score": self.score, "date": self.date, "sender": self.sender,
+            "sender_email": self.sender_email, "recipients": list(self.recipients), "subject": self.subject,
+            "subject_highlights": [list(s) for s in self.subject_highlights],
+            "snippet": None if snippet is None else {"field": snippet.field, "text": snippet.text,
+                                                     "highlights": [list(s) for s in snippet.highlights]},
+            "thread_id": self.thread_id, "thread_hits": self.thread_hits, "tags": list(self.tags),
+            "attachments": self.attachments, "to": list(self.to), "cc": list(self.cc),
+            "custodians": list(self.custodians), "sources": list(self.sources),
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,7 @@ from discovery.search.client import (
 DEFAULT_IDLE = 900.0  # seconds without a search before the server exits
 _TICK = 2.0  # seconds between checks of the socket, the case folder and the idle time
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_PYTHON = os.path.realpath(sys.executable)
 
 
 class _Capture(io.BytesIO):
@@ -86,6 +87,7 @@ class Server:
         self.refused = 0
         self._sources: dict[str, int] = {}
         self._checked = 0.0  # when _sources were last compared with the disk (monotonic)
+        self._modules_seen = 0  # len(sys.modules) when _sources were last noted
         self._stop = False
         self._lock: Any = None
         self._sock: socket.socket | None = None
@@ -208,13 +210,17 @@ class Server:
         changed since this server loaded them (else it declines, and exits so that a fresh one can start)."""
         if (request.get("argv") or [None])[0] != "search":
             return False
-        same = request.get("python") == os.path.realpath(sys.executable) and request.get("package") == _PACKAGE
+        same = request.get("python") == _PYTHON and request.get("package") == _PACKAGE
         if not same or self._sources_changed():
             self._stop = True
             return False
         return True
 
     def _note_sources(self) -> None:
+        """Remember the files of discovery's modules loaded so far (looked at only when more were loaded)."""
+        if len(sys.modules) == self._modules_seen:
+            return
+        self._modules_seen = len(sys.modules)
         for module in list(sys.modules.values()):
             path = getattr(module, "__file__", None) or ""
             if path.startswith(_PACKAGE) and path not in self._sources:

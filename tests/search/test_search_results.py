@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import json
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from search_expect import Corpus, hit_ids
 from search_mail import filler, write_eml
 
 from discovery.case import Case
+from discovery.search.output import indented_json, write_json
+from discovery.search.results import Hit
 from discovery.search.searcher import Searcher
 
 
@@ -113,3 +121,41 @@ def test_results_serialize(searcher: Searcher) -> None:
                         "subject_highlights", "snippet", "thread_id", "thread_hits", "tags", "attachments",
                         "to", "cc", "custodians", "sources"}
     assert hit["sources"] and all(Path(s.split("!")[0]).is_absolute() for s in hit["sources"])
+
+
+def _as_dataclasses_give_it(hit: Hit) -> dict[str, object]:
+    """Hit.to_dict as it was built from dataclasses.asdict (spans as lists)."""
+    data = asdict(hit)
+    data["subject_highlights"] = [list(s) for s in hit.subject_highlights]
+    if hit.snippet is not None:
+        data["snippet"] = {"field": hit.snippet.field, "text": hit.snippet.text,
+                           "highlights": [list(s) for s in hit.snippet.highlights]}
+    return data
+
+
+@pytest.mark.parametrize("query", ["pilot", "attachment:volunteers", "*", "from:@cirrusweb.example", "zzxqnothing"])
+def test_json_output_is_json_dumps_indented(searcher: Searcher, query: str) -> None:
+    """The JSON printed (built per value with the C encoder) is byte for byte json.dumps(indent=2)'s, and each
+    hit's dict is the one dataclasses.asdict gave, key order included."""
+    for options in ({"facets": True}, {"threads": True, "limit": None}, {"sort": "newest", "snippets": False}):
+        results = searcher.search(query, **options)  # type: ignore[arg-type]
+        for hit in results.hits:
+            assert list(hit.to_dict().items()) == list(_as_dataclasses_give_it(hit).items())
+        data = results.to_dict()
+        assert indented_json(data) == json.dumps(data, indent=2, ensure_ascii=False)
+        out = io.StringIO()
+        write_json(results, out)
+        assert json.loads(out.getvalue()) == json.loads(json.dumps(data))
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+    | st.dictionaries(st.text() | st.integers() | st.floats(allow_nan=False) | st.booleans() | st.none(), inner,
+                      max_size=4),
+    max_leaves=20)
+
+
+@given(_JSON)
+def test_indented_json_is_json_dumps_indented(value: object) -> None:
+    assert indented_json(value) == json.dumps(value, indent=2, ensure_ascii=False)

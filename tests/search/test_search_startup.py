@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -71,19 +72,16 @@ def test_a_search_loads_only_the_search_path(search_case: Path, form: list[str])
     assert loaded == [], loaded
 
 
-_CLIENT_PROBE = """
-import sys
-sys.argv = ["discovery", *sys.argv[1:]]
-from discovery.launcher import main
-try:
-    main()
-except SystemExit as exit:
-    modules = sorted(sys.modules)
-    import json
-    print(json.dumps({"code": exit.code, "modules": modules}), file=sys.stderr)
-"""
 # what the 'discovery' entry point loads of ours when the case's search server answers: nothing of the CLI
 CLIENT_MODULES = {"discovery", "discovery.errors", "discovery.launcher", "discovery.search", "discovery.search.client"}
+# nor anything of these (the client exits with os._exit once answered, so its modules are read from -X importtime)
+NOT_ON_CLIENT = {"click", "whoosh", "sqlite3", "_sqlite3", "socket", "json", "typing", "re", "enum"}
+
+
+def _imported(proc: subprocess.CompletedProcess[str]) -> set[str]:
+    """The modules a process run with -X importtime imported (every one, at any depth)."""
+    return {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")
+            and not line.rstrip().endswith("package")}
 
 
 def test_a_search_the_server_answers_loads_neither_click_nor_whoosh(search_case: Path, tmp_path: Path) -> None:
@@ -95,16 +93,56 @@ def test_a_search_the_server_answers_loads_neither_click_nor_whoosh(search_case:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
         env.pop("DISCOVERY_NO_SERVER", None)
         for form in (["--ids"], ["--json"], ["--count"]):
-            proc = subprocess.run([sys.executable, "-c", _CLIENT_PROBE, "search", "--case", str(case_dir), *form,
-                                   "face recognition"], capture_output=True, text=True, env=env, timeout=120)
-            report = json.loads(proc.stderr.strip().splitlines()[-1])
-            assert report["code"] == 0 and proc.stdout.strip()
-            modules = set(report["modules"])
+            args = ["search", "--case", str(case_dir), *form, "face recognition"]
+            proc = subprocess.run([sys.executable, "-X", "importtime", "-c",
+                                   "from discovery.launcher import main; main()", *args],
+                                  capture_output=True, text=True, env=env, timeout=120)
+            assert proc.returncode == 0 and proc.stdout.strip(), proc.stderr
+            if form != ["--json"]:  # JSON says how long the search took
+                assert proc.stdout == run(*args).stdout
+            modules = _imported(proc)
             assert {m for m in modules if m.startswith("discovery")} == CLIENT_MODULES
-            assert not {m for m in modules
-                        if m.split(".")[0] in ("click", "whoosh", "sqlite3", "_sqlite3", "socket", "json", "typing")}
+            assert not modules & NOT_ON_CLIENT, sorted(modules & NOT_ON_CLIENT)
     finally:
         _stop(server, case_dir)
+
+
+def test_the_command_script_imports_neither_re_nor_click(search_case: Path, tmp_path: Path) -> None:
+    """The 'discovery' command as pip installs it (a copy of discovery/discovery in a bin folder): a search its
+    server answers imports no regular expressions (pip's console-script wrapper does), nor click or whoosh."""
+    from test_search_server import _copy, _start, _stop
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "discovery"
+    shutil.copy(ROOT / "discovery" / "discovery", script)
+    case_dir = _copy(search_case, tmp_path / "case")
+    server = _start(case_dir)
+    try:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+        env.pop("DISCOVERY_NO_SERVER", None)
+        proc = subprocess.run([sys.executable, "-X", "importtime", str(script), "search", "--case", str(case_dir),
+                               "--ids", "face recognition"], capture_output=True, text=True, env=env, timeout=120)
+        assert proc.returncode == 0 and proc.stdout.strip(), proc.stderr
+        direct = run("search", "--case", str(case_dir), "--ids", "face recognition")
+        assert proc.stdout == direct.stdout
+        modules = _imported(proc)
+        assert {m for m in modules if m.startswith("discovery")} == CLIENT_MODULES
+        assert not modules & NOT_ON_CLIENT, sorted(modules & NOT_ON_CLIENT)
+    finally:
+        _stop(server, case_dir)
+
+
+def test_the_command_is_installed_as_that_script() -> None:
+    """pip installs discovery/discovery as the command (its '#!python' line becomes the venv's Python), and no
+    console-script entry point of the same name replaces it with pip's wrapper."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert project["tool"]["setuptools"]["script-files"] == ["discovery/discovery"]
+    assert "discovery" not in project["project"].get("scripts", {})
+    script = ROOT / "discovery" / "discovery"
+    assert script.read_text().startswith("#!python\n") and os.access(script, os.X_OK)
 
 
 def test_finding_a_command_imports_no_other(search_case: Path) -> None:

@@ -240,3 +240,44 @@ async def test_attachment_screen_saves_the_original_bytes(case_dir: Path, tmp_pa
         await settle(pilot)
         assert target.read_bytes() == original
         assert any("not overwritten" in str(n.message) for n in app._notifications)
+
+
+async def test_a_page_turn_paints_the_table_without_laying_out_the_screen(case_dir: Path) -> None:
+    """The next page replaces the rows and the status line in place (neither changes size): only the message
+    pane, loaded once the page is painted, may lay out the screen again. The heap is frozen after the first page
+    (full collections skip it) and collectable again once the screen goes."""
+    import gc
+
+    from discovery.tui.widgets.status import StatusLine
+    from textual.widget import Widget
+
+    query = "from:@cirrusweb.example"
+    expected = expected_ids(case_dir, query)
+    app = open_app(case_dir, page_size=20)
+    laid_out: list[str] = []
+    refresh = Widget.refresh
+
+    def recording(self: Widget, *regions: object, layout: bool = False, **options: object) -> Widget:
+        if layout and not any(isinstance(node, MessageView) for node in self.ancestors_with_self):
+            laid_out.append(type(self).__name__)  # a layout asked for by something else than the message pane
+        return refresh(self, *regions, layout=layout, **options)  # type: ignore[arg-type]
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await run_query(pilot, query)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert gc.get_freeze_count() > 0
+        table = screen.query_one(ResultsTable)
+        Widget.refresh = recording  # type: ignore[method-assign]
+        try:
+            await pilot.press("right_square_bracket")
+            await settle(pilot)
+        finally:
+            Widget.refresh = refresh  # type: ignore[method-assign]
+        assert [r.id for r in table.rows_shown] == expected[20:40]
+        assert laid_out == []
+        assert "21–40" in str(screen.query_one(StatusLine).render())
+        view = screen.query_one(MessageView)
+        assert view.display_data is not None and view.display_data.message.id == expected[20]
+    assert gc.get_freeze_count() == 0

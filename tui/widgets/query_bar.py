@@ -70,5 +70,7 @@ class QueryBar(Vertical):
         self.add_class("-error")
 
     def clear_error(self) -> None:
+        if not self.has_class("-error"):
+            return  # nothing shown: updating the hidden line would cost the screen a layout (every page turn)
         self.remove_class("-error")
         self.query_one("#query-error", Static).update("")

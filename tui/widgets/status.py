@@ -41,7 +41,7 @@ class StatusLine(Static):
             if i:
                 text.append("  ·  ", style="dim")
             text.append(part) if isinstance(part, str) else text.append_text(part)
-        self.update(text)
+        self.update(text, layout=False)  # one line, as wide as the screen whatever it says: no layout of the screen
 
 
 class WorkLine(Horizontal):
