@@ -38,31 +38,34 @@ class DomainHint:
 
 
 def dominant_domains(store: Store, policy: Policy, top: int = 5) -> list[DomainHint]:
-    """Domains behind at least MIN_SHARE of the pending suggestions: EMAIL_ADDRESS suggestions at the domain,
-    and PERSON suggestions in address fields whose address is at it. Domains already allowed are left out."""
-    total = int(store.scalar("SELECT count(*) FROM pii_suggestions WHERE status='pending'") or 0)
+    """Domains behind at least MIN_SHARE of the pending questions (a value or person in a message, whatever its
+    number of places): EMAIL_ADDRESS suggestions at the domain, and PERSON suggestions in address fields whose
+    address is at it. A person written as name and address is one question. Domains already allowed are left
+    out."""
+    total = int(store.scalar(
+        "SELECT count(*) FROM (SELECT DISTINCT message_id, group_key FROM pii_suggestions WHERE status='pending')")
+        or 0)
     if not total:
         return []
-    counts: dict[str, list[int]] = {}
-    messages: dict[str, set[str]] = {}
+    questions: dict[str, set[tuple[str, str]]] = {}
 
-    def add(domain: str, n: int, message_id: str) -> None:
+    def add(domain: str, message_id: str, group: str) -> None:
         domain = domain.lower().strip(".>")
         if not domain or "." not in domain:
             return
-        counts.setdefault(domain, [0])[0] += n
-        messages.setdefault(domain, set()).add(message_id)
+        questions.setdefault(domain, set()).add((message_id, group))
 
-    for message_id, text in store.rows(
-            "SELECT message_id, text FROM pii_suggestions WHERE status='pending' AND entity_type='EMAIL_ADDRESS'"):
-        add(str(text).rpartition("@")[2], 1, message_id)
-    for message_id, email in store.rows(
-            """SELECT s.message_id, a.email FROM pii_suggestions s JOIN addresses a
+    for message_id, group, text in store.rows(
+            """SELECT message_id, group_key, text FROM pii_suggestions
+               WHERE status='pending' AND entity_type='EMAIL_ADDRESS'"""):
+        add(str(text).rpartition("@")[2], message_id, group)
+    for message_id, group, email in store.rows(
+            """SELECT s.message_id, s.group_key, a.email FROM pii_suggestions s JOIN addresses a
                ON a.message_id = s.message_id AND s.field = 'address:' || a.role || ':' || a.position
                WHERE s.status='pending' AND s.entity_type='PERSON' AND a.email != ''"""):
-        add(str(email).rpartition("@")[2], 1, message_id)
-    hints = [DomainHint(d, n[0], len(messages[d]), round(n[0] / total, 3)) for d, n in counts.items()
-             if n[0] >= MIN_SUGGESTIONS and n[0] / total >= MIN_SHARE
+        add(str(email).rpartition("@")[2], message_id, group)
+    hints = [DomainHint(d, len(q), len({m for m, _ in q}), round(len(q) / total, 3)) for d, q in questions.items()
+             if len(q) >= MIN_SUGGESTIONS and len(q) / total >= MIN_SHARE
              and not policy.email_allowed(f"x@{d}")]
     hints.sort(key=lambda h: (-h.suggestions, h.domain))
     return hints[:top]
