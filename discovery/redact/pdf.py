@@ -225,6 +225,10 @@ def redact_pdf(data: bytes, values: Mapping[str, str] | Iterable[str], *, raster
     for page in doc:
         for annot in list(page.annots() or []):
             page.delete_annot(annot)
+    doc.set_toc([])  # bookmarks: titles and their actions (a mailto: URI) are text scrub() leaves
+    catalog = doc.pdf_catalog()
+    for key in ("StructTreeRoot", "MarkInfo"):  # the tagged structure: ActualText/Alt text, and it keeps the
+        doc.xref_set_key(catalog, key, "null")  # removed link annotations (their URIs) alive for garbage=4
     doc.set_metadata({})
     doc.del_xml_metadata()
     if rasterise:

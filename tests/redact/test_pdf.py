@@ -117,6 +117,17 @@ def leaky_pdf() -> bytes:
     doc.set_metadata({"author": "Dana Whitfield", "title": "Whitfield report"})
     doc.set_xml_metadata("<x:xmpmeta xmlns:x='adobe:ns:meta/'>Dana Whitfield</x:xmpmeta>")
     doc.embfile_add("notes.txt", b"Dana Whitfield")
+    doc.set_toc([[1, "Dana Whitfield", 1]])
+    xref = doc.get_outline_xrefs()[0]  # a bookmark whose action mails her, as a real release's PDF had
+    doc.xref_set_key(xref, "A", "<</S/URI/URI(mailto:dana.whitfield@example.org)>>")
+    # a tagged PDF: the structure tree keeps a link annotation (its URI) and says her name as ActualText
+    link = doc.get_new_xref()
+    doc.update_object(link, "<</Type/Annot/Subtype/Link/Rect[72 60 200 80]/A<</S/URI/URI(mailto:dana@x.org)>>>>")
+    elem = doc.get_new_xref()
+    doc.update_object(elem, f"<</Type/StructElem/S/Link/ActualText(Dana Whitfield)/K<</Type/OBJR/Obj {link} 0 R>>>>")
+    tree = doc.get_new_xref()
+    doc.update_object(tree, f"<</Type/StructTreeRoot/K[{elem} 0 R]>>")
+    doc.xref_set_key(doc.pdf_catalog(), "StructTreeRoot", f"{tree} 0 R")
     return doc.tobytes()
 
 
@@ -131,6 +142,9 @@ def test_redact_pdf_removes_the_text_and_every_side_structure() -> None:
     reader = pypdf.PdfReader(io.BytesIO(data))
     assert not reader.metadata and "/Metadata" not in reader.trailer["/Root"]
     assert not reader.attachments and not reader.pages[0].get("/Annots")
+    assert not reader.outline and "/Outlines" not in reader.trailer["/Root"]
+    tree = reader.trailer["/Root"].get("/StructTreeRoot")  # a null value is no structure tree (PDF 32000 7.3.9)
+    assert (tree is None or isinstance(tree, pypdf.generic.NullObject)) and b"mailto" not in data
     assert data.count(b"%%EOF") == 1
     assert redact_pdf(original, ["Dana Whitfield"]) == redact_pdf(original, ["Dana Whitfield"])
 
