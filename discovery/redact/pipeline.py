@@ -64,17 +64,21 @@ ProgressFn = Callable[[str, int, int], None]
 
 
 class PendingSuggestions(RedactionError):
-    """Suggestions nobody decided, under --pending refuse: how many and in which messages."""
+    """Suggestions nobody decided, under --pending refuse: how many questions (one per person or value of the
+    case, as the reviewer is asked), the places they hold in the selection, and which messages (id, places there,
+    questions there)."""
 
-    def __init__(self, count: int, where: list[tuple[str, int]]) -> None:
-        shown = ", ".join(f"{mid} ({n})" for mid, n in where[:10])
+    def __init__(self, count: int, where: list[tuple[str, int, int]], places: int | None = None) -> None:
+        places = sum(n for _, n, _ in where) if places is None else places
+        shown = ", ".join(f"{mid} ({n})" for mid, n, _ in where[:10])
         more = f" and {len(where) - 10} more message(s)" if len(where) > 10 else ""
         super().__init__(
-            f"{count} PII suggestion(s) in {len(where)} message(s) are still pending: {shown}{more}. "
-            "Nothing was produced.",
-            hint="Review them ('discovery tui', 'discovery pii list --status pending'), or choose --pending redact "
-            "(treat them as accepted) or --pending keep (treat them as rejected).")
+            f"{count} PII suggestion(s) are still pending, at {places} place(s) in {len(where)} message(s): "
+            f"{shown}{more}. Nothing was produced.",
+            hint="Review them ('discovery tui', 'discovery pii list --status pending'; deciding one decides all its "
+            "places), or choose --pending redact (treat them as accepted) or --pending keep (treat them as rejected).")
         self.count = count
+        self.places = places
         self.where = where
 
 
@@ -236,18 +240,25 @@ class Suggestion:
 
 
 def _redacting_suggestions(store: Store, ids: Sequence[str], pending: str, rpolicy: RedactPolicy,
-                           pfilter: PolicyFilter) -> tuple[list[Suggestion], dict[str, int]]:
+                           pfilter: PolicyFilter, kept: dict[str, list[tuple[str, int, int]]] | None = None
+                           ) -> tuple[list[Suggestion], dict[str, dict[str, int]]]:
     """The current suggestions of these messages that the production redacts (with the rule that redacts each),
-    and the pending ones that nothing decides (message id -> count)."""
+    and the pending ones that nothing decides (message id -> question -> places). kept, when given, gets the
+    places reviewers rejected (message id -> [(field, start, end)]): a value redacted elsewhere stays readable
+    there."""
     out: list[Suggestion] = []
-    undecided: dict[str, int] = {}
+    undecided: dict[str, dict[str, int]] = {}
     for part in _chunks(ids):
         marks = ",".join("?" * len(part))
         for r in store.rows(
             f"""SELECT id, message_id, field, start, end, text, value_key, entity_type, score, recognizer, origin,
-                status, decided_by, decided_at, exemption FROM pii_suggestions
-                WHERE current=1 AND status != 'rejected' AND message_id IN ({marks})""", part):
+                status, decided_by, decided_at, exemption, coalesce(nullif(question_key, ''), 'id:' || id) AS q
+                FROM pii_suggestions WHERE current=1 AND message_id IN ({marks})""", part):
             status = r["status"]
+            if status == "rejected":
+                if kept is not None:
+                    kept.setdefault(r["message_id"], []).append((r["field"], int(r["start"]), int(r["end"])))
+                continue
             if status == "accepted":
                 rule = "value" if r["origin"] == "value" else "reviewer"
             elif r["recognizer"] == "PolicyDenyList":
@@ -258,7 +269,8 @@ def _redacting_suggestions(store: Store, ids: Sequence[str], pending: str, rpoli
                 rule = "pending"
             else:
                 if pending == "refuse":
-                    undecided[r["message_id"]] = undecided.get(r["message_id"], 0) + 1
+                    here = undecided.setdefault(r["message_id"], {})
+                    here[r["q"]] = here.get(r["q"], 0) + 1
                 continue
             finding = Finding(r["field"], r["start"], r["end"], r["entity_type"], float(r["score"]),
                               r["recognizer"], r["text"])
@@ -475,7 +487,8 @@ def _render(doc_headers: Sequence[tuple[str, str]], body: str, attachments: Sequ
 
 class _Builder:
     def __init__(self, case: Case, options: RedactOptions, rpolicy: RedactPolicy, key: bytes,
-                 values: dict[tuple[str, str], Value], direct: dict[str, list[dict[str, object]]]) -> None:
+                 values: dict[tuple[str, str], Value], direct: dict[str, list[dict[str, object]]],
+                 kept: dict[str, list[tuple[str, int, int]]] | None = None) -> None:
         self.case = case
         self.store = case.store  # a worker process sets its own connection here
         self.options = options
@@ -484,6 +497,7 @@ class _Builder:
         self.values = values
         self.value_list = list(values.values())
         self.direct = direct
+        self.kept = kept or {}  # places reviewers rejected: a value redacted elsewhere is not followed into them
         self.labeler = Labeler(options.label)
         self.want_mime = any(f in options.formats for f in ("eml", "mbox"))
         self.want_files = any(f in options.formats for f in ("eml", "mbox", "pdf"))
@@ -558,6 +572,7 @@ class _Builder:
     def forget(self, message_id: str) -> None:
         """Drop what was kept for one document once it is built (its suggestions, its attachments' bytes)."""
         self.direct.pop(message_id, None)
+        self.kept.pop(message_id, None)
         self._payloads.pop(message_id, None)
 
     def value_hash(self, value: Value) -> str:
@@ -577,8 +592,11 @@ class _Builder:
     def spans_for(self, doc: _Doc) -> dict[str, list[Span]]:
         by_field: dict[str, list[Span]] = {}
         texts = dict(doc.fields)
+        kept = self.kept.get(doc.id, [])
         for fi, start, end, vi in doc.matches:
             key, text = doc.fields[fi]
+            if any(f == key and s < end and start < e for f, s, e in kept):
+                continue  # a place a reviewer kept readable (a per-place rejection of a value redacted elsewhere)
             value = self.value_list[vi]
             if value.entity_type == "PHONE_NUMBER":  # '(503) 555-0142', '+1 206 ...': the opening mark goes too
                 while start > 0 and text[start - 1] in "(+":
@@ -839,10 +857,14 @@ class ProductionStream:
         people = [(r[0], r[1]) for r in store.rows("SELECT DISTINCT name, email FROM addresses")]
         pfilter = PolicyFilter.build(policy, people)
         key = case_key(store)
-        suggestions, undecided = _redacting_suggestions(store, self.ids, options.pending, self.rpolicy, pfilter)
+        kept: dict[str, list[tuple[str, int, int]]] = {}
+        suggestions, undecided = _redacting_suggestions(store, self.ids, options.pending, self.rpolicy, pfilter,
+                                                        kept)
         if undecided:
-            where = sorted(undecided.items(), key=lambda kv: (-kv[1], kv[0]))
-            raise PendingSuggestions(sum(undecided.values()), where)
+            where = sorted(((mid, sum(qs.values()), len(qs)) for mid, qs in undecided.items()),
+                           key=lambda t: (-t[1], t[0]))
+            questions = {q for qs in undecided.values() for q in qs}
+            raise PendingSuggestions(len(questions), where)
         values = collect_values(store, suggestions, self.rpolicy, key, pfilter)
         values.update(release_values(store, self.ids, self.rpolicy, key))
         direct: dict[str, list[Suggestion]] = {}
@@ -856,7 +878,7 @@ class ProductionStream:
                 f"SELECT id FROM messages WHERE parent_id IS NOT NULL AND parent_id != '' AND id IN ({marks})", part))
         self.forwarded = frozenset(forwarded)
         del suggestions  # each document's own are in direct, dropped as it is built
-        self.builder = _Builder(case, options, self.rpolicy, key, values, direct)
+        self.builder = _Builder(case, options, self.rpolicy, key, values, direct, kept)
         self.numberer = Numberer(options.bates_prefix, options.bates_start, earlier_bates(store, options.bates_prefix))
         self.production = Production(
             case=case.path.resolve().name, selection=selection.describe(), pending=options.pending,

@@ -20,7 +20,7 @@ from discovery.redact.verify.mailread import eml_places, mbox_places
 from discovery.redact.verify.matcher import Matcher
 from discovery.redact.verify.pdfread import Place, Problem, batch_page_texts, pdf_places
 from discovery.redact.verify.tables import table_places
-from discovery.redact.verify.values import RedactedValue, build_matcher, redacted_values
+from discovery.redact.verify.values import RedactedValue, build_matcher, kept_forms, redacted_values
 
 MANIFEST = "manifest.json"
 _DIGEST = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{64}(?![0-9A-Za-z])")
@@ -63,6 +63,7 @@ class VerifyReport:
     seconds: float = 0.0
     leaks: list[Leak] = field(default_factory=list)
     more_leaks: int = 0
+    kept: int = 0  # hits of a value in a document where a reviewer rejected a place of it (kept readable there)
 
     @property
     def ok(self) -> bool:
@@ -71,8 +72,9 @@ class VerifyReport:
     def summary(self) -> str:
         """One line: the verdict and what was read."""
         verdict = "no leak found" if self.ok else f"{len(self.leaks) + self.more_leaks} leak(s)"
+        kept = f", {self.kept} kept readable where a reviewer rejected them" if self.kept else ""
         return (f"{verdict}: {self.files} files, {self.places} places, {self.values} redacted values in "
-                f"{self.forms} forms, {self.seconds:.2f} s")
+                f"{self.forms} forms{kept}, {self.seconds:.2f} s")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -97,6 +99,7 @@ def verify_production(case: Any, out_dir: Path | str, *, jobs: int = 0) -> Verif
         pending = str(manifest.get("pending", manifest.get("pending_mode", "refuse")))
         try:
             values = redacted_values(db, case_dir, documents, pending)
+            kept = _kept_by_file(manifest, kept_forms(db, documents))
         except sqlite3.DatabaseError as exc:
             raise CaseError(f"the case at {case_dir} cannot be read: {exc}") from exc
     finally:
@@ -119,25 +122,56 @@ def verify_production(case: Any, out_dir: Path | str, *, jobs: int = 0) -> Verif
             leaks.append(Leak(rel, "file", "unlisted-file", detail="a symbolic link"))
             continue
         to_read.append(rel)
-    for _rel, size, places, found in _check_files(out, to_read, listed, values, matcher, jobs):
+    for _rel, size, places, found in _check_files(out, to_read, listed, values, matcher, jobs, kept):
         report.files += 1
         report.bytes += size
         report.places += places
-        leaks.extend(found)
+        report.kept += sum(1 for leak in found if leak.kind == "kept")
+        leaks.extend(leak for leak in found if leak.kind != "kept")
     report.more_leaks = max(0, len(leaks) - MAX_LEAKS)
     report.leaks = leaks[:MAX_LEAKS]
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 
+# What may stay readable where: file -> forms, and for the shared mbox its n-th message -> forms ('mbox:<n>').
+Kept = dict[str, frozenset[str]]
+
+
+def _kept_by_file(manifest: dict[str, Any], by_document: dict[str, frozenset[str]]) -> Kept:
+    """The forms a reviewer kept readable (kept_forms), by the file holding the document: its own files, and its
+    message in the shared mbox (the mbox holds the documents in the manifest's order)."""
+    out: Kept = {}
+    if not by_document:
+        return out
+    docs = [d for d in manifest.get("documents", []) if isinstance(d, dict)]
+    for n, d in enumerate(docs, 1):
+        forms = by_document.get(str(d.get("id", "")))
+        if not forms:
+            continue
+        for rel in d.get("files", []) or []:
+            out[str(rel)] = out.get(str(rel), frozenset()) | forms
+        out[f"mbox:{n}"] = forms
+    return out
+
+
+def _kept_for(kept: Kept, rel: str, where: str) -> frozenset[str]:
+    """The forms that may stay readable at one place of a file."""
+    if not kept:
+        return frozenset()
+    if rel.endswith(".mbox") and where.startswith("message "):
+        return kept.get("mbox:" + where.split(" ", 2)[1], frozenset())
+    return kept.get(rel, frozenset())
+
+
 PROCESS_MIN_FILES = 400  # below this, starting worker processes costs more than it saves
 _CHUNK = 64
-_WORKER: tuple[Path, dict[str, Any], Matcher, int] | None = None
+_WORKER: tuple[Path, dict[str, Any], Matcher, int, Kept] | None = None
 FileResult = tuple[str, int, int, list[Leak]]
 
 
 def _check_files(out: Path, rels: list[str], listed: dict[str, Any], values: list[RedactedValue], matcher: Matcher,
-                 jobs: int) -> Iterator[FileResult]:
+                 jobs: int, kept: Kept | None = None) -> Iterator[FileResult]:
     """Check files in order: ``jobs`` at a time (0: two per core), in threads (PDF text extraction runs in pdftotext
     processes, which threads overlap), spread over one process per core when there are many files (the matching
     is Python work that threads of one process cannot share)."""
@@ -147,7 +181,7 @@ def _check_files(out: Path, rels: list[str], listed: dict[str, Any], values: lis
     if processes < 2 or len(rels) < PROCESS_MIN_FILES:
         with ThreadPoolExecutor(at_once) as pool:
             for i in range(0, len(rels), _CHUNK):
-                yield from _check_group(out, rels[i:i + _CHUNK], listed, matcher, pool)
+                yield from _check_group(out, rels[i:i + _CHUNK], listed, matcher, pool, kept or {})
         return
     chunks = [rels[i:i + _CHUNK] for i in range(0, len(rels), _CHUNK)]
     threads = max(1, at_once // processes)
@@ -155,32 +189,32 @@ def _check_files(out: Path, rels: list[str], listed: dict[str, Any], values: lis
     # in memory (redact runs this check right after writing); it is this process's own child (its CPU time counts)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(processes, mp_context=context, initializer=_init_worker,
-                             initargs=(out, listed, values, threads, os.getpid())) as pool:
+                             initargs=(out, listed, values, threads, os.getpid(), kept or {})) as pool:
         for results in pool.map(_check_chunk, chunks):
             yield from results
 
 
 def _init_worker(out: Path, listed: dict[str, Any], values: list[RedactedValue], threads: int,
-                 parent_pid: int | None) -> None:
+                 parent_pid: int | None, kept: Kept | None = None) -> None:
     """Pool initializer: end with the parent; compile this process's matcher once."""
     global _WORKER
     from discovery.workers import die_with_parent
 
     die_with_parent(parent_pid)
-    _WORKER = (out, listed, build_matcher(values), threads)
+    _WORKER = (out, listed, build_matcher(values), threads, kept or {})
 
 
 def _check_chunk(rels: list[str]) -> list[FileResult]:
     assert _WORKER is not None, "_init_worker was not called in this process"
-    out, listed, matcher, threads = _WORKER
+    out, listed, matcher, threads, kept = _WORKER
     if threads < 2:
-        return _check_group(out, rels, listed, matcher, None)
+        return _check_group(out, rels, listed, matcher, None, kept)
     with ThreadPoolExecutor(threads) as pool:
-        return _check_group(out, rels, listed, matcher, pool)
+        return _check_group(out, rels, listed, matcher, pool, kept)
 
 
 def _check_group(out: Path, rels: list[str], listed: dict[str, Any], matcher: Matcher,
-                 pool: ThreadPoolExecutor | None) -> list[FileResult]:
+                 pool: ThreadPoolExecutor | None, kept: Kept | None = None) -> list[FileResult]:
     """Check a group of files in order, the page texts of its PDFs read in one batch (batch_page_texts). When
     a batch-read page holds a value, the whole group is read again file by file, so that every hit is named by
     the file it is in whatever poppler and pypdf made of the page counts."""
@@ -188,7 +222,7 @@ def _check_group(out: Path, rels: list[str], listed: dict[str, Any], matcher: Ma
     pages = dict(zip(pdfs, batch_page_texts([out / r for r in pdfs]), strict=True)) if len(pdfs) > 1 else {}
 
     def check(rel: str, batched: bool = True) -> FileResult:
-        return _check_file(out, rel, listed, matcher, pages.get(rel) if batched else None)
+        return _check_file(out, rel, listed, matcher, pages.get(rel) if batched else None, kept)
 
     results = list(pool.map(check, rels)) if pool else [check(r) for r in rels]
     if any(pages.get(rel) is not None and any(leak.kind == "value" and leak.place.startswith("page ")
@@ -229,11 +263,11 @@ def _connection(case: Any) -> tuple[Path, sqlite3.Connection, bool]:
 
 
 def _check_file(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher,
-                pages: tuple[str, ...] | None = None) -> FileResult:
+                pages: tuple[str, ...] | None = None, kept: Kept | None = None) -> FileResult:
     leaks: list[Leak] = []
     places = 0
     for hit_place, value in _hits(matcher, [Place("file name", rel)]):
-        leaks.append(Leak(rel, hit_place, "value", value))
+        leaks.append(Leak(rel, hit_place, "value", value or ""))
     try:
         data = (out / rel).read_bytes()
     except OSError as exc:
@@ -248,8 +282,9 @@ def _check_file(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher,
             leaks.append(Leak(rel, item.where, item.kind, detail=item.detail))
             continue
         places += 1
-        for hit_place, value in _hits(matcher, [item]):
-            leaks.append(Leak(rel, hit_place, "value", value))
+        allowed = _kept_for(kept or {}, rel, item.where)
+        for hit_place, value in _hits(matcher, [item], allowed):
+            leaks.append(Leak(rel, hit_place, "kept" if value is None else "value", value or ""))
     return rel, len(data), places, list(dict.fromkeys(leaks))  # a long table's chunks overlap by a few lines
 
 
@@ -270,12 +305,17 @@ def _read(rel: str, data: bytes, pages: tuple[str, ...] | None = None) -> Iterat
         yield Place("text", text)
 
 
-def _hits(matcher: Matcher, places: Iterable[Place]) -> Iterator[tuple[str, str]]:
+def _hits(matcher: Matcher, places: Iterable[Place], allowed: frozenset[str] = frozenset()
+          ) -> Iterator[tuple[str, str | None]]:
+    """(where, the values found) of every hit; (where, None) for a hit of a form a reviewer kept readable there."""
     if not matcher:
         return
     for place in places:
         seen: set[tuple[int, int, str]] = set()
         for hit in matcher.search(place.text):
+            if hit.form in allowed:
+                yield f"{place.where} line {hit.line} col {hit.column}", None
+                continue
             owners = (matcher.digit_forms if hit.digits else matcher.forms).get(hit.form, [])
             names = ", ".join(sorted({v.describe() for v in owners if isinstance(v, RedactedValue)}))
             if (hit.line, hit.column, names) in seen:
