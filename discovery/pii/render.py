@@ -72,13 +72,14 @@ def print_figures(figures: dict[str, float | int], console: Console, indent: str
 
 
 def print_allow_hints(hints: Sequence[dict[str, object]], console: Console) -> None:
-    """'dc.gov: 2,100 suggestions in 150 messages; add it to allow_domains? (discovery pii allow dc.gov)'."""
+    """'dc.gov: 40 suggestions (2,100 places) in 150 messages; add it to allow_domains? (discovery pii allow ...)'."""
     if not hints:
         return
     console.print("[bold]Allow-list?[/] These domains carry many of the pending suggestions; if their people act "
                   "in their jobs (officials, agencies, the vendor), allowing them removes the noise:")
     for h in hints:
-        console.print(f"  {escape(str(h['domain']))}: {int(h['suggestions']):,} suggestions in "  # type: ignore[call-overload]
+        console.print(f"  {escape(str(h['domain']))}: {int(h['suggestions']):,} suggestions "  # type: ignore[call-overload]
+                      f"({int(h.get('places', 0)):,} places) in "  # type: ignore[call-overload]
                       f"{int(h['messages']):,} messages; add it to allow_domains? "  # type: ignore[call-overload]
                       f"[dim](discovery pii allow {escape(str(h['domain']))})[/]")
 

@@ -281,8 +281,8 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         text = Text()
         value = safe_line(suggestion.text.replace("\n", " "))
         text.append(value + "\n", style=f"bold {type_color(suggestion.entity_type)}")
-        if self.state is not None:
-            reach = self.state.reach_of(question)
+        reach = self.state.reach_of(question) if self.state is not None else None
+        if self.state is not None and reach is not None and reach.places > 1:
             where = ", ".join(safe_line(field_short(f, self.state.label_of(f))) for f in question.fields)
             others = sorted({s.text for s in question.spans if s.value_key != suggestion.value_key})
             text.append("Places: ", style="dim")
@@ -291,7 +291,7 @@ class ReviewScreen(WorkerErrors, Screen[None]):
                             f"{question.places} ({where}). a/x decide them all, X keeps this message's readable\n")
             else:
                 text.append(f"{question.places} ({where}), decided together\n")
-            if self.state.own_decision(question):
+            if reach.messages > 1 and self.state.own_decision(question):
                 text.append("Decided for this message alone ", style="bold")
                 text.append("(⌫ gives it the question's decision again)\n", style="dim")
             if others:
