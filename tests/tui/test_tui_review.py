@@ -84,9 +84,12 @@ async def test_accept_a_value_everywhere_asks_and_applies_across_the_case(pii_ca
             """SELECT entity_type, value_key, min(message_id) FROM pii_suggestions
                WHERE status='pending' AND entity_type='PHONE_NUMBER' AND field='body'
                GROUP BY 1, 2 HAVING count(DISTINCT message_id) > 1 ORDER BY count(*) DESC LIMIT 1""")[0]
-        count = case.store.scalar(  # questions (one per value or person and message), not places
-            "SELECT count(DISTINCT message_id || group_key) FROM pii_suggestions WHERE entity_type=? AND value_key=?",
-            (entity_type, vkey))
+        count, places, messages = case.store.rows(  # questions (one per value or person of the case), places
+            """SELECT count(DISTINCT question_key), count(*), count(DISTINCT message_id) FROM pii_suggestions
+               WHERE status != 'accepted' AND question_key IN (SELECT question_key FROM pii_suggestions
+                                                               WHERE entity_type=? AND value_key=?)""",
+            (entity_type, vkey))[0]
+        assert messages > 1
     app = open_app(pii_case_dir, reviewer="ana")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -98,7 +101,9 @@ async def test_accept_a_value_everywhere_asks_and_applies_across_the_case(pii_ca
         await pilot.press("A")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
-        assert f"{count:,} suggestion" in screen_text(app)
+        shown = " ".join(screen_text(app).split())
+        assert f"{count:,} suggestion" in shown and f"({places:,} place" in shown
+        assert f"in {messages:,} messages" in shown
         await pilot.press("y")
         await settle(pilot)
     with Case(pii_case_dir, create=False) as case:

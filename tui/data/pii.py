@@ -178,14 +178,17 @@ class PiiAdapter:
                     out[str(key)] = Reach(int(places), int(messages), int(pending or 0))
         return out
 
-    def value_count(self, suggestion: Any) -> int:
-        """How many questions across the case hold this one's value and are not accepted yet."""
+    def value_count(self, suggestion: Any) -> Reach:
+        """How far accepting this value everywhere goes: the places of its questions across the case that are not
+        accepted yet, the messages they are in, and (as 'pending') how many questions those places belong to."""
         group = stored_suggestions.GROUP_SQL
         with self.session.reading() as case:
-            return int(case.store.scalar(
-                f"SELECT count(DISTINCT s.message_id || char(31) || {group}) FROM pii_suggestions s "
-                "WHERE s.entity_type=? AND s.value_key=? AND s.status != 'accepted'",
-                (suggestion.entity_type, suggestion.value_key)) or 0)
+            row = case.store.rows(
+                f"""SELECT count(*), count(DISTINCT s.message_id), count(DISTINCT {group}) FROM pii_suggestions s
+                    WHERE s.status != 'accepted' AND {group} IN (SELECT {group} FROM pii_suggestions s
+                                                              WHERE s.entity_type=? AND s.value_key=?)""",
+                (suggestion.entity_type, suggestion.value_key))[0]
+        return Reach(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
 
     # -- decisions (audited by discovery.pii.decisions) -----------------------------------------------
     def accept(self, suggestion: Any, scope: str = "case") -> int:

@@ -447,12 +447,13 @@ class ReviewScreen(WorkerErrors, Screen[None]):
             return
         in_ui(self.app, self._confirm_everywhere, suggestion, count)
 
-    def _confirm_everywhere(self, suggestion: Any, count: int) -> None:
+    def _confirm_everywhere(self, suggestion: Any, count: Reach) -> None:
         body = Text()
         body.append(f"Redact {short_type(suggestion.entity_type)} ")
         body.append(safe_text(suggestion.text), style="bold")
-        body.append(f" everywhere: {count:,} suggestion{'s' * (count != 1)} of this value across the case, every "
-                    "other place the text occurs, and future scans.")
+        body.append(f" everywhere: {count.pending:,} suggestion{'s' * (count.pending != 1)} of this value across the "
+                    f"case ({count.places:,} place{'s' * (count.places != 1)} not accepted yet, in {count.messages:,} "
+                    f"message{'s' * (count.messages != 1)}), every other place the text occurs, and future scans.")
         self.app.push_screen(ConfirmDialog("Accept this value everywhere?", body, yes="Accept everywhere"),
                              lambda yes: self._everywhere(suggestion) if yes else None)
 
