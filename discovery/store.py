@@ -351,13 +351,14 @@ MIGRATIONS: list[str] = [
     # decision was meant to reach: 'case' (the question everywhere, and places found later), 'message' (its places
     # in one message) or 'place' (one span), '' while pending. A case decision never overrides a message or place
     # decision (the per-place override: a public official kept readable in one press release). Decisions made before
-    # were per message. The join itself is computed by the next 'pii scan' (question_key starts as the message's
-    # group, already one string for the same person in every message).
+    # were per message: 'legacy', kept by case decisions like a message's, but (as before) a legacy rejection does
+    # not keep a value readable that the production redacts elsewhere. The join itself is computed by the next
+    # 'pii scan' or 'pii status' (question_key starts as the message's group, one string for a person everywhere).
     """
     ALTER TABLE pii_suggestions ADD COLUMN question_key TEXT NOT NULL DEFAULT '';
     ALTER TABLE pii_suggestions ADD COLUMN decision_scope TEXT NOT NULL DEFAULT '';
     UPDATE pii_suggestions SET question_key = coalesce(nullif(group_key, ''), entity_type || ':' || value_key),
-        decision_scope = CASE WHEN status = 'pending' THEN '' ELSE 'message' END;
+        decision_scope = CASE WHEN status = 'pending' THEN '' ELSE 'legacy' END;
     CREATE INDEX pii_suggestions_question ON pii_suggestions(question_key, status);
     INSERT OR REPLACE INTO meta(key, value) VALUES ('pii_questions_joined', '0');
     """,

@@ -29,6 +29,7 @@ def _target(row: object) -> str:
 
 
 SCOPES = ("case", "message", "place")
+OWN_SCOPES = ("message", "place", "legacy")  # decisions of their own place: a case decision leaves them (see store 9)
 
 
 def _group_rows(store: Store, ids: Iterable[int], scope: str = "case") -> list[tuple[sqlite3.Row, list[sqlite3.Row]]]:
@@ -81,8 +82,9 @@ class Decided:
 
 
 def _overridden(row: sqlite3.Row) -> bool:
-    """A span decided for its message or its place alone: a case decision leaves it as it is."""
-    return row["status"] != "pending" and row["decision_scope"] in ("message", "place")
+    """A span decided for its message or its place alone (or per message before the case's questions): a case
+    decision leaves it as it is."""
+    return row["status"] != "pending" and row["decision_scope"] in OWN_SCOPES
 
 
 def _reached(asked: sqlite3.Row, rows: Sequence[sqlite3.Row], status: str, scope: str) -> list[sqlite3.Row]:
@@ -204,7 +206,7 @@ def decide_value(store: Store, entity_type: str, text: str, status: str, *, acto
         cur = store.db.execute(  # the value's spans, and the other spans of their questions (a person's address),
             # except places decided for their message or place alone
             """UPDATE pii_suggestions SET status=?, decided_by=?, decided_at=?, decision_scope='case', updated_at=?
-               WHERE status != ? AND NOT (status != 'pending' AND decision_scope IN ('message', 'place'))
+               WHERE status != ? AND NOT (status != 'pending' AND decision_scope IN ('message', 'place', 'legacy'))
                    AND ((entity_type=? AND value_key=?) OR (question_key != '' AND
                    question_key IN (SELECT question_key FROM pii_suggestions
                                     WHERE entity_type=? AND value_key=? AND question_key != '')))""",

@@ -186,11 +186,12 @@ def align_groups(db: sqlite3.Connection, message_id: str, stamp: str) -> int:
     the message or the case (accepted over rejected where both are found; a decision of one place stays that
     place's), so its status moves together. Returns the spans changed. No commit."""
     changed = 0
-    decided = "status != 'pending' AND decision_scope IN ('case', 'message')"
+    decided = "status != 'pending' AND decision_scope IN ('case', 'message', 'legacy')"
     for group, status, decided_by, decided_at, scope in db.execute(
         f"""SELECT group_key, CASE WHEN max(status = 'accepted' AND {decided}) THEN 'accepted' ELSE 'rejected' END,
                   max(CASE WHEN {decided} THEN decided_by END), max(CASE WHEN {decided} THEN decided_at END),
-                  CASE WHEN max({decided} AND decision_scope = 'case') THEN 'case' ELSE 'message' END
+                  CASE WHEN max({decided} AND decision_scope = 'case') THEN 'case'
+                       WHEN max({decided} AND decision_scope = 'message') THEN 'message' ELSE 'legacy' END
            FROM pii_suggestions WHERE message_id=? AND group_key != '' GROUP BY group_key
            HAVING max(status = 'pending') AND max({decided})""", (message_id,)
     ).fetchall():

@@ -252,11 +252,11 @@ def _redacting_suggestions(store: Store, ids: Sequence[str], pending: str, rpoli
         marks = ",".join("?" * len(part))
         for r in store.rows(
             f"""SELECT id, message_id, field, start, end, text, value_key, entity_type, score, recognizer, origin,
-                status, decided_by, decided_at, exemption, coalesce(nullif(question_key, ''), 'id:' || id) AS q
-                FROM pii_suggestions WHERE current=1 AND message_id IN ({marks})""", part):
+                status, decided_by, decided_at, exemption, coalesce(nullif(question_key, ''), 'id:' || id) AS q,
+                decision_scope FROM pii_suggestions WHERE current=1 AND message_id IN ({marks})""", part):
             status = r["status"]
             if status == "rejected":
-                if kept is not None:
+                if kept is not None and r["decision_scope"] != "legacy":  # older rejections never stopped following
                     kept.setdefault(r["message_id"], []).append((r["field"], int(r["start"]), int(r["end"])))
                 continue
             if status == "accepted":

@@ -182,7 +182,7 @@ def test_migration_keeps_per_message_decisions_and_the_next_status_joins(tmp_pat
         assert store.schema_version == SCHEMA_VERSION
         assert store.scalar("SELECT count(*) FROM pii_suggestions WHERE question_key != group_key") == 0
         assert {r[0] for r in store.rows("SELECT DISTINCT decision_scope FROM pii_suggestions WHERE status != "
-                                         "'pending'")} == {"message"}
+                                         "'pending'")} == {"legacy"}
         status = scan_status(upgraded)  # the upgrade's join: one question per person across the case
         assert store.scalar("SELECT value FROM meta WHERE key='pii_questions_joined'") == "1"
         assert status.questions["questions"] == count_questions(store)[0] <= before

@@ -117,3 +117,23 @@ def test_a_per_place_rejection_is_honoured_and_only_there(case: Case, tmp_path: 
     assert not report.ok and report.kept == 0
     assert {leak.file for leak in report.leaks if leak.kind == "value"} >= {
         f for f in json.loads((out / "manifest.json").read_text())["documents"][3]["files"]}
+
+
+def test_a_rejection_from_before_the_case_s_questions_does_not_stop_following(case: Case, tmp_path: Path) -> None:
+    """A case upgraded from per-message questions: its old rejections ('legacy') stay rejections for the review,
+    but, as before the upgrade, a value accepted elsewhere is still redacted there."""
+    mike = _mike(case)
+    press = str(case.store.scalar("SELECT id FROM messages WHERE subject LIKE 'Press release%'"))
+    decide_ids(case.store, [mike.id], "accepted", actor="ann")
+    quoted = next(s for s in mike.spans if s.message_id == press and s.field == "body")
+    decide_ids(case.store, [quoted.id], "rejected", actor="ann", scope="message")
+    with case.store.db:  # as migration 9 leaves a decision made under schema 8
+        case.store.db.execute("UPDATE pii_suggestions SET decision_scope='legacy' WHERE message_id=? AND "
+                              "status='rejected'", (press,))
+    again = decide_ids(case.store, [mike.id], "accepted", actor="bob")
+    assert again.kept >= 1  # kept for the review, like a message's own decision
+    out = tmp_path / "out"
+    case.redact(all=True, out=out, formats=("txt",), pending="keep")  # the leak check looks for him everywhere
+    press_text = "".join(_files(out)[press])
+    assert "Mike Christie" not in press_text
+    assert verify_production(case, out).kept == 0

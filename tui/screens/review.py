@@ -58,7 +58,7 @@ class ReviewState:
 
     def own_decision(self, question: Question) -> bool:
         """Whether the question's places here carry a decision of this message (or place) alone."""
-        return any(s.status != PENDING and s.decision_scope in ("message", "place") for s in question.spans)
+        return any(s.status != PENDING and s.decision_scope in ("message", "place", "legacy") for s in question.spans)
 
     def text_of(self, key: str) -> str:
         return next((f.text for f in self.fields if f.key == key), "")
@@ -386,7 +386,8 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         pii = self.dapp.pii
         try:
             if scope == "case" and status != PENDING and self.state is not None and any(
-                    s.status != PENDING and s.decision_scope in ("message", "place") for s in self.state.suggestions
+                    s.status != PENDING and s.decision_scope in ("message", "place", "legacy")
+                    for s in self.state.suggestions
                     if s.question_key == suggestion.question_key):
                 pii.reset(suggestion, "message")  # a/x here replace this message's own decision
             {ACCEPTED: pii.accept, REJECTED: pii.reject, PENDING: pii.reset}[status](suggestion, scope)

@@ -104,12 +104,13 @@ def redacted_values(db: sqlite3.Connection, case_dir: Path, documents: Iterable[
 def kept_forms(db: sqlite3.Connection, documents: Iterable[str]) -> dict[str, frozenset[str]]:
     """document id -> the forms (word and digit forms, as the matcher's) of the values a reviewer rejected at a
     place of it, which may stay readable in that document's files and in the documents that embed it (a
-    forwarded message inside its parent)."""
+    forwarded message inside its parent). Rejections made before the case's questions (scope 'legacy') keep
+    nothing readable that is redacted elsewhere, as then."""
     docs = set(documents)
     own: dict[str, set[str]] = {}
     try:
         rows = db.execute("SELECT message_id, entity_type, text FROM pii_suggestions WHERE current = 1 AND "
-                          "status = 'rejected' ORDER BY id").fetchall()
+                          "status = 'rejected' AND decision_scope != 'legacy' ORDER BY id").fetchall()
         parents = {str(m): str(p) for m, p in db.execute(
             "SELECT id, parent_id FROM messages WHERE parent_id IS NOT NULL AND parent_id != ''")}
     except sqlite3.OperationalError:  # an old case
