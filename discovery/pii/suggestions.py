@@ -40,7 +40,7 @@ class Suggestion:
     value_key: str = ""
     group_key: str = ""  # the person or value this span belongs to within its message (see pii.groups)
     question_key: str = ""  # the reviewer's question: that person or value across the case (pii.groups.case_questions)
-    decision_scope: str = ""  # how far its decision was meant: 'case', 'message', 'place' ('' while pending)
+    decision_scope: str = ""  # how far its decision was meant: 'case', 'message', 'place', 'legacy' ('' pending)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
