@@ -10,7 +10,7 @@ import multiprocessing
 import os
 import sys
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -50,6 +50,7 @@ from discovery.store import Store, decompress_raw
 
 if TYPE_CHECKING:
     from discovery.case import Case
+    from discovery.redact.pdf import ImageValues
 
 PENDING_MODES = ("refuse", "redact", "keep")
 FORMATS = ("txt", "eml", "mbox", "pdf")
@@ -489,6 +490,8 @@ class _Builder:
         self.want_files = any(f in options.formats for f in ("eml", "mbox", "pdf"))
         self._payloads: dict[str, dict[int, bytes]] = {}
         self._value_hashes: dict[tuple[str, str], str] = {}
+        self.finder: ValueFinder | None = None  # the production's finder, when this process has built one
+        self._image_values: ImageValues | None = None
 
     def payload(self, doc: _Doc, position: int) -> bytes | None:
         """The decoded bytes of one attachment, read from the stored original (only to redact it)."""
@@ -499,21 +502,38 @@ class _Builder:
             self._payloads[doc.id] = found
         return self._payloads[doc.id].get(position)
 
-    def redacted_pdf(self, doc: _Doc, position: int, text: str, spans: Sequence[Span]) -> bytes | None:
-        """A PDF attachment with every redacted value truly removed (discovery.redact.pdf), None when that
-        cannot be done (the file is then withheld and its redacted text published)."""
-        try:
-            from discovery.redact.pdf import redact_pdf
-        except ImportError:
-            return None
+    def redacted_pdf(self, doc: _Doc, position: int, text: str, spans: Sequence[Span]
+                     ) -> tuple[bytes | None, list[Value], str, str]:
+        """A PDF attachment with every redacted value truly removed from its text and its images' pixels
+        (discovery.redact.pdf): (bytes, the value of each place removed from an image, '', ''), or (None, [],
+        reason, detail) when that cannot be done (the file is then withheld and its redacted text published)."""
+        from discovery.redact.pdf import ImageRedactionError, redact_pdf_file
+
         data = self.payload(doc, position)
         if data is None:
-            return None
+            return None, [], "unsupported-format", "the original file cannot be redacted in its own format here"
         labels = {text[s.start:s.end]: s.label for s in spans if s.status != "rejected"}
         try:
-            return redact_pdf(data, labels)
+            done = redact_pdf_file(data, labels, images=self.image_values())
+        except ImageRedactionError as exc:
+            return None, [], exc.reason, exc.message
         except RedactionError:
-            return None
+            return None, [], "unsupported-format", "the original file cannot be redacted in its own format here"
+        return done.data, [self.value_list[int(k)] for k in done.image_redactions], "", ""  # type: ignore[call-overload]
+
+    def image_values(self) -> ImageValues:
+        """Every value of the production, in every variant, as the text of images is searched for it."""
+        from discovery.redact.pdf import ImageValues
+
+        if self._image_values is None:
+            finder = self.finder or ValueFinder(self.needles(), [v.marks for v in self.value_list])
+            self.finder = finder
+
+            def find(text: str) -> list[tuple[int, int, Hashable]]:
+                return [(start, end, vi) for _, start, end, vi in finder.find([("image", text)])]
+
+            self._image_values = ImageValues(find, lambda vi: self.label_for(self.value_list[int(vi)]))  # type: ignore[call-overload]
+        return self._image_values
 
     def all_children(self, parent_ids: Sequence[str]) -> dict[str, dict[int, str]]:
         """children() of many messages at once: parent id -> n -> forwarded message's id."""
@@ -619,6 +639,14 @@ class _Builder:
                 self.value_hash(value)))
         return out, applied
 
+    def log_image(self, doc: _Doc, key: str, value: Value, applied_out: list[AppliedRedaction]) -> None:
+        """The log's entry for one value removed from an image of an attachment (no offsets: not in its text);
+        its rule is the value's own where this document is the value's own, else 'follow', as for text."""
+        rule = value.rule if doc.id in value.owners else "follow"
+        applied_out.append(AppliedRedaction(key, -1, -1, value.entity_type, self.label_for(value), value.exemption,
+                                            rule, value.reviewer, value.decided_at, value.decision,
+                                            self.value_hash(value)))
+
     def build(self, doc: _Doc) -> ProducedDocument:
         spans = self.spans_for(doc)
         texts = dict(doc.fields)
@@ -686,12 +714,16 @@ class _Builder:
             text_key = f"attachment:{position}"
             text = self.redact_field(doc, text_key, texts.get(text_key, ""), spans, applied)[0]
             content = text.encode("utf-8") if att["mime"] in TEXT_CONTENT_TYPES else None
+            reason, detail = "unsupported-format", "the original file cannot be redacted in its own format here"
             if content is None and att["mime"] == "application/pdf" and self.want_files:
-                content = self.redacted_pdf(doc, position, texts.get(text_key, ""), spans.get(text_key, []))
+                content, in_images, reason, detail = self.redacted_pdf(doc, position, texts.get(text_key, ""),
+                                                                       spans.get(text_key, []))
+                for value in in_images:  # a value read in an image of the file, its pixels removed
+                    self.log_image(doc, text_key, value, applied)
             if content is None:
-                withheld.append(WithheldUnit(f"attachment:{position}:file", "unsupported-format",
-                                             f"{filename}: the original file cannot be redacted in its own format "
-                                             "here; it is withheld and its redacted text is published"))
+                withheld.append(WithheldUnit(f"attachment:{position}:file", reason,
+                                             f"{filename}: {detail}; it is withheld and its redacted text is "
+                                             "published"))
             attachments.append(ProducedAttachment(position, filename, str(att["mime"]), text, content))
         headers: list[tuple[str, str]] = []
         for role in ADDRESS_ROLES:
@@ -913,6 +945,7 @@ class ProductionStream:
         parallel = self.options.jobs > 1 and total > 100
         with ExitStack() as stack:
             finder = None if parallel else ValueFinder(needles, marks)
+            builder.finder = finder  # the text of images in PDF attachments is searched with it too
             known: dict[str, list[tuple[int, int, int, int]]] | None = None
             if self.options.label == "pseudonym":  # number pseudonyms in order of first appearance: a first pass
                 known = {}
@@ -995,7 +1028,7 @@ def _init_build_worker(case_dir: str, parent_pid: int) -> None:
     stream.store = Store(Path(case_dir), create=False, readonly=True)
     stream.builder.store = stream.store
     builder = stream.builder
-    stream.finder = ValueFinder(builder.needles(), [v.marks for v in builder.value_list])
+    stream.finder = builder.finder = ValueFinder(builder.needles(), [v.marks for v in builder.value_list])
 
 
 def _build_batch(ids: list[str]) -> list[ProducedDocument]:
