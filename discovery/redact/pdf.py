@@ -202,7 +202,9 @@ def _glyphs(text: str) -> str:
 
 
 # -- PDF attachments: true removal -----------------------------------------------------------------------
-_TOKEN = re.compile(r"[^\W_]+")
+# A run of letters or of digits: 'Act34' (a word and its footnote number, set close) is 'act' '34', as other
+# extractors (pdftotext) read it; each token keeps the rect of its whole word.
+_TOKEN = re.compile(r"[^\W\d_]+|\d+")
 _NOT_DIGIT = re.compile(r"\D+")
 
 
@@ -230,20 +232,22 @@ def redact_pdf_file(data: bytes, values: Mapping[str, str] | Iterable[str], *, r
     if doc.needs_pass:
         raise RedactionError("the PDF is encrypted and cannot be redacted", hint="Withhold the attachment.")
     forms = _forms(labels)
-    found: list[Hashable] = []
-    marks = _image_marks(doc, look_for)  # before any redaction is applied: the images as they are
     for page in doc:
         for rects, label in _occurrences(page, forms):
             for n, rect in enumerate(rects):
                 page.add_redact_annot(rect, text=label if n == 0 else "", fill=(0, 0, 0), text_color=(1, 1, 1),
                                       fontsize=6)
-        _mark_images(page, marks.get(page.number, []), found)
         page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS, graphics=pymupdf.PDF_REDACT_LINE_ART_NONE)
-    _scrub(doc)
     for page in doc:
         if any(_occurrences(page, forms)):
             raise RedactionError("a redacted value is still in the PDF's text after redaction",
                                  hint="The attachment cannot be redacted in its own format; withhold it.")
+    found: list[Hashable] = []
+    marks = _image_marks(doc, look_for, placed_only=True)  # the images as the text's removal left them
+    for page in doc:
+        if _mark_images(page, marks.get(page.number, []), found):
+            page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS, graphics=pymupdf.PDF_REDACT_LINE_ART_NONE)
+    _scrub(doc)
     out = doc.tobytes(garbage=4, deflate=True, no_new_id=True)
     for attempt in range(MAX_IMAGE_ROUNDS):  # read the images of the file as written, as the leak check will
         doc = pymupdf.open(stream=out, filetype="pdf")
@@ -396,10 +400,12 @@ _Mark = tuple[pymupdf.Rect, str, Hashable]  # (page rect, label, value key)
 _OCR_CACHE: OrderedDict[str, tuple[Word, ...]] = OrderedDict()
 
 
-def _image_marks(doc: pymupdf.Document, values: ImageValues) -> dict[int, list[_Mark]]:
+def _image_marks(doc: pymupdf.Document, values: ImageValues, *, placed_only: bool = False
+                 ) -> dict[int, list[_Mark]]:
     """Page number -> (rect, label, key) of every place a value is read in an image big enough to hold text
     (image objects, their soft masks, inline images). Raises ImageRedactionError when such an image cannot be
-    read, or holds a value and is drawn nowhere it could be removed from."""
+    read, or holds a value and is drawn nowhere it could be removed from; with ``placed_only`` images drawn
+    nowhere are left out (an edited document keeps the objects its redactions replaced until it is saved)."""
     placements: dict[int, list[_Placement]] = {}
     inline: list[tuple[int, pymupdf.Rect, int, int]] = []
     for page in doc:
@@ -420,6 +426,8 @@ def _image_marks(doc: pymupdf.Document, values: ImageValues) -> dict[int, list[_
         where = list(placements.get(xref, []))
         for parent in parents.get(xref, []):  # a soft mask is drawn where its image is
             where.extend(placements.get(parent, []))
+        if placed_only and not where:
+            continue
         pymupdf.TOOLS.store_shrink(100)  # decode it afresh (not the copy get_image_info left), so that its
         pymupdf.TOOLS.reset_mupdf_warnings()  # decoding errors are this call's
         try:

@@ -5,6 +5,7 @@ whole in memory (previews, tests). Reads the store; writes nothing."""
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import multiprocessing
 import os
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from discovery.errors import RedactionError, UsageError
+from discovery.ingest.repair import repair_header_blocks
 from discovery.pii.fields import ADDRESS_ROLES, MessageFields, load_fields
 from discovery.pii.policy import PolicyFilter, load_policy
 from discovery.pii.types import Finding, value_key
@@ -375,7 +377,8 @@ def _load_docs(store: Store, ids: Sequence[str], rpolicy: RedactPolicy) -> list[
         for r in store.rows(f"SELECT message_id, role, position, name, email FROM addresses WHERE message_id IN "
                             f"({marks}) ORDER BY message_id, role, position", part):
             addresses.setdefault(r["message_id"], []).append((r["role"], r["position"], r["name"], r["email"]))
-        for r in store.rows(f"SELECT message_id, position, filename, mime, declared_mime, size, text, error, inline "
+        for r in store.rows(f"SELECT message_id, position, filename, mime, declared_mime, size, sha256, text, error, "
+                            f"inline "
                             f"FROM attachments WHERE message_id IN ({marks}) ORDER BY message_id, position", part):
             attachments.setdefault(r["message_id"], []).append(dict(r))
     docs: list[_Doc] = []
@@ -494,13 +497,20 @@ class _Builder:
         self._image_values: ImageValues | None = None
 
     def payload(self, doc: _Doc, position: int) -> bytes | None:
-        """The decoded bytes of one attachment, read from the stored original (only to redact it)."""
+        """The decoded bytes of one attachment, read from the stored original (only to redact it), parsed as
+        ingest parsed it (header blocks that lost their indentation repaired first: else a header line is read
+        as base64 and the file comes out damaged); None unless they are the very bytes ingest read (its sha256)."""
         if doc.id not in self._payloads:
             found: dict[int, bytes] = {}
             if doc.row.get("raw"):
-                mime_skeleton(decompress_raw(doc.row["raw"]), "", "", None, found)  # type: ignore[arg-type]
+                raw = repair_header_blocks(decompress_raw(doc.row["raw"]))[0]  # type: ignore[arg-type]
+                mime_skeleton(raw, "", "", None, found)
             self._payloads[doc.id] = found
-        return self._payloads[doc.id].get(position)
+        data = self._payloads[doc.id].get(position)
+        stored = next((str(a.get("sha256") or "") for a in doc.attachments if a["position"] == position), "")
+        if data is None or not stored or hashlib.sha256(data).hexdigest() != stored:
+            return None
+        return data
 
     def redacted_pdf(self, doc: _Doc, position: int, text: str, spans: Sequence[Span]
                      ) -> tuple[bytes | None, list[Value], str, str]:
@@ -511,14 +521,16 @@ class _Builder:
 
         data = self.payload(doc, position)
         if data is None:
-            return None, [], "unsupported-format", "the original file cannot be redacted in its own format here"
+            return None, [], "unsupported-format", ("its original bytes cannot be read back from the stored message "
+                                                    "as they were reviewed")
         labels = {text[s.start:s.end]: s.label for s in spans if s.status != "rejected"}
         try:
             done = redact_pdf_file(data, labels, images=self.image_values())
         except ImageRedactionError as exc:
             return None, [], exc.reason, exc.message
-        except RedactionError:
-            return None, [], "unsupported-format", "the original file cannot be redacted in its own format here"
+        except RedactionError as exc:
+            return None, [], "unsupported-format", ("the original file cannot be redacted in its own format: "
+                                                    f"{exc.message}")
         return done.data, [self.value_list[int(k)] for k in done.image_redactions], "", ""  # type: ignore[call-overload]
 
     def image_values(self) -> ImageValues:

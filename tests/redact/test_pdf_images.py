@@ -112,6 +112,37 @@ def test_a_name_held_only_in_the_transparency_is_removed_too() -> None:
     assert "whitfield" not in after and "approved" in after
 
 
+@needs_tesseract
+def test_rotated_pages_rotated_images_and_inline_images() -> None:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_image(pymupdf.Rect(72, 90, 492, 190), stream=picture(f"Call {NAME} today"), keep_proportion=False)
+    page.set_rotation(90)
+    page = doc.new_page()
+    page.insert_image(pymupdf.Rect(72, 90, 192, 510), stream=picture(f"Call {NAME} today"), rotate=90,
+                      keep_proportion=False)
+    done = redact_pdf_file(doc.tobytes(), LABELS)
+    assert done.image_redactions == (NAME, NAME)
+    after = squash(image_texts(done.data))
+    assert "whitfield" not in after and "call" in after and "today" in after  # one object: the same pixels
+
+    gray = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.Pixmap(picture(f"Call {NAME} today")))
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 60), "Kept text", fontsize=12)
+    inline = (f"q 420 0 0 54 72 600 cm BI /W {gray.width} /H {gray.height} /CS /G /BPC 8 ID ").encode() + \
+        gray.samples + b" EI Q\n"
+    xref = doc.get_new_xref()
+    doc.update_object(xref, "<<>>")
+    doc.update_stream(xref, inline)
+    doc.xref_set_key(page.xref, "Contents", f"[{page.get_contents()[0]} 0 R {xref} 0 R]")
+    done = redact_pdf_file(doc.tobytes(), LABELS)
+    assert done.image_redactions == (NAME,)
+    shown = pymupdf.open(stream=done.data, filetype="pdf")[0].get_pixmap(dpi=216).tobytes("png")
+    words = squash([w.text for w in ocr_image(shown).words])
+    assert "whitfield" not in words and "call" in words and "today" in words and "kept text" in words
+
+
 def counting_tesseract(tmp_path: Path) -> tuple[Path, Path]:
     """A tesseract command that runs the real one and appends to a file how many images each run was given."""
     log = tmp_path / "runs.txt"
@@ -244,3 +275,38 @@ def test_ocr_of_the_test_picture_reads_the_name() -> None:
     """The pictures these tests draw are readable by Tesseract at all (else the tests above prove nothing)."""
     words = [w.text for w in ocr_image(picture(f"Call {NAME} today")).words]
     assert "Whitfield" in words and "Dana" in words
+
+
+def test_a_pdf_attachment_in_outlook_base64_is_redacted_in_its_own_format(tmp_path: Path) -> None:
+    """Outlook exports pad every base64 line on its own and can lose a header's indentation; ingest repairs
+    both, and the file redacted must be the very file reviewed (dc-bega-foia: 13 PDFs were withheld as
+    unopenable, their first 58 bytes only)."""
+    import base64
+
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), f"Memo about {NAME} and the budget.", fontsize=12)
+    pdf = doc.tobytes()
+    lines = [base64.b64encode(pdf[i:i + 40]).decode() for i in range(0, len(pdf), 40)]  # '==' on every line
+    raw = ("From: Brent Kasprzak <brent@vendor.example>\r\nTo: Sam Lee <sam@county.example>\r\n"
+           "Subject: Memo\r\nDate: Thu, 01 Mar 2018 09:00:00 +0000\r\nMessage-ID: <memo@mail.county.example>\r\n"
+           "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+           "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+           f"See the memo about {NAME}.\r\n"
+           "--b1\r\nContent-Type: application/pdf;\r\nname=\"memo.pdf\"\r\n"  # the name's indentation lost
+           "Content-Disposition: attachment; filename=\"memo.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+           + "\r\n".join(lines) + "\r\n--b1--\r\n")
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    (folder / "memo.eml").write_bytes(raw.encode())
+    with Case(tmp_path / "case") as case:
+        case.ingest([folder])
+        assert case.store.scalar("SELECT sha256 FROM attachments") == hashlib.sha256(pdf).hexdigest()
+        mid = str(case.store.scalar("SELECT id FROM messages"))
+        body = str(case.store.scalar("SELECT body_text FROM messages WHERE id=?", (mid,)))
+        start = body.index(NAME)
+        add_manual_span(case.store, mid, "body", start, start + len(NAME), "PERSON", actor="tester")
+        report = case.redact(all=True, out=tmp_path / "out", formats=("txt", "pdf"), pending="keep")
+    assert report.verified
+    published = next((tmp_path / "out" / "pdf").glob("*-att0.pdf")).read_bytes()
+    text = pymupdf.open(stream=published, filetype="pdf")[0].get_text()
+    assert "Memo about" in text and "budget" in text and "Whitfield" not in text
