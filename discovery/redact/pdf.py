@@ -398,6 +398,7 @@ class _Placement:
 
 _Mark = tuple[pymupdf.Rect, str, Hashable]  # (page rect, label, value key)
 _OCR_CACHE: OrderedDict[str, tuple[Word, ...]] = OrderedDict()
+_INVERT = bytes(range(255, -1, -1))
 
 
 def _image_marks(doc: pymupdf.Document, values: ImageValues, *, placed_only: bool = False
@@ -496,9 +497,11 @@ def _mask_parents(doc: pymupdf.Document) -> dict[int, list[int]]:
 
 def _png(pix: pymupdf.Pixmap) -> tuple[bytes, str]:
     """A pixmap as PNG for Tesseract (grey or RGB, no alpha) and the digest of its pixels."""
+    if pix.colorspace is None:  # a stencil mask (a 1-bit scan, often): its coverage, painted dark on white
+        pix = pymupdf.Pixmap(pymupdf.csGRAY, pix.width, pix.height, bytes(pix.samples).translate(_INVERT), False)
     if pix.alpha:
         pix = pymupdf.Pixmap(pix, 0)
-    if pix.colorspace is None or pix.colorspace.n not in (1, 3):
+    if pix.colorspace.n not in (1, 3):
         pix = pymupdf.Pixmap(pymupdf.csRGB, pix)
     digest = hashlib.sha256(f"{pix.width}x{pix.height}x{pix.n}:".encode() + pix.samples).hexdigest()
     return pix.tobytes("png"), digest

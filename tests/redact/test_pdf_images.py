@@ -143,6 +143,39 @@ def test_rotated_pages_rotated_images_and_inline_images() -> None:
     assert "whitfield" not in words and "call" in words and "today" in words and "kept text" in words
 
 
+@needs_tesseract
+def test_a_name_in_a_one_bit_stencil_mask_is_removed() -> None:
+    """A scanned fax page as many releases hold it: a 1-bit /ImageMask (CCITT or plain), painted in black."""
+    gray = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.Pixmap(picture(f"Reach {NAME} at home")))
+    width, height, row = gray.width, gray.height, (gray.width + 7) // 8
+    bits = bytearray(row * height)
+    samples = gray.samples
+    for y in range(height):
+        for x in range(width):
+            if samples[y * width + x] < 128:  # ink: a 0 bit paints (the default /Decode [0 1])
+                continue
+            bits[y * row + x // 8] |= 0x80 >> (x % 8)
+    doc = pymupdf.open()
+    page = doc.new_page()
+    xref = doc.get_new_xref()
+    doc.update_object(xref, f"<</Type/XObject/Subtype/Image/Width {width}/Height {height}/ImageMask true"
+                            "/BitsPerComponent 1>>")
+    doc.update_stream(xref, bytes(bits))
+    doc.xref_set_key(page.xref, "Resources", f"<</XObject<</Fax {xref} 0 R>>>>")
+    content = doc.get_new_xref()
+    doc.update_object(content, "<<>>")
+    doc.update_stream(content, b"q 0 g 420 0 0 54 72 600 cm /Fax Do Q\n")
+    doc.xref_set_key(page.xref, "Contents", f"{content} 0 R")
+    data = doc.tobytes()
+    shown = squash([w.text for w in ocr_image(pymupdf.open(stream=data)[0].get_pixmap(dpi=216).tobytes("png")).words])
+    assert "whitfield" in shown
+    done = redact_pdf_file(data, LABELS)
+    assert done.image_redactions == (NAME,)
+    shown = pymupdf.open(stream=done.data, filetype="pdf")[0].get_pixmap(dpi=216).tobytes("png")
+    words = squash([w.text for w in ocr_image(shown).words])
+    assert "whitfield" not in words and "reach" in words and "home" in words
+
+
 def counting_tesseract(tmp_path: Path) -> tuple[Path, Path]:
     """A tesseract command that runs the real one and appends to a file how many images each run was given."""
     log = tmp_path / "runs.txt"
