@@ -10,7 +10,7 @@ import json
 import multiprocessing
 import os
 import sys
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
@@ -495,6 +495,9 @@ class _Builder:
         self._value_hashes: dict[tuple[str, str], str] = {}
         self.finder: ValueFinder | None = None  # the production's finder, when this process has built one
         self._image_values: ImageValues | None = None
+        # the same PDF attachment redacted for the same values gives the same file (duplicates, forwards)
+        self._redacted_pdfs: OrderedDict[tuple[str, tuple[tuple[str, str], ...]], tuple[bytes, list[Value]]] = \
+            OrderedDict()
 
     def payload(self, doc: _Doc, position: int) -> bytes | None:
         """The decoded bytes of one attachment, read from the stored original (only to redact it), parsed as
@@ -524,6 +527,11 @@ class _Builder:
             return None, [], "unsupported-format", ("its original bytes cannot be read back from the stored message "
                                                     "as they were reviewed")
         labels = {text[s.start:s.end]: s.label for s in spans if s.status != "rejected"}
+        key = (hashlib.sha256(data).hexdigest(), tuple(sorted(labels.items())))
+        known = self._redacted_pdfs.get(key)
+        if known is not None:
+            self._redacted_pdfs.move_to_end(key)
+            return known[0], list(known[1]), "", ""
         try:
             done = redact_pdf_file(data, labels, images=self.image_values())
         except ImageRedactionError as exc:
@@ -531,7 +539,12 @@ class _Builder:
         except RedactionError as exc:
             return None, [], "unsupported-format", ("the original file cannot be redacted in its own format: "
                                                     f"{exc.message}")
-        return done.data, [self.value_list[int(k)] for k in done.image_redactions], "", ""  # type: ignore[call-overload]
+        in_images = [self.value_list[int(k)] for k in done.image_redactions]  # type: ignore[call-overload]
+        if len(done.data) <= REDACTED_PDF_CACHE_BYTES:
+            self._redacted_pdfs[key] = (done.data, in_images)
+            while sum(len(v[0]) for v in self._redacted_pdfs.values()) > REDACTED_PDF_CACHE_BYTES:
+                self._redacted_pdfs.popitem(last=False)
+        return done.data, in_images, "", ""
 
     def image_values(self) -> ImageValues:
         """Every value of the production, in every variant, as the text of images is searched for it."""
@@ -856,6 +869,7 @@ def assign_bates(docs: Sequence[ProducedDocument], prefix: str, start: int,
 
 
 BATCH = 50  # documents per unit of work sent to a worker
+REDACTED_PDF_CACHE_BYTES = 32 * 1024 * 1024  # redacted PDF attachments kept per process for their duplicates
 AHEAD = 3  # batches in flight per worker: enough to keep it busy, few enough to keep memory flat
 
 
