@@ -17,6 +17,7 @@ import json
 import os
 import resource
 import time
+from collections import Counter
 from pathlib import Path
 
 from benchmachine import machine
@@ -65,6 +66,9 @@ def main() -> None:
         "jobs": args.jobs, "load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2),
         "documents": len(docs), "pdf_attachments": len(attachments),
         "pdf_attachments_published": sum(1 for a in attachments if a.content is not None),
+        "image_redactions": sum(1 for d in docs for r in d.redactions if r.field.startswith("attachment:")
+                                and r.start < 0),
+        "withheld": dict(sorted(Counter(w.reason for d in docs for w in d.withheld).items())),
         "build_wall_s": round(wall, 3), "build_cpu_s": round(used, 3),
         "pdf_step_calls": len(calls), "pdf_step_wall_s": round(sum(c[0] for c in calls), 3),
         "pdf_step_cpu_s": round(sum(c[1] for c in calls), 3),

@@ -11,6 +11,15 @@ every occurrence of each value (case, punctuation and line breaks ignored, numbe
 then the file scrubbed (metadata, XMP, embedded files, annotations, form fields, JavaScript, hidden text) and
 saved whole with ``garbage=4``; optionally each page rasterised. It raises RedactionError when a value is
 still found in the text afterwards (the caller then withholds the attachment).
+
+Text in images is redacted too (``redact_pdf_file``): every image big enough to hold a word (image objects,
+their soft masks, 1-bit stencil masks, inline images) is read by Tesseract (discovery.ingest.ocr, one run per
+PDF, each distinct picture once per process), the production's values and variants are looked for in its words
+(``ImageValues``: the pipeline passes its own value finder), and the words' boxes, mapped onto the page through
+each place the image is drawn, become redaction annotations applied with PDF_REDACT_IMAGE_PIXELS, so the image
+data written no longer holds the text. The file as written is read again the same way (only changed pixels are
+OCRed again). An image that cannot be read (no Tesseract, undecodable data), or that still reads a value, raises
+ImageRedactionError with a withheld.csv reason: the attachment is never published unredacted.
 """
 
 from __future__ import annotations
