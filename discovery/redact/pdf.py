@@ -369,6 +369,7 @@ class ImageValues:
 
     find: Callable[[str], Iterable[tuple[int, int, Hashable]]]
     label: Callable[[Hashable], str]
+    empty: bool = False  # no value at all: no image needs reading
 
     @classmethod
     def of(cls, labels: Mapping[str, str]) -> ImageValues:
@@ -387,7 +388,7 @@ class ImageValues:
         def find(text: str) -> list[tuple[int, int, Hashable]]:
             return [(start, end, keys[vi]) for _, start, end, vi in finder.find([("image", text)])]
 
-        return cls(find, lambda key: labels.get(str(key), ""))
+        return cls(find, lambda key: labels.get(str(key), ""), empty=not needles)
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,6 +417,8 @@ def _image_marks(doc: pymupdf.Document, values: ImageValues, *, placed_only: boo
     (image objects, their soft masks, inline images). Raises ImageRedactionError when such an image cannot be
     read, or holds a value and is drawn nowhere it could be removed from; with ``placed_only`` images drawn
     nowhere are left out (an edited document keeps the objects its redactions replaced until it is saved)."""
+    if values.empty:
+        return {}
     placements: dict[int, list[_Placement]] = {}
     inline: list[tuple[int, pymupdf.Rect, int, int]] = []
     for page in doc:

@@ -557,7 +557,8 @@ class _Builder:
             def find(text: str) -> list[tuple[int, int, Hashable]]:
                 return [(start, end, vi) for _, start, end, vi in finder.find([("image", text)])]
 
-            self._image_values = ImageValues(find, lambda vi: self.label_for(self.value_list[int(vi)]))  # type: ignore[call-overload]
+            self._image_values = ImageValues(find, lambda vi: self.label_for(self.value_list[int(vi)]),  # type: ignore[call-overload]
+                                             empty=not self.value_list)
         return self._image_values
 
     def all_children(self, parent_ids: Sequence[str]) -> dict[str, dict[int, str]]:

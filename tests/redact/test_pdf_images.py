@@ -215,6 +215,7 @@ def test_without_tesseract_a_pdf_with_images_is_refused_and_one_without_is_redac
     with pytest.raises(ImageRedactionError) as raised:
         redact_pdf_file(attachment(picture(f"Call {NAME} today")), LABELS)
     assert raised.value.reason == "ocr-unavailable" and "Tesseract is not installed" in raised.value.message
+    assert redact_pdf_file(attachment(picture(f"Call {NAME} today")), {}).image_redactions == ()  # nothing to find
     icon = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 9, 9), False).tobytes("png")
     done = redact_pdf_file(attachment(icon), LABELS)  # nothing big enough to hold text: no OCR needed
     assert b"%PDF" in done.data[:8] and done.image_redactions == ()
