@@ -46,6 +46,11 @@ from discovery.redact.production import (
     bates_label,
 )
 
+# MuPDF prints decoding errors and repair warnings of damaged attachments on stdout by default, which would
+# corrupt `redact --json` and draw over the review UI; they stay readable in TOOLS.mupdf_warnings().
+pymupdf.TOOLS.mupdf_display_errors(False)
+pymupdf.TOOLS.mupdf_display_warnings(False)
+
 PAGE_SIZE = (612.0, 792.0)  # US Letter, points
 MARGIN_X = 36.0
 MARGIN_TOP = 40.0
