@@ -3,6 +3,7 @@ spaCy), with the best installed spaCy pipeline or, without one, an offline mode 
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -10,7 +11,7 @@ import logging
 import os
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from functools import lru_cache
@@ -291,6 +292,7 @@ class PiiEngine:
         # by a PERSON-only one that trims its spans), and every non-US national id.
         for recognizer in (pre.UsSsnRecognizer(), pre.CreditCardRecognizer(), pre.IbanRecognizer(),
                            pre.UsItinRecognizer(), pre.UsPassportRecognizer(), pre.UsBankRecognizer()):
+            _run_on_lines(recognizer)
             registry.add_recognizer(recognizer)
         for detector in self.detectors:
             registry.add_recognizer(_adapter(p, detector, self._state))
@@ -301,6 +303,19 @@ class PiiEngine:
         class _Enhancer(LemmaContextAwareEnhancer):  # type: ignore[misc]
             """Presidio's lemma enhancer, run only on results of recognizers that have context words (it
             deep-copies every result it is given; discovery's detectors weigh their context themselves)."""
+
+            @staticmethod
+            def _find_index_of_match_token(word, start, tokens, tokens_indices):  # type: ignore[no-untyped-def]
+                # Presidio walks the tokens from the first for each result (quadratic on a long text with many
+                # numbers); the tokens of LazyArtifacts are in order and never overlap, so the first token that
+                # ends after start (Presidio's answer) is found by bisection.
+                i = bisect.bisect_right(tokens_indices, start) - 1
+                if i >= 0 and start < tokens_indices[i] + len(tokens[i]):
+                    return i
+                if i + 1 < len(tokens):
+                    return i + 1
+                raise ValueError(f"Did not find word '{word}' in the list of tokens although it is expected to be "
+                                 "found")
 
             def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):  # type: ignore[no-untyped-def]
                 with_context = {r.id for r in recognizers if r.context}
@@ -317,8 +332,33 @@ class PiiEngine:
         except TypeError:  # Presidio before the option: match whole words ourselves
             enhancer = _Enhancer()
             enhancer._find_supportive_word_in_context = _whole_word_context  # type: ignore[method-assign]
-        return p.AnalyzerEngine(registry=registry, nlp_engine=self.nlp_engine, supported_languages=["en"],
-                                context_aware_enhancer=enhancer, default_score_threshold=FLOOR)
+        base_enhance = p.EntityRecognizer.enhance_using_context
+
+        class _Analyzer(p.AnalyzerEngine):  # type: ignore[misc, name-defined]
+            """Presidio's AnalyzerEngine whose per-recognizer context step sorts the results by recognizer once
+            (Presidio filters every result list for every recognizer: recognizers x results)."""
+
+            def _enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):  # type: ignore[no-untyped-def]
+                key = p.RecognizerResult.RECOGNIZER_IDENTIFIER_KEY
+                by_recognizer: dict[str, list[object]] = {}
+                for r in raw_results:
+                    by_recognizer.setdefault(r.recognition_metadata[key], []).append(r)
+                results = []
+                for recognizer in recognizers:
+                    own = by_recognizer.get(recognizer.id, [])
+                    if type(recognizer).enhance_using_context is base_enhance:
+                        results.extend(own)  # what the base method returns: its own results, unchanged
+                        continue
+                    others = [r for r in raw_results if r.recognition_metadata[key] != recognizer.id]
+                    results.extend(recognizer.enhance_using_context(
+                        text=text, raw_recognizer_results=own, other_raw_recognizer_results=others,
+                        nlp_artifacts=nlp_artifacts, context=context))
+                return self.context_aware_enhancer.enhance_using_context(
+                    text=text, raw_results=results, nlp_artifacts=nlp_artifacts, recognizers=recognizers,
+                    context=context)
+
+        return _Analyzer(registry=registry, nlp_engine=self.nlp_engine, supported_languages=["en"],
+                         context_aware_enhancer=enhancer, default_score_threshold=FLOOR)
 
     def recognizer_names(self) -> list[str]:
         return sorted({r.name for r in self.analyzer.registry.recognizers})
@@ -438,14 +478,10 @@ def _lazy_artifacts_class():  # type: ignore[no-untyped-def]
             self._made = False
 
         def _make(self) -> None:
-            tokens: list[str] = []
-            starts: list[int] = []
-            for m in _TOKEN.finditer(self._text):
-                tokens.append(m.group())
-                starts.append(m.start())
-            lemmas = [_lemma(t) for t in tokens]
-            self.__dict__.update(tokens=tokens, tokens_indices=starts, lemmas=lemmas, _made=True,
-                                 keywords=_Keywords(x for x in lemmas if x not in _STOP and x[:1].isalnum()))
+            matches = list(_TOKEN.finditer(self._text))
+            tokens = list(map(re.Match.group, matches))
+            self.__dict__.update(tokens=tokens, tokens_indices=list(map(re.Match.start, matches)),
+                                 lemmas=_Lemmas(tokens), keywords=_KEYWORDS, _made=True)
 
         def __getattr__(self, name: str) -> object:  # only called for attributes not made yet
             if name in ("tokens", "tokens_indices", "lemmas", "keywords") and not self.__dict__.get("_made"):
@@ -459,15 +495,41 @@ def _lazy_artifacts_class():  # type: ignore[no-untyped-def]
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
-class _Keywords(list):  # type: ignore[type-arg]
-    """Presidio's context enhancer asks 'lemma in keywords' for each word near a finding: O(1) here, not O(n)."""
+class _Lemmas:
+    """The lemmas of a text's tokens, each made when Presidio's context enhancer reads it (it reads the few words
+    before a finding, not the thousands of a long text)."""
 
-    def __init__(self, items: Iterable[str]) -> None:
-        super().__init__(items)
-        self._set = frozenset(self)
+    __slots__ = ("_tokens", "_made")
+
+    def __init__(self, tokens: list[str]) -> None:
+        self._tokens = tokens
+        self._made: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._tokens)
+
+    def __getitem__(self, i: int) -> str:
+        lemma = self._made.get(i)
+        if lemma is None:
+            lemma = self._made[i] = _lemma(self._tokens[i])
+        return lemma
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[i] for i in range(len(self._tokens)))
+
+
+class _Keywords:
+    """Presidio's 'keywords' (a text's lemmas that are not stop words or punctuation), as the test Presidio's
+    context enhancer makes of each lemma of the text near a finding ('lemma in keywords'): that lemma is in the
+    text, so it is a keyword when it is neither."""
+
+    __slots__ = ()
 
     def __contains__(self, item: object) -> bool:
-        return item in self._set
+        return isinstance(item, str) and item not in _STOP and item[:1].isalnum()
+
+
+_KEYWORDS = _Keywords()
 
 
 def _stop_words() -> frozenset[str]:
@@ -482,6 +544,74 @@ _STOP = _stop_words()
 def _whole_word_context(context_list: list[str], recognizer_context_list: list[str], *args: object) -> str:
     words = {w.lower() for w in context_list or []}
     return next((w for w in recognizer_context_list or [] if w.lower() in words), "")
+
+
+# Presidio's pattern recognizers run several regexes over the whole text each: most of their cost on long
+# attachments. Every match of their patterns stays on one line and holds what the filter below finds (four digits
+# in a row for SSN, ITIN and card numbers, eight for passport and bank numbers, 'XX00' for an IBAN), so they run on
+# the runs of lines that hold it, with the same results: a line break and the end of a text are alike to their
+# boundaries and look-arounds. The fingerprint is of the patterns the filter was read from; other patterns (another
+# Presidio) run on the whole text.
+_LINE_FILTERS = {
+    "UsSsnRecognizer": ("99e2c61f6a973b04", r"[0-9]{4}"),
+    "CreditCardRecognizer": ("f619fa242c932c37", r"\d{4}"),
+    "IbanRecognizer": ("1f98697e78e08d67", r"[A-Z]{2}[0-9]{2}"),
+    "UsItinRecognizer": ("1dc3ba3379d4812d", r"\d{4}"),
+    "UsPassportRecognizer": ("4d39378952a1fd07", r"[0-9]{8}"),
+    "UsBankRecognizer": ("77ff5492baf67207", r"[0-9]{8}"),
+}
+LINE_GAP = 256  # characters: lines closer than this are analysed in one call (each call costs its set-up)
+
+
+def patterns_fingerprint(recognizer: object) -> str:
+    """A short hash of a Presidio pattern recognizer's regexes."""
+    patterns = getattr(recognizer, "patterns", None) or []
+    return hashlib.sha256("\n".join(p.regex for p in patterns).encode()).hexdigest()[:16]
+
+
+def _run_on_lines(recognizer: object) -> bool:
+    """Make a Presidio pattern recognizer analyse only the runs of lines its patterns can match on (see
+    _LINE_FILTERS); False, and left as it is, when its patterns are not the ones the filter was read from."""
+    import regex  # Presidio's regex engine: the filter reads digits and letters as its patterns do
+
+    known = _LINE_FILTERS.get(type(recognizer).__name__)
+    if known is None or patterns_fingerprint(recognizer) != known[0]:
+        return False
+    need = regex.compile(known[1], flags=getattr(recognizer, "global_regex_flags", 0) or 0)
+    analyze = recognizer.analyze  # type: ignore[attr-defined]
+
+    def on_lines(text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
+        if regex_flags is not None:  # not how the analyzer calls it: the filter was read for the default flags
+            return analyze(text, entities, nlp_artifacts, regex_flags)
+        results = []
+        for start, end in line_runs(text, need):
+            if start == 0 and end == len(text):
+                return analyze(text, entities, None)
+            for r in analyze(text[start:end], entities, None):
+                r.start += start
+                r.end += start
+                results.append(r)
+        return results
+
+    recognizer.analyze = on_lines  # type: ignore[attr-defined]
+    return True
+
+
+def line_runs(text: str, need: re.Pattern[str], gap: int = LINE_GAP) -> list[tuple[int, int]]:
+    """(start, end) of the runs of whole lines holding a match of need (which never matches a line break); runs
+    less than gap characters apart are joined. end is at a line break or the end of the text."""
+    runs: list[tuple[int, int]] = []
+    m = need.search(text)
+    while m is not None:
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        end = len(text) if end < 0 else end
+        if runs and start - runs[-1][1] <= gap:
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((start, end))
+        m = need.search(text, end)
+    return runs
 
 
 def _relative(result) -> Finding:  # type: ignore[no-untyped-def]

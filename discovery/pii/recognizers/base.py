@@ -51,8 +51,10 @@ class Phrases:
         self._any_case = re.compile(r"(?<![\w])" + body + r"(?![a-z])", re.IGNORECASE)
         self.pattern = self._any_case.pattern
 
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        low = text.lower()
+    def finditer(self, text: str, low: str | None = None) -> Iterator[re.Match[str]]:
+        """Matches in text (low: text.lower(), when the caller has it already)."""
+        if low is None:
+            low = text.lower()
         if len(low) != len(text):  # a few characters change length when lower-cased ('İ')
             yield from self._any_case.finditer(text)
             return

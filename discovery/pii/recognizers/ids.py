@@ -146,9 +146,10 @@ class ContextNumberDetector:
         # A value holds a digit and follows its label on the same line (fillers, gap words and list separators
         # never cross a line), so labels are looked for only in runs of lines that hold a digit.
         segments = [(start, end, text[start:end]) for start, end in digit_lines(text)]
+        lowered = [segment.lower() for _, _, segment in segments]
         for rule in RULES:
-            for start, _, segment in segments:
-                for ctx in rule.context.finditer(segment):
+            for (start, _, segment), low in zip(segments, lowered, strict=True):
+                for ctx in rule.context.finditer(segment, low):
                     hits.extend(self._values(text, start + ctx.end(), ctx.group(0), rule))
         # (both shapes below hold a digit and stay on one line; the look-behinds see the text before a segment)
         for m in (m for start, end, _ in segments for m in CASE_SHAPED.finditer(text, start, end)):
