@@ -47,6 +47,7 @@ PO_BOX = re.compile(
     r"(?<![\w])(?P<box>P\.?[ \t]?O\.?[ \t]+Box|Post[ \t]+Office[ \t]+Box|PO[ \t]?Box)[ \t]+#?\d{1,7}" + _TAIL,
     re.IGNORECASE,
 )
+_BOX = re.compile("box", re.IGNORECASE)  # in every PO_BOX match, read as PO_BOX reads it
 _CITY_STOP = {"On", "At", "In", "And", "Or", "The", "For", "To", "From", "By", "Near", "Between", "Thanks", "Please"}
 
 
@@ -62,6 +63,8 @@ class StreetAddressDetector:
             return []
         hits: list[Hit] = []
         for regex, kind in ((STREET, "street"), (PO_BOX, "po box")):
+            if regex is PO_BOX and not _BOX.search(text):
+                continue
             for m in regex.finditer(text):
                 end = m.end()
                 city = m.group("city")

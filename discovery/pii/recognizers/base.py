@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
@@ -105,6 +105,58 @@ def digit_lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def lines_near(text: str, need: re.Pattern[str], before: int = 0, after: int = 0, gap: int = 256
+               ) -> list[tuple[int, int]]:
+    """(start, end) of runs of whole lines where a pattern can match whose matches hold a match of need (which
+    never holds a line break) and reach at most `before` lines above it and `after` lines below it that hold
+    more than blanks (any number of blank lines between). Runs closer than gap characters are joined. Run the
+    pattern with pos and endpos over each run: its look-arounds see a line break or the text's end at the edges,
+    as in the whole text, and every match of the whole text lies in one run, found there in the same order."""
+    runs: list[tuple[int, int]] = []
+    m = need.search(text)
+    while m is not None:
+        start = text.rfind("\n", 0, m.start()) + 1
+        for _ in range(before):
+            start = _nonblank_line_before(text, start)
+        line_end = text.find("\n", m.end())
+        line_end = end = len(text) if line_end < 0 else line_end
+        for _ in range(after):
+            end = _nonblank_line_after(text, end)
+        if runs and start - runs[-1][1] <= gap:
+            runs[-1] = (runs[-1][0], max(end, runs[-1][1]))
+        else:
+            runs.append((start, end))
+        m = need.search(text, line_end)  # the next line holding one
+    return runs
+
+
+def _nonblank_line_before(text: str, start: int) -> int:
+    """The start of the nearest line above the one starting at start that holds more than blanks (0 if none)."""
+    while start > 0:
+        above = text.rfind("\n", 0, start - 1) + 1
+        if text[above : start - 1].strip():
+            return above
+        start = above
+    return 0
+
+
+def _nonblank_line_after(text: str, end: int) -> int:
+    """The end of the nearest line below the one ending at end that holds more than blanks (len(text) if none)."""
+    while end < len(text):
+        below = text.find("\n", end + 1)
+        below = len(text) if below < 0 else below
+        if text[end + 1 : below].strip():
+            return below
+        end = below
+    return len(text)
+
+
+def finditer_in(pattern: re.Pattern[str], text: str, runs: Iterable[tuple[int, int]]) -> Iterator[re.Match[str]]:
+    """pattern.finditer over each (start, end) run of text, in order."""
+    for start, end in runs:
+        yield from pattern.finditer(text, start, end)
+
+
 _BLANK = re.compile(r"\s")
 
 
@@ -113,6 +165,24 @@ def words_holding(text: str, char: str) -> Iterator[tuple[int, int]]:
     hold char and no blank can match (run it with pos and endpos: its look-arounds still see the text around)."""
     at = text.find(char)
     while at >= 0:
+        start = at
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        blank = _BLANK.search(text, at)
+        end = blank.start() if blank else len(text)
+        yield start, end
+        at = text.find(char, end)
+
+
+def words_where(text: str, char: str, holds: Callable[[str, int], bool]) -> Iterator[tuple[int, int]]:
+    """(start, end) of each word (a run without blanks) with an occurrence of char at which holds(text, index) is
+    true, in order: where a pattern whose matches hold such an occurrence and no blank can match (run it with pos
+    and endpos). char is found by str.find, far faster than a pattern search."""
+    at = text.find(char)
+    while at >= 0:
+        if not holds(text, at):
+            at = text.find(char, at + 1)
+            continue
         start = at
         while start > 0 and not text[start - 1].isspace():
             start -= 1
