@@ -317,6 +317,14 @@ class PiiEngine:
                 raise ValueError(f"Did not find word '{word}' in the list of tokens although it is expected to be "
                                  "found")
 
+            def _extract_surrounding_words(self, nlp_artifacts, word, start):  # type: ignore[no-untyped-def]
+                # Presidio's words around a finding, from the tokens near it alone: tokenizing a long text whole
+                # for a few findings was most of this step's cost.
+                text = getattr(nlp_artifacts, "_text", None)
+                if not isinstance(text, str):
+                    return super()._extract_surrounding_words(nlp_artifacts, word, start)
+                return surrounding_words(text, word, start, self.context_prefix_count, self.context_suffix_count)
+
             def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):  # type: ignore[no-untyped-def]
                 with_context = {r.id for r in recognizers if r.context}
                 key = p.RecognizerResult.RECOGNIZER_IDENTIFIER_KEY
@@ -493,6 +501,53 @@ def _lazy_artifacts_class():  # type: ignore[no-untyped-def]
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+WINDOW = 256  # characters each side of a finding tokenized at first for its context words (more when needed)
+
+
+def surrounding_words(text: str, word: str, start: int, before: int, after: int) -> list[str]:
+    """What Presidio's LemmaContextAwareEnhancer._extract_surrounding_words returns for a finding at start over the
+    tokens of the whole text (_TOKEN, lemmas by light_lemma, keywords: neither stop words nor punctuation), made
+    from the tokens of a window around it: a token never spans a blank, so the tokens between two blanks are those
+    of the whole text. The window grows until the walks of Presidio's _add_n_words end inside it."""
+    if not text.strip():
+        return [""]  # no tokens at all
+    lo, hi = max(0, start - WINDOW), min(len(text), start + WINDOW)
+    while True:
+        while lo > 0 and not text[lo - 1].isspace():
+            lo -= 1
+        while hi < len(text) and not text[hi].isspace():
+            hi += 1
+        matches = list(_TOKEN.finditer(text, lo, hi))
+        ends = [m.end() for m in matches]
+        i = bisect.bisect_right(ends, start)  # the first token ending after start (Presidio's token index)
+        if i == len(matches):
+            if hi == len(text):
+                raise ValueError(f"Did not find word '{word}' in the list of tokens although it is expected to be "
+                                 "found")
+            hi = min(len(text), hi + 4 * WINDOW)
+            continue
+        back, complete_back = _walk(matches, i, before + 1, -1)
+        forward, complete_forward = _walk(matches, i, after + 1, 1)
+        if not complete_back and lo > 0:
+            lo = max(0, lo - 4 * WINDOW)
+            continue
+        if not complete_forward and hi < len(text):
+            hi = min(len(text), hi + 4 * WINDOW)
+            continue
+        return list(set(back + forward))
+
+
+def _walk(matches: list[re.Match[str]], i: int, wanted: int, step: int) -> tuple[list[str], bool]:
+    """Presidio's _add_n_words over window tokens: up to `wanted` keyword lemmas from token i on, in step
+    direction, and whether the walk ended inside the window (found them all) rather than at its edge."""
+    words: list[str] = []
+    while 0 <= i < len(matches) and wanted > 0:
+        lemma = _lemma(matches[i].group()).lower()
+        if lemma in _KEYWORDS:
+            words.append(lemma)
+            wanted -= 1
+        i += step
+    return words, wanted == 0
 
 
 class _Lemmas:
