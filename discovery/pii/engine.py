@@ -344,7 +344,15 @@ class PiiEngine:
 
         class _Analyzer(p.AnalyzerEngine):  # type: ignore[misc, name-defined]
             """Presidio's AnalyzerEngine whose per-recognizer context step sorts the results by recognizer once
-            (Presidio filters every result list for every recognizer: recognizers x results)."""
+            (Presidio filters every result list for every recognizer: recognizers x results), and which lists its
+            recognizers and entities once (the registry does not change after set-up; Presidio lists them again
+            for every text)."""
+
+            def get_supported_entities(self, language=None):  # type: ignore[no-untyped-def]
+                known = self.__dict__.setdefault("_entities_by_language", {})
+                if language not in known:
+                    known[language] = super().get_supported_entities(language)
+                return list(known[language])
 
             def _enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):  # type: ignore[no-untyped-def]
                 key = p.RecognizerResult.RECOGNIZER_IDENTIFIER_KEY
@@ -365,6 +373,7 @@ class PiiEngine:
                     text=text, raw_results=results, nlp_artifacts=nlp_artifacts, recognizers=recognizers,
                     context=context)
 
+        _list_once(registry)
         return _Analyzer(registry=registry, nlp_engine=self.nlp_engine, supported_languages=["en"],
                          context_aware_enhancer=enhancer, default_score_threshold=FLOOR)
 
@@ -617,6 +626,23 @@ _LINE_FILTERS = {
     "UsBankRecognizer": ("77ff5492baf67207", r"[0-9]{8}"),
 }
 LINE_GAP = 256  # characters: lines closer than this are analysed in one call (each call costs its set-up)
+
+
+def _list_once(registry: object) -> None:
+    """The registry's list of all its recognizers for a language, made once (the analyzer asks for it for every
+    text; discovery never adds a recognizer after set-up). Other requests go to the registry as before."""
+    ask = registry.get_recognizers  # type: ignore[attr-defined]
+    made: dict[tuple[object, bool], list[object]] = {}
+
+    def get_recognizers(language, entities=None, all_fields=False, ad_hoc_recognizers=None):  # type: ignore[no-untyped-def]
+        if entities is not None or ad_hoc_recognizers or not all_fields:
+            return ask(language=language, entities=entities, all_fields=all_fields,
+                       ad_hoc_recognizers=ad_hoc_recognizers)
+        if (language, all_fields) not in made:
+            made[(language, all_fields)] = ask(language=language, entities=None, all_fields=True)
+        return list(made[(language, all_fields)])
+
+    registry.get_recognizers = get_recognizers  # type: ignore[attr-defined]
 
 
 def patterns_fingerprint(recognizer: object) -> str:

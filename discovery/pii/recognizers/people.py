@@ -95,17 +95,27 @@ def _key(text: str) -> str:
     return fold(text).rstrip(".")
 
 
-def _groups(text: str, drop: Callable[[str, str], bool] | None = None) -> list[list[_Tok]]:
+def _groups(text: str, drop: Callable[[str, str], bool] | None = None, dropped: dict[str, bool] | None = None
+            ) -> list[list[_Tok]]:
     """Runs of capitalised words, split where a sentence ends ('Achterberg. Deputy Ostrander'). drop(text, key)
-    leaves out runs of one word it says nothing can come of (made before any token object)."""
+    leaves out runs of one word it says nothing can come of (made before any token object); dropped remembers
+    its answer by the run's text (valid as long as drop's answers are)."""
     groups: list[list[_Tok]] = []
     for m in RUN.finditer(text):
+        run = m.group(1)
+        if dropped is not None and dropped.get(run):
+            continue
         offset = m.start(1)
-        shapes = _shapes(m.group(1))
+        shapes = _shapes(run)
         if len(shapes) == 1:  # most runs
             start, end, word, key, stop = shapes[0]
-            if drop is None or not drop(word, key):
-                groups.append([_Tok(word, offset + start, offset + end, key, stop)])
+            if drop is not None:
+                gone = drop(word, key)
+                if dropped is not None:
+                    dropped[run] = gone
+                if gone:
+                    continue
+            groups.append([_Tok(word, offset + start, offset + end, key, stop)])
             continue
         current: list[_Tok] = []
         for start, end, word, key, stop in shapes:
@@ -137,6 +147,7 @@ class PersonNameDetector:
         # What a run of several words gives when no step read the text around it (most runs: 'Ethics Board',
         # 'Official Code'), by its words and their places in the run, the hits' places relative to its start.
         self._runs: dict[tuple[tuple[str, str, bool, int, int], ...], tuple[Hit, ...]] = {}
+        self._dropped: dict[str, bool] = {}  # run of one word -> inert (see find)
         self._lone_names: tuple[object, ...] = ()
         self._starts: frozenset[str] = frozenset()
         self._ends: frozenset[str] = frozenset()
@@ -147,9 +158,10 @@ class PersonNameDetector:
         hits: list[Hit] = []
         names = message.names
         names_key = _names_key(names)
-        if names_key != self._lone_names or len(self._lone) > LONE_MAX:
+        if names_key != self._lone_names or len(self._lone) > LONE_MAX or len(self._dropped) > LONE_MAX:
             self._lone = {}
             self._runs = {}
+            self._dropped = {}
             self._lone_names = names_key
             self._starts = frozenset(k[0] for k in names.full)
             self._ends = frozenset(k[-1] for k in names.full)
@@ -164,7 +176,7 @@ class PersonNameDetector:
                 verdict = lone[(word, key)] = _lone_verdict(_Tok(word, 0, len(word), key), names)
             return verdict == _NEVER and key not in starts and key not in ends
 
-        groups = _groups(text, inert)
+        groups = _groups(text, inert, self._dropped)
         skip = -1
         for i, toks in enumerate(groups):
             if i == skip:
