@@ -25,6 +25,7 @@ from discovery.pii.headers import is_antispam
 from discovery.pii.names import CorpusNames, parse_person
 from discovery.pii.postprocess import trim_person
 from discovery.pii.recognizers import Detector, MessageContext, default_detectors
+from discovery.pii.recognizers.base import lines_holding
 from discovery.pii.types import FieldText, Finding, Problem, fold
 
 ENGINE_VERSION = "1"  # with code_version(): a scan by other detection code is out of date
@@ -672,7 +673,7 @@ def _run_on_lines(recognizer: object) -> bool:
         if regex_flags is not None:  # not how the analyzer calls it: the filter was read for the default flags
             return analyze(text, entities, nlp_artifacts, regex_flags)
         results = []
-        for start, end in line_runs(text, need):
+        for start, end in lines_holding(text, need, LINE_GAP):
             if start == 0 and end == len(text):
                 return analyze(text, entities, None)
             for r in analyze(text[start:end], entities, None):
@@ -683,23 +684,6 @@ def _run_on_lines(recognizer: object) -> bool:
 
     recognizer.analyze = on_lines  # type: ignore[attr-defined]
     return True
-
-
-def line_runs(text: str, need: re.Pattern[str], gap: int = LINE_GAP) -> list[tuple[int, int]]:
-    """(start, end) of the runs of whole lines holding a match of need (which never matches a line break); runs
-    less than gap characters apart are joined. end is at a line break or the end of the text."""
-    runs: list[tuple[int, int]] = []
-    m = need.search(text)
-    while m is not None:
-        start = text.rfind("\n", 0, m.start()) + 1
-        end = text.find("\n", m.end())
-        end = len(text) if end < 0 else end
-        if runs and start - runs[-1][1] <= gap:
-            runs[-1] = (runs[-1][0], end)
-        else:
-            runs.append((start, end))
-        m = need.search(text, end)
-    return runs
 
 
 def _relative(result) -> Finding:  # type: ignore[no-untyped-def]

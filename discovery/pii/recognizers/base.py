@@ -126,50 +126,24 @@ def digit_lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def lines_near(text: str, need: re.Pattern[str], before: int = 0, after: int = 0, gap: int = 256
-               ) -> list[tuple[int, int]]:
-    """(start, end) of runs of whole lines where a pattern can match whose matches hold a match of need (which
-    never holds a line break) and reach at most `before` lines above it and `after` lines below it that hold
-    more than blanks (any number of blank lines between). Runs closer than gap characters are joined. Run the
-    pattern with pos and endpos over each run: its look-arounds see a line break or the text's end at the edges,
-    as in the whole text, and every match of the whole text lies in one run, found there in the same order."""
+def lines_holding(text: str, need: re.Pattern[str], gap: int = 256) -> list[tuple[int, int]]:
+    """(start, end) of the runs of whole lines that hold a match of need (which never holds a line break), runs
+    closer than gap characters joined: where a pattern can match whose matches stay on one line and hold one. Run
+    the pattern with pos and endpos over each run: its look-arounds see a line break or the text's end at the
+    edges, as in the whole text, and every match of the whole text lies in one run, found there in the same
+    order."""
     runs: list[tuple[int, int]] = []
     m = need.search(text)
     while m is not None:
         start = text.rfind("\n", 0, m.start()) + 1
-        for _ in range(before):
-            start = _nonblank_line_before(text, start)
-        line_end = text.find("\n", m.end())
-        line_end = end = len(text) if line_end < 0 else line_end
-        for _ in range(after):
-            end = _nonblank_line_after(text, end)
+        end = text.find("\n", m.end())
+        end = len(text) if end < 0 else end
         if runs and start - runs[-1][1] <= gap:
-            runs[-1] = (runs[-1][0], max(end, runs[-1][1]))
+            runs[-1] = (runs[-1][0], end)
         else:
             runs.append((start, end))
-        m = need.search(text, line_end)  # the next line holding one
+        m = need.search(text, end)  # the next line holding one
     return runs
-
-
-def _nonblank_line_before(text: str, start: int) -> int:
-    """The start of the nearest line above the one starting at start that holds more than blanks (0 if none)."""
-    while start > 0:
-        above = text.rfind("\n", 0, start - 1) + 1
-        if text[above : start - 1].strip():
-            return above
-        start = above
-    return 0
-
-
-def _nonblank_line_after(text: str, end: int) -> int:
-    """The end of the nearest line below the one ending at end that holds more than blanks (len(text) if none)."""
-    while end < len(text):
-        below = text.find("\n", end + 1)
-        below = len(text) if below < 0 else below
-        if text[end + 1 : below].strip():
-            return below
-        end = below
-    return len(text)
 
 
 def finditer_in(pattern: re.Pattern[str], text: str, runs: Iterable[tuple[int, int]]) -> Iterator[re.Match[str]]:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from discovery.pii import lexicon
-from discovery.pii.recognizers.base import Hit, MessageContext, finditer_in, lines_near, words_holding
+from discovery.pii.recognizers.base import Hit, MessageContext, finditer_in, lines_holding, words_holding
 from discovery.pii.types import FieldText, fold
 
 _LOCAL_CHARS = r"A-Za-z0-9!#$%&'*+=?^_`{|}~\-"
@@ -71,7 +71,7 @@ class LotusNameDetector:
         if "/" not in text:
             return []
         hits = []
-        for m in finditer_in(LOTUS, text, lines_near(text, _LOTUS_NEED)):
+        for m in finditer_in(LOTUS, text, lines_holding(text, _LOTUS_NEED)):
             name = m.group(1)
             if name.isupper() and len(name.replace(".", "").replace(" ", "")) <= 4:
                 continue
