@@ -35,7 +35,9 @@ _TAIL = (
     r"(?:,?[ \t]+(?P<zip>\d{5}(?:-\d{4})?))?"
 )
 STREET = re.compile(
-    r"(?<![\w#/.-])(?P<number>\d{1,6}(?:-?[A-Z])?(?:-\d{1,5})?)[ \t]+"
+    # (the look-behind after the first digit reads the character before it: a pattern that starts with a digit
+    # lets the regex engine skip to the digits)
+    r"(?P<number>\d(?<![\w#/.-]\d)\d{0,5}(?:-?[A-Z])?(?:-\d{1,5})?)[ \t]+"
     rf"(?:{_DIR}[ \t]+)?"
     rf"(?P<name>(?:{_WORD}[ \t]+){{0,4}}{_WORD}|\d{{1,3}}(?:st|nd|rd|th))[ \t]+"
     rf"(?P<suffix>{SUFFIXES})\b\.?"

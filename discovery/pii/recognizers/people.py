@@ -17,8 +17,12 @@ _L = r"[^\W\d_]"
 _UP = r"[A-ZÀ-ÖØ-Þ]"
 _TOKEN = rf"(?:{_UP}{_L}*(?:['’-]{_L}+)*(?:['’]s)?\.?|{_UP}\.)"
 _PARTICLE = r"(?:de|da|del|della|der|di|du|la|le|van|von|ter|ten|bin|al|el|y)"
+# The first token of a run: _TOKEN with its capital first and the look-behind that starts a run after it (reading
+# the character before the capital, as a look-behind before it would): a pattern that starts with a character
+# class lets the regex engine skip to the capitals, twice as fast on long texts.
+_FIRST = rf"{_UP}(?<![\w@./'’-]{_UP})(?:{_L}*(?:['’-]{_L}+)*(?:['’]s)?\.?|\.)"
 RUN = re.compile(
-    rf"(?<![\w@./'’-])({_TOKEN}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_TOKEN})*)(?![\w@]|\.\w|['’]\w)"
+    rf"({_FIRST}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_TOKEN})*)(?![\w@]|\.\w|['’]\w)"
 )
 _TOKEN_RE = re.compile(_TOKEN)
 _PLACE_AFTER = re.compile(
