@@ -47,6 +47,7 @@ class Phrases:
     def __init__(self, phrases: Iterable[str]) -> None:
         lowered = {p.lower() for p in phrases if p}
         parts = sorted(lowered, key=lambda p: (-len(_phrase_regex(p)), p))  # longest pattern first
+        self.phrases = tuple(parts)
         body = _by_first_character(parts)
         self._lower = re.compile(body + r"(?![a-z])")
         self._any_case = re.compile(r"(?<![\w])" + body + r"(?![a-z])", re.IGNORECASE)
@@ -63,6 +64,13 @@ class Phrases:
             before = low[m.start() - 1] if m.start() else " "
             if not (before.isalnum() or before == "_"):
                 yield m
+
+    def may_match(self, text: str, low: str) -> bool:
+        """Whether finditer(text, low) can yield anything: a match of the phrases anywhere, even inside a word (a
+        matcher of more phrases, as one for several rules, says so for each of them)."""
+        if len(low) != len(text):
+            return self._any_case.search(text) is not None
+        return self._lower.search(low) is not None
 
     def findall(self, text: str) -> list[str]:
         return [m.group(0) for m in self.finditer(text)]

@@ -129,6 +129,7 @@ RULES: tuple[ContextRule, ...] = (
         "personnel number", "serial number", "unit number", "dienstnummer",
     ]), BADGE_VALUE, 0.85),
 )
+_ANY_LABEL = Phrases(p for rule in RULES for p in rule.context.phrases)  # every rule's phrases
 # Reference numbers shaped like 'PRR-2018-0147', 'CR-2018-0311', 'PSU-17-031' need no label.
 CASE_SHAPED = re.compile(r"(?<![\w-])([A-Z]{2,5}-(?:19|20)?\d{2}-\d{3,7})(?![\w-])")
 _RANKS = (r"(?:Det|Detective|Ofc|Officer|Sgt|Sergeant|Deputy|Dep|Lt|Lieutenant|Cpl|Corporal|Capt|Captain|"
@@ -160,8 +161,10 @@ class ContextNumberDetector:
         # never cross a line), so labels are looked for only in runs of lines that hold a digit.
         segments = [(start, end, text[start:end]) for start, end in digit_lines(text)]
         lowered = [segment.lower() for _, _, segment in segments]
+        # (a segment where no rule's phrase occurs at all, even inside a word, is left out for every rule)
+        labelled = [(seg, low) for seg, low in zip(segments, lowered, strict=True) if _ANY_LABEL.may_match(seg[2], low)]
         for rule in RULES:
-            for (start, _, segment), low in zip(segments, lowered, strict=True):
+            for (start, _, segment), low in labelled:
                 for ctx in rule.context.finditer(segment, low):
                     hits.extend(self._values(text, start + ctx.end(), ctx.group(0), rule))
         # (both shapes below hold a digit and stay on one line; the look-behinds see the text before a segment):
