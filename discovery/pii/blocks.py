@@ -16,14 +16,24 @@ _FROM_LINE = re.compile(r"(?:From|De|Von|Van):[ \t]", re.IGNORECASE)
 _NEXT_HEADER = re.compile(r"(?:Sent|Date|Datum|Envoyé|Enviado|To|Subject|An|À|Para):", re.IGNORECASE)
 
 
+_FIRSTS = frozenset("-_BbFfDdVv")  # the first characters _SEPARATOR and _FROM_LINE can match
+
+
 def _depth(line: str) -> int:
+    if line[:1] not in _QUOTED_STARTS:  # (most lines: no blank or '>' first, so no quote marker)
+        return 0
     m = _QUOTE.match(line)
     return m.group(0).count(">") if m else 0
+
+
+_QUOTED_STARTS = frozenset(" \t>")
 
 
 def _starts_message(lines: list[str], i: int) -> bool:
     """Does line i open a quoted or forwarded message written without '>' markers?"""
     line = lines[i].lstrip(" \t*")
+    if line[:1] not in _FIRSTS:
+        return False
     if _SEPARATOR.match(line):
         return True
     if not _FROM_LINE.match(line):

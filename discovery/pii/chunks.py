@@ -95,4 +95,4 @@ def _looks_non_english(text: str) -> bool:
     words = _WORD.findall(text[:5000].lower())
     if len(words) < 40:
         return False
-    return sum(1 for w in words if w in _ENGLISH) / len(words) < 0.04
+    return sum(map(_ENGLISH.__contains__, words)) / len(words) < 0.04

@@ -3,6 +3,7 @@ spaCy), with the best installed spaCy pipeline or, without one, an offline mode 
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -10,7 +11,7 @@ import logging
 import os
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from functools import lru_cache
@@ -24,6 +25,7 @@ from discovery.pii.headers import is_antispam
 from discovery.pii.names import CorpusNames, parse_person
 from discovery.pii.postprocess import trim_person
 from discovery.pii.recognizers import Detector, MessageContext, default_detectors
+from discovery.pii.recognizers.base import lines_holding
 from discovery.pii.types import FieldText, Finding, Problem, fold
 
 ENGINE_VERSION = "1"  # with code_version(): a scan by other detection code is out of date
@@ -291,6 +293,7 @@ class PiiEngine:
         # by a PERSON-only one that trims its spans), and every non-US national id.
         for recognizer in (pre.UsSsnRecognizer(), pre.CreditCardRecognizer(), pre.IbanRecognizer(),
                            pre.UsItinRecognizer(), pre.UsPassportRecognizer(), pre.UsBankRecognizer()):
+            _run_on_lines(recognizer)
             registry.add_recognizer(recognizer)
         for detector in self.detectors:
             registry.add_recognizer(_adapter(p, detector, self._state))
@@ -301,6 +304,27 @@ class PiiEngine:
         class _Enhancer(LemmaContextAwareEnhancer):  # type: ignore[misc]
             """Presidio's lemma enhancer, run only on results of recognizers that have context words (it
             deep-copies every result it is given; discovery's detectors weigh their context themselves)."""
+
+            @staticmethod
+            def _find_index_of_match_token(word, start, tokens, tokens_indices):  # type: ignore[no-untyped-def]
+                # Presidio walks the tokens from the first for each result (quadratic on a long text with many
+                # numbers); the tokens of LazyArtifacts are in order and never overlap, so the first token that
+                # ends after start (Presidio's answer) is found by bisection.
+                i = bisect.bisect_right(tokens_indices, start) - 1
+                if i >= 0 and start < tokens_indices[i] + len(tokens[i]):
+                    return i
+                if i + 1 < len(tokens):
+                    return i + 1
+                raise ValueError(f"Did not find word '{word}' in the list of tokens although it is expected to be "
+                                 "found")
+
+            def _extract_surrounding_words(self, nlp_artifacts, word, start):  # type: ignore[no-untyped-def]
+                # Presidio's words around a finding, from the tokens near it alone: tokenizing a long text whole
+                # for a few findings was most of this step's cost.
+                text = getattr(nlp_artifacts, "_text", None)
+                if not isinstance(text, str):
+                    return super()._extract_surrounding_words(nlp_artifacts, word, start)
+                return surrounding_words(text, word, start, self.context_prefix_count, self.context_suffix_count)
 
             def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):  # type: ignore[no-untyped-def]
                 with_context = {r.id for r in recognizers if r.context}
@@ -317,8 +341,42 @@ class PiiEngine:
         except TypeError:  # Presidio before the option: match whole words ourselves
             enhancer = _Enhancer()
             enhancer._find_supportive_word_in_context = _whole_word_context  # type: ignore[method-assign]
-        return p.AnalyzerEngine(registry=registry, nlp_engine=self.nlp_engine, supported_languages=["en"],
-                                context_aware_enhancer=enhancer, default_score_threshold=FLOOR)
+        base_enhance = p.EntityRecognizer.enhance_using_context
+
+        class _Analyzer(p.AnalyzerEngine):  # type: ignore[misc, name-defined]
+            """Presidio's AnalyzerEngine whose per-recognizer context step sorts the results by recognizer once
+            (Presidio filters every result list for every recognizer: recognizers x results), and which lists its
+            recognizers and entities once (the registry does not change after set-up; Presidio lists them again
+            for every text)."""
+
+            def get_supported_entities(self, language=None):  # type: ignore[no-untyped-def]
+                known = self.__dict__.setdefault("_entities_by_language", {})
+                if language not in known:
+                    known[language] = super().get_supported_entities(language)
+                return list(known[language])
+
+            def _enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):  # type: ignore[no-untyped-def]
+                key = p.RecognizerResult.RECOGNIZER_IDENTIFIER_KEY
+                by_recognizer: dict[str, list[object]] = {}
+                for r in raw_results:
+                    by_recognizer.setdefault(r.recognition_metadata[key], []).append(r)
+                results = []
+                for recognizer in recognizers:
+                    own = by_recognizer.get(recognizer.id, [])
+                    if type(recognizer).enhance_using_context is base_enhance:
+                        results.extend(own)  # what the base method returns: its own results, unchanged
+                        continue
+                    others = [r for r in raw_results if r.recognition_metadata[key] != recognizer.id]
+                    results.extend(recognizer.enhance_using_context(
+                        text=text, raw_recognizer_results=own, other_raw_recognizer_results=others,
+                        nlp_artifacts=nlp_artifacts, context=context))
+                return self.context_aware_enhancer.enhance_using_context(
+                    text=text, raw_results=results, nlp_artifacts=nlp_artifacts, recognizers=recognizers,
+                    context=context)
+
+        _list_once(registry)
+        return _Analyzer(registry=registry, nlp_engine=self.nlp_engine, supported_languages=["en"],
+                         context_aware_enhancer=enhancer, default_score_threshold=FLOOR)
 
     def recognizer_names(self) -> list[str]:
         return sorted({r.name for r in self.analyzer.registry.recognizers})
@@ -438,14 +496,10 @@ def _lazy_artifacts_class():  # type: ignore[no-untyped-def]
             self._made = False
 
         def _make(self) -> None:
-            tokens: list[str] = []
-            starts: list[int] = []
-            for m in _TOKEN.finditer(self._text):
-                tokens.append(m.group())
-                starts.append(m.start())
-            lemmas = [_lemma(t) for t in tokens]
-            self.__dict__.update(tokens=tokens, tokens_indices=starts, lemmas=lemmas, _made=True,
-                                 keywords=_Keywords(x for x in lemmas if x not in _STOP and x[:1].isalnum()))
+            matches = list(_TOKEN.finditer(self._text))
+            tokens = list(map(re.Match.group, matches))
+            self.__dict__.update(tokens=tokens, tokens_indices=list(map(re.Match.start, matches)),
+                                 lemmas=_Lemmas(tokens), keywords=_KEYWORDS, _made=True)
 
         def __getattr__(self, name: str) -> object:  # only called for attributes not made yet
             if name in ("tokens", "tokens_indices", "lemmas", "keywords") and not self.__dict__.get("_made"):
@@ -457,17 +511,90 @@ def _lazy_artifacts_class():  # type: ignore[no-untyped-def]
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+WINDOW = 256  # characters each side of a finding tokenized at first for its context words (more when needed)
 
 
-class _Keywords(list):  # type: ignore[type-arg]
-    """Presidio's context enhancer asks 'lemma in keywords' for each word near a finding: O(1) here, not O(n)."""
+def surrounding_words(text: str, word: str, start: int, before: int, after: int) -> list[str]:
+    """What Presidio's LemmaContextAwareEnhancer._extract_surrounding_words returns for a finding at start over the
+    tokens of the whole text (_TOKEN, lemmas by light_lemma, keywords: neither stop words nor punctuation), made
+    from the tokens of a window around it: a token never spans a blank, so the tokens between two blanks are those
+    of the whole text. The window grows until the walks of Presidio's _add_n_words end inside it."""
+    if not text.strip():
+        return [""]  # no tokens at all
+    lo, hi = max(0, start - WINDOW), min(len(text), start + WINDOW)
+    while True:
+        while lo > 0 and not text[lo - 1].isspace():
+            lo -= 1
+        while hi < len(text) and not text[hi].isspace():
+            hi += 1
+        matches = list(_TOKEN.finditer(text, lo, hi))
+        ends = [m.end() for m in matches]
+        i = bisect.bisect_right(ends, start)  # the first token ending after start (Presidio's token index)
+        if i == len(matches):
+            if hi == len(text):
+                raise ValueError(f"Did not find word '{word}' in the list of tokens although it is expected to be "
+                                 "found")
+            hi = min(len(text), hi + 4 * WINDOW)
+            continue
+        back, complete_back = _walk(matches, i, before + 1, -1)
+        forward, complete_forward = _walk(matches, i, after + 1, 1)
+        if not complete_back and lo > 0:
+            lo = max(0, lo - 4 * WINDOW)
+            continue
+        if not complete_forward and hi < len(text):
+            hi = min(len(text), hi + 4 * WINDOW)
+            continue
+        return list(set(back + forward))
 
-    def __init__(self, items: Iterable[str]) -> None:
-        super().__init__(items)
-        self._set = frozenset(self)
+
+def _walk(matches: list[re.Match[str]], i: int, wanted: int, step: int) -> tuple[list[str], bool]:
+    """Presidio's _add_n_words over window tokens: up to `wanted` keyword lemmas from token i on, in step
+    direction, and whether the walk ended inside the window (found them all) rather than at its edge."""
+    words: list[str] = []
+    while 0 <= i < len(matches) and wanted > 0:
+        lemma = _lemma(matches[i].group()).lower()
+        if lemma in _KEYWORDS:
+            words.append(lemma)
+            wanted -= 1
+        i += step
+    return words, wanted == 0
+
+
+class _Lemmas:
+    """The lemmas of a text's tokens, each made when Presidio's context enhancer reads it (it reads the few words
+    before a finding, not the thousands of a long text)."""
+
+    __slots__ = ("_tokens", "_made")
+
+    def __init__(self, tokens: list[str]) -> None:
+        self._tokens = tokens
+        self._made: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._tokens)
+
+    def __getitem__(self, i: int) -> str:
+        lemma = self._made.get(i)
+        if lemma is None:
+            lemma = self._made[i] = _lemma(self._tokens[i])
+        return lemma
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[i] for i in range(len(self._tokens)))
+
+
+class _Keywords:
+    """Presidio's 'keywords' (a text's lemmas that are not stop words or punctuation), as the test Presidio's
+    context enhancer makes of each lemma of the text near a finding ('lemma in keywords'): that lemma is in the
+    text, so it is a keyword when it is neither."""
+
+    __slots__ = ()
 
     def __contains__(self, item: object) -> bool:
-        return item in self._set
+        return isinstance(item, str) and item not in _STOP and item[:1].isalnum()
+
+
+_KEYWORDS = _Keywords()
 
 
 def _stop_words() -> frozenset[str]:
@@ -482,6 +609,81 @@ _STOP = _stop_words()
 def _whole_word_context(context_list: list[str], recognizer_context_list: list[str], *args: object) -> str:
     words = {w.lower() for w in context_list or []}
     return next((w for w in recognizer_context_list or [] if w.lower() in words), "")
+
+
+# Presidio's pattern recognizers run several regexes over the whole text each: most of their cost on long
+# attachments. Every match of their patterns stays on one line and holds a match of the filter below (read from the
+# patterns: an SSN holds nine digits or 'ddd-dd', an ITIN '9dd-dd', '9dddd-d' or nine digits from a 9, a card
+# number 'dddd-ddd', passport and bank numbers eight digits, an IBAN 'XX00'), so they run on the runs of lines
+# that hold one, with the same results: a line break and the end of a text are alike to their boundaries and
+# look-arounds. The fingerprint is of the patterns a filter was read from; other patterns (another Presidio) run
+# on the whole text.
+_LINE_FILTERS = {
+    "UsSsnRecognizer": ("99e2c61f6a973b04", r"[0-9]{3}(?:[- .][0-9]{2}|[0-9]{6})"),
+    "CreditCardRecognizer": ("f619fa242c932c37", r"\d{4}[- ]?\d{3}"),
+    "IbanRecognizer": ("1f98697e78e08d67", r"[A-Z]{2}[0-9]{2}"),
+    "UsItinRecognizer": ("1dc3ba3379d4812d", r"9\d{2}[- ]\d{2}|9\d{4}[- ]\d|9\d{8}"),
+    "UsPassportRecognizer": ("4d39378952a1fd07", r"[0-9]{8}"),
+    "UsBankRecognizer": ("77ff5492baf67207", r"[0-9]{8}"),
+}
+LINE_GAP = 256  # characters: lines closer than this are analysed in one call (each call costs its set-up)
+
+
+def _list_once(registry: object) -> None:
+    """The registry's list of all its recognizers for a language, made once (the analyzer asks for it for every
+    text; discovery never adds a recognizer after set-up). Other requests go to the registry as before."""
+    ask = registry.get_recognizers  # type: ignore[attr-defined]
+    made: dict[tuple[object, bool], list[object]] = {}
+
+    def get_recognizers(language, entities=None, all_fields=False, ad_hoc_recognizers=None):  # type: ignore[no-untyped-def]
+        if entities is not None or ad_hoc_recognizers or not all_fields:
+            return ask(language=language, entities=entities, all_fields=all_fields,
+                       ad_hoc_recognizers=ad_hoc_recognizers)
+        if (language, all_fields) not in made:
+            made[(language, all_fields)] = ask(language=language, entities=None, all_fields=True)
+        return list(made[(language, all_fields)])
+
+    registry.get_recognizers = get_recognizers  # type: ignore[attr-defined]
+
+
+def patterns_fingerprint(recognizer: object) -> str:
+    """A short hash of a Presidio pattern recognizer's regexes."""
+    patterns = getattr(recognizer, "patterns", None) or []
+    return hashlib.sha256("\n".join(p.regex for p in patterns).encode()).hexdigest()[:16]
+
+
+def _run_on_lines(recognizer: object) -> bool:
+    """Make a Presidio pattern recognizer analyse only the runs of lines its patterns can match on (see
+    _LINE_FILTERS); False, and left as it is, when its patterns are not the ones the filter was read from."""
+    import regex  # Presidio's regex engine
+
+    known = _LINE_FILTERS.get(type(recognizer).__name__)
+    if known is None or patterns_fingerprint(recognizer) != known[0]:
+        return False
+    # Digits are read as Presidio's engine reads them (\d), in that engine; the one filter with letters (ASCII
+    # classes, alike in both engines) runs faster in the standard one, with the recognizer's case flag.
+    if "A-Z" in known[1]:
+        flags = re.IGNORECASE if (getattr(recognizer, "global_regex_flags", 0) or 0) & re.IGNORECASE else 0
+        need: re.Pattern[str] = re.compile(known[1], flags=flags)
+    else:
+        need = regex.compile(known[1])
+    analyze = recognizer.analyze  # type: ignore[attr-defined]
+
+    def on_lines(text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
+        if regex_flags is not None:  # not how the analyzer calls it: the filter was read for the default flags
+            return analyze(text, entities, nlp_artifacts, regex_flags)
+        results = []
+        for start, end in lines_holding(text, need, LINE_GAP):
+            if start == 0 and end == len(text):
+                return analyze(text, entities, None)
+            for r in analyze(text[start:end], entities, None):
+                r.start += start
+                r.end += start
+                results.append(r)
+        return results
+
+    recognizer.analyze = on_lines  # type: ignore[attr-defined]
+    return True
 
 
 def _relative(result) -> Finding:  # type: ignore[no-untyped-def]

@@ -18,8 +18,10 @@ _BRACKETS = re.compile(r"\[mailto:[^\]]*\]|<[^>]*>|\([^)]*\)|\[[^\]]*\]")
 _LOTUS = re.compile(r"^([^/@]+?)\s*/\s*[A-Za-z0-9&_ -]+(?:/[A-Za-z0-9&_ -]+)*(?:@[\w.-]+)?$")
 _NAME_TOKEN = re.compile(r"^[^\W\d_](?:[\w'’.-]*[^\W\d_])?\.?$")
 _LOCAL_SPLIT = re.compile(r"[._-]+")
-_LOWER_WORD = re.compile(r"(?<![\w@./:-])([a-z][a-z'’-]*[a-z])(?![\w@/-]|\.[A-Za-z0-9])")
-_CAP_WORD = re.compile(r"(?<![\w@./:-])([A-Z][a-z'’-]*[a-z])(?![\w@/-]|\.[A-Za-z0-9])")
+# (the look-behind after the first letter reads the character before it, as one before it would: a pattern that
+# starts with a letter lets the regex engine skip to the letters)
+_LOWER_WORD = re.compile(r"([a-z](?<![\w@./:-][a-z])[a-z'’-]*[a-z])(?![\w@/-]|\.[A-Za-z0-9])")
+_CAP_WORD = re.compile(r"([A-Z](?<![\w@./:-][A-Z])[a-z'’-]*[a-z])(?![\w@/-]|\.[A-Za-z0-9])")
 _X_HEADERS = ("x-from", "x-to", "x-cc", "x-bcc")
 _PLACE = re.compile(
     r"\b(?:in|near|at|outside|downtown)[ \t]+([A-Z][a-z]+)\b(?![ \t]+[A-Z])"
@@ -272,17 +274,19 @@ def vocabulary(texts: Iterable[str], *, min_count: int = 3
     orgs: Counter[str] = Counter()
     first_names = lexicon.census()[0]
     places: Counter[str] = Counter()
+    runs: Counter[tuple[str, str]] = Counter()  # (words before, last word) of organisation-like runs
     for text in texts:
         lower.update(_LOWER_WORD.findall(text))
-        upper.update(w.lower() for w in _CAP_WORD.findall(text))
+        upper.update(map(str.lower, _CAP_WORD.findall(text)))
         places.update(fold(next(g for g in m.groups() if g)) for m in _PLACE.finditer(text))
-        for m in _ORG_RUN.finditer(text):
-            if not lexicon.is_org_word(m.group(2)):
-                continue
-            for word in m.group(1).split():
-                key = fold(word).strip(".")
-                if key not in first_names and not lexicon.is_title(word) and key not in lexicon.NOT_NAMES:
-                    orgs[key] += 1
+        runs.update(_ORG_RUN.findall(text))
+    for (before, last), n in runs.items():
+        if not lexicon.is_org_word(last):
+            continue
+        for word in before.split():
+            key = fold(word).strip(".")
+            if key not in first_names and not lexicon.is_title(word) and key not in lexicon.NOT_NAMES:
+                orgs[key] += n
     common = frozenset(w for w, n in lower.items() if n >= min_count and n * 3 >= upper.get(w, 0))
     seen = frozenset(w for w, n in lower.items() if n >= min_count)
     for word, n in places.items():  # 'in Houston', 'Houston, TX', 'the Houston office': a place here

@@ -35,7 +35,9 @@ _TAIL = (
     r"(?:,?[ \t]+(?P<zip>\d{5}(?:-\d{4})?))?"
 )
 STREET = re.compile(
-    r"(?<![\w#/.-])(?P<number>\d{1,6}(?:-?[A-Z])?(?:-\d{1,5})?)[ \t]+"
+    # (the look-behind after the first digit reads the character before it: a pattern that starts with a digit
+    # lets the regex engine skip to the digits)
+    r"(?P<number>\d(?<![\w#/.-]\d)\d{0,5}(?:-?[A-Z])?(?:-\d{1,5})?)[ \t]+"
     rf"(?:{_DIR}[ \t]+)?"
     rf"(?P<name>(?:{_WORD}[ \t]+){{0,4}}{_WORD}|\d{{1,3}}(?:st|nd|rd|th))[ \t]+"
     rf"(?P<suffix>{SUFFIXES})\b\.?"
@@ -47,6 +49,7 @@ PO_BOX = re.compile(
     r"(?<![\w])(?P<box>P\.?[ \t]?O\.?[ \t]+Box|Post[ \t]+Office[ \t]+Box|PO[ \t]?Box)[ \t]+#?\d{1,7}" + _TAIL,
     re.IGNORECASE,
 )
+_BOX = re.compile("box", re.IGNORECASE)  # in every PO_BOX match, read as PO_BOX reads it
 _CITY_STOP = {"On", "At", "In", "And", "Or", "The", "For", "To", "From", "By", "Near", "Between", "Thanks", "Please"}
 
 
@@ -62,6 +65,8 @@ class StreetAddressDetector:
             return []
         hits: list[Hit] = []
         for regex, kind in ((STREET, "street"), (PO_BOX, "po box")):
+            if regex is PO_BOX and not _BOX.search(text):
+                continue
             for m in regex.finditer(text):
                 end = m.end()
                 city = m.group("city")

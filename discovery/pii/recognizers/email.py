@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from discovery.pii import lexicon
-from discovery.pii.recognizers.base import Hit, MessageContext, words_holding
+from discovery.pii.recognizers.base import Hit, MessageContext, finditer_in, lines_holding, words_holding
 from discovery.pii.types import FieldText, fold
 
 _LOCAL_CHARS = r"A-Za-z0-9!#$%&'*+=?^_`{|}~\-"
@@ -22,11 +22,13 @@ OBFUSCATED = re.compile(
     rf"(?<![\w.])([A-Za-z0-9][\w.+-]*{_AT}[A-Za-z0-9-]+(?:(?:{_DOT}|\.)[A-Za-z0-9-]+)*(?:{_DOT})"
     r"(?:com|org|net|edu|gov|mil|int|info|biz|io|example|[a-z]{2}|COM|ORG|NET|EDU|GOV|[A-Z]{2}))\b"
 )
-# 'Phillip K Allen/HOU/ECT@ECT', 'Dana Whitfield/Harlow/County' (Lotus Notes hierarchical names).
+# 'Phillip K Allen/HOU/ECT@ECT', 'Dana Whitfield/Harlow/County' (Lotus Notes hierarchical names). A match stays on
+# one line and holds '/' and a capital: LOTUS runs on the lines holding that.
 LOTUS = re.compile(
     r"(?<![\w/])((?:[A-Z][\w'’.-]*|[A-Z]\.?)(?:[ \t]+(?:[A-Z][\w'’.-]*|[A-Z]\.?)){1,3})"
     r"/(?:[A-Z][A-Za-z0-9&]{1,15})(?:/[A-Z][A-Za-z0-9&]{1,15}){0,4}(?:@[A-Z][\w.-]{1,30})?(?![\w/])"
 )
+_LOTUS_NEED = re.compile(r"/[A-Z]")
 
 
 def _emails(text: str) -> Iterator[re.Match[str]]:
@@ -48,7 +50,8 @@ class EmailDetector:
     def find(self, text: str, field: FieldText, message: MessageContext) -> list[Hit]:
         hits = [Hit(m.start(1), m.end(1), "EMAIL_ADDRESS", 1.0, "email address", "email")
                 for m in _emails(text)]
-        if " at " in text or "[at]" in text or "(at)" in text or " AT " in text:
+        if (" at " in text or "[at]" in text or "(at)" in text or " AT " in text) and ("dot" in text or "DOT" in text):
+            # (an obfuscated address holds 'at' and, before its top-level domain, 'dot')
             taken = [(h.start, h.end) for h in hits]
             for m in OBFUSCATED.finditer(text):
                 if not any(m.start(1) < e and s < m.end(1) for s, e in taken):
@@ -68,7 +71,7 @@ class LotusNameDetector:
         if "/" not in text:
             return []
         hits = []
-        for m in LOTUS.finditer(text):
+        for m in finditer_in(LOTUS, text, lines_holding(text, _LOTUS_NEED)):
             name = m.group(1)
             if name.isupper() and len(name.replace(".", "").replace(" ", "")) <= 4:
                 continue

@@ -6,7 +6,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from discovery.pii.recognizers.base import Hit, MessageContext, Phrases, context_before, digit_lines, phrase_regex
+from discovery.pii.recognizers.base import (
+    Hit,
+    MessageContext,
+    Phrases,
+    context_before,
+    digit_lines,
+    phrase_regex,
+    words_where,
+)
 from discovery.pii.types import FieldText
 
 _DIGIT = re.compile(r"\d")
@@ -121,6 +129,7 @@ RULES: tuple[ContextRule, ...] = (
         "personnel number", "serial number", "unit number", "dienstnummer",
     ]), BADGE_VALUE, 0.85),
 )
+_ANY_LABEL = Phrases(p for rule in RULES for p in rule.context.phrases)  # every rule's phrases
 # Reference numbers shaped like 'PRR-2018-0147', 'CR-2018-0311', 'PSU-17-031' need no label.
 CASE_SHAPED = re.compile(r"(?<![\w-])([A-Z]{2,5}-(?:19|20)?\d{2}-\d{3,7})(?![\w-])")
 _RANKS = (r"(?:Det|Detective|Ofc|Officer|Sgt|Sergeant|Deputy|Dep|Lt|Lieutenant|Cpl|Corporal|Capt|Captain|"
@@ -129,6 +138,11 @@ _RANKS = (r"(?:Det|Detective|Ofc|Officer|Sgt|Sergeant|Deputy|Dep|Lt|Lieutenant|C
 RANK_BADGE = re.compile(
     rf"\b{_RANKS}\.?[ \t]+(?:[A-Z][\w'’.-]*[ \t]+){{0,3}}[A-Z][\w'’-]*,?[ \t]+\(?#[ \t]?(\d{{2,6}})(?![\w-])"
 )
+def _letter_dash_digit(text: str, at: int) -> bool:
+    """A '-' after a capital A-Z and before a digit ('\\d' as patterns read it), as every CASE_SHAPED match holds."""
+    return 0 < at < len(text) - 1 and "A" <= text[at - 1] <= "Z" and text[at + 1].isdecimal()
+
+
 _YEARISH = re.compile(r"^(?:19|20)\d\d-(?:19|20)?\d\d$")
 _ISO_DATE = re.compile(r"^(?:19|20)\d\d-\d\d-\d\d$")
 
@@ -146,15 +160,21 @@ class ContextNumberDetector:
         # A value holds a digit and follows its label on the same line (fillers, gap words and list separators
         # never cross a line), so labels are looked for only in runs of lines that hold a digit.
         segments = [(start, end, text[start:end]) for start, end in digit_lines(text)]
+        lowered = [segment.lower() for _, _, segment in segments]
+        # (a segment where no rule's phrase occurs at all, even inside a word, is left out for every rule)
+        labelled = [(seg, low) for seg, low in zip(segments, lowered, strict=True) if _ANY_LABEL.may_match(seg[2], low)]
         for rule in RULES:
-            for start, _, segment in segments:
-                for ctx in rule.context.finditer(segment):
+            for (start, _, segment), low in labelled:
+                for ctx in rule.context.finditer(segment, low):
                     hits.extend(self._values(text, start + ctx.end(), ctx.group(0), rule))
-        # (both shapes below hold a digit and stay on one line; the look-behinds see the text before a segment)
-        for m in (m for start, end, _ in segments for m in CASE_SHAPED.finditer(text, start, end)):
+        # (both shapes below hold a digit and stay on one line; the look-behinds see the text before a segment):
+        # a reference holds 'X-d' and no blank, a rank badge a '#'
+        for m in (m for start, end in words_where(text, "-", _letter_dash_digit)
+                  for m in CASE_SHAPED.finditer(text, start, end)):
             hits.append(Hit(m.start(1), m.end(1), "CASE_NUMBER", 0.6, "reference number shaped like 'PRR-2018-0147'",
                             "reference shape"))
-        for m in (m for start, end, _ in segments for m in RANK_BADGE.finditer(text, start, end)):
+        for m in (m for start, end, segment in segments if "#" in segment
+                  for m in RANK_BADGE.finditer(text, start, end)):
             hits.append(Hit(m.start(1), m.end(1), "BADGE_NUMBER", 0.85,
                             "number after a rank and name ('Det. ... #0962')", "rank name #"))
         return hits

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterator
 from urllib.parse import unquote
 
-from discovery.pii.recognizers.base import Hit, MessageContext, words_holding
+from discovery.pii.recognizers.base import Hit, MessageContext, words_where
 from discovery.pii.types import FieldText
 
 IPV4 = re.compile(r"(?<![\w.])((?:\d{1,3}\.){3}\d{1,3})(?![\w]|\.\d)")
@@ -14,6 +15,20 @@ IPV6 = re.compile(
     r"(?<![\w:.])((?:[0-9A-Fa-f]{1,4}:){1,7}(?::|(?::?[0-9A-Fa-f]{1,4}){1,7})|::(?:[0-9A-Fa-f]{1,4}:?){1,7})"
     r"(?![\w:])"
 )
+_HEX = frozenset("0123456789ABCDEFabcdef")
+
+
+def _digit_dot(text: str, at: int) -> bool:
+    """A '.' between two digits ('\\d' as patterns read it): every IPV4 match holds one, and no blank."""
+    return 0 < at < len(text) - 1 and text[at - 1].isdecimal() and text[at + 1].isdecimal()
+
+
+def _hex_colon(text: str, at: int) -> bool:
+    """A ':' after a hex digit and before a hex digit or ':', or the first of '::': every IPV6 match holds one."""
+    after = text[at + 1 : at + 2]
+    return after == ":" or (at > 0 and text[at - 1] in _HEX and after != "" and after in _HEX)
+
+
 URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'()\[\]]+")
 # Hosts whose first path segment is a person's account.
 _PROFILE_HOSTS = {
@@ -45,8 +60,8 @@ class IpAddressDetector:
     def find(self, text: str, field: FieldText, message: MessageContext) -> list[Hit]:
         hits: list[Hit] = []
         if "." in text:
-            # (an address holds dots and no blank: only the words with a dot are read)
-            for m in (m for s, e in words_holding(text, ".") for m in IPV4.finditer(text, s, e)):
+            # (an address holds 'd.d' and no blank: only the words holding one are read)
+            for m in (m for s, e in words_where(text, ".", _digit_dot) for m in IPV4.finditer(text, s, e)):
                 try:
                     ip = ipaddress.IPv4Address(m.group(1))
                 except ValueError:
@@ -55,7 +70,7 @@ class IpAddressDetector:
                     continue  # 0.0.0.0, 127.0.0.1 and netmasks address nobody; '1.8.3.1' after '-- ' is git's
                 hits.append(Hit(m.start(1), m.end(1), "IP_ADDRESS", 0.9, "IPv4 address", "ipv4"))
         if "::" in text or text.count(":") >= 5:
-            for m in (m for s, e in words_holding(text, ":") for m in IPV6.finditer(text, s, e)):
+            for m in (m for s, e in words_where(text, ":", _hex_colon) for m in IPV6.finditer(text, s, e)):
                 value = m.group(1)
                 groups = [g for g in value.split(":") if g]
                 if len(groups) < 3 or not any(any(c.isdigit() for c in g) for g in groups):
@@ -99,14 +114,39 @@ class UrlAccountDetector:
     entities: tuple[str, ...] = ("ACCOUNT_ID",)
 
     def find(self, text: str, field: FieldText, message: MessageContext) -> list[Hit]:
-        if "http" not in text and "www." not in text and "/CN=" not in text.upper():
+        if "http" not in text and "www." not in text and not _x500(text):
             return []
         hits: list[Hit] = []
-        for m in URL.finditer(text):
+        for m in _urls(text):
             hits.extend(_url_accounts(m.group(0).rstrip(".,;:!?"), m.start()))
         for m in re.finditer(r"(?i)/cn=recipients/cn=([\w.'-]+)", text):
             hits.append(Hit(m.start(1), m.end(1), "ACCOUNT_ID", 0.7, "Exchange mailbox id (X.500 address)", "x500"))
         return hits
+
+
+def _urls(text: str) -> Iterator[re.Match[str]]:
+    """URL.finditer(text), trying URL only where 'http' or 'www.' starts (any case): every match starts so."""
+    low = text.lower()
+    if len(low) != len(text):  # a few characters change length when lower-cased: no shortcut
+        yield from URL.finditer(text)
+        return
+    pos = 0
+    while True:
+        starts = [at for at in (low.find("http", pos), low.find("www.", pos)) if at >= 0]
+        if not starts:
+            return
+        at = min(starts)
+        m = URL.match(text, at)
+        if m is None:
+            pos = at + 1
+            continue
+        yield m
+        pos = m.end()
+
+
+def _x500(text: str) -> bool:
+    """'/CN=' in text.upper(), without upper-casing the text (only c, C, n and N upper-case to C or N there)."""
+    return "/" in text and any(x in text for x in ("/CN=", "/cn=", "/Cn=", "/cN="))
 
 
 def _url_accounts(url: str, offset: int) -> list[Hit]:

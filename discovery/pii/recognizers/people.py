@@ -4,6 +4,7 @@ census name lists and the words around a name (titles, greetings, sign-offs, ver
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,8 +17,12 @@ _L = r"[^\W\d_]"
 _UP = r"[A-ZÀ-ÖØ-Þ]"
 _TOKEN = rf"(?:{_UP}{_L}*(?:['’-]{_L}+)*(?:['’]s)?\.?|{_UP}\.)"
 _PARTICLE = r"(?:de|da|del|della|der|di|du|la|le|van|von|ter|ten|bin|al|el|y)"
+# The first token of a run: _TOKEN with its capital first and the look-behind that starts a run after it (reading
+# the character before the capital, as a look-behind before it would): a pattern that starts with a character
+# class lets the regex engine skip to the capitals, twice as fast on long texts.
+_FIRST = rf"{_UP}(?<![\w@./'’-]{_UP})(?:{_L}*(?:['’-]{_L}+)*(?:['’]s)?\.?|\.)"
 RUN = re.compile(
-    rf"(?<![\w@./'’-])({_TOKEN}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_TOKEN})*)(?![\w@]|\.\w|['’]\w)"
+    rf"({_FIRST}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_TOKEN})*)(?![\w@]|\.\w|['’]\w)"
 )
 _TOKEN_RE = re.compile(_TOKEN)
 _PLACE_AFTER = re.compile(
@@ -94,14 +99,32 @@ def _key(text: str) -> str:
     return fold(text).rstrip(".")
 
 
-def _groups(text: str) -> list[list[_Tok]]:
-    """Runs of capitalised words, split where a sentence ends ('Achterberg. Deputy Ostrander')."""
+def _groups(text: str, drop: Callable[[str, str], bool] | None = None, dropped: dict[str, bool] | None = None
+            ) -> list[list[_Tok]]:
+    """Runs of capitalised words, split where a sentence ends ('Achterberg. Deputy Ostrander'). drop(text, key)
+    leaves out runs of one word it says nothing can come of (made before any token object); dropped remembers
+    its answer by the run's text (valid as long as drop's answers are)."""
     groups: list[list[_Tok]] = []
     for m in RUN.finditer(text):
+        run = m.group(1)
+        if dropped is not None and dropped.get(run):
+            continue
+        offset = m.start(1)
+        shapes = _shapes(run)
+        if len(shapes) == 1:  # most runs
+            start, end, word, key, stop = shapes[0]
+            if drop is not None:
+                gone = drop(word, key)
+                if dropped is not None:
+                    dropped[run] = gone
+                if gone:
+                    continue
+            groups.append([_Tok(word, offset + start, offset + end, key, stop)])
+            continue
         current: list[_Tok] = []
-        for tok in _tokens(m.group(1), m.start(1)):
-            current.append(tok)
-            if tok.stop:
+        for start, end, word, key, stop in shapes:
+            current.append(_Tok(word, offset + start, offset + end, key, stop))
+            if stop:
                 groups.append(current)
                 current = []
         if current:
@@ -120,11 +143,44 @@ class PersonNameDetector:
     name = "PersonNameDetector"
     entities: tuple[str, ...] = ("PERSON",)
 
+    def __init__(self) -> None:
+        # What a lone capitalised word can be, whatever the words around it (_lone_verdict): most runs are one
+        # word, and the same words recur ('The', 'Board'). Valid for one set of learned names (see _names_key),
+        # with the first and last words of the case's full names (no corpus name can start or end elsewhere).
+        self._lone: dict[tuple[str, str], int] = {}
+        # What a run of several words gives when no step read the text around it (most runs: 'Ethics Board',
+        # 'Official Code'), by its words and their places in the run, the hits' places relative to its start.
+        self._runs: dict[tuple[tuple[str, str, bool, int, int], ...], tuple[Hit, ...]] = {}
+        self._dropped: dict[str, bool] = {}  # run of one word -> inert (see find)
+        self._lone_names: tuple[object, ...] = ()
+        self._starts: frozenset[str] = frozenset()
+        self._ends: frozenset[str] = frozenset()
+
     def find(self, text: str, field: FieldText, message: MessageContext) -> list[Hit]:
         if field.kind in ("address", "attachment_name"):
             return []
         hits: list[Hit] = []
-        groups = _groups(text)
+        names = message.names
+        names_key = _names_key(names)
+        if names_key != self._lone_names or len(self._lone) > LONE_MAX or len(self._dropped) > LONE_MAX:
+            self._lone = {}
+            self._runs = {}
+            self._dropped = {}
+            self._lone_names = names_key
+            self._starts = frozenset(k[0] for k in names.full)
+            self._ends = frozenset(k[-1] for k in names.full)
+        lone, runs = self._lone, self._runs
+        starts, ends = self._starts, self._ends
+
+        def inert(word: str, key: str) -> bool:
+            """A lone word that is never a name and cannot be either half of 'Last, First' with a neighbour: it
+            changes nothing, whatever stands around it."""
+            verdict = lone.get((word, key))
+            if verdict is None:
+                verdict = lone[(word, key)] = _lone_verdict(_Tok(word, 0, len(word), key), names)
+            return verdict == _NEVER and key not in starts and key not in ends
+
+        groups = _groups(text, inert, self._dropped)
         skip = -1
         for i, toks in enumerate(groups):
             if i == skip:
@@ -136,11 +192,27 @@ class PersonNameDetector:
                     hits.append(hit)
                     skip = i + 1
                     continue
-            if len(toks) == 1:  # most runs: _segment's first test, without the calls
+            if len(toks) == 1:  # most runs: what _segment concludes from the word alone, remembered
                 head = toks[0]
-                if head.key in _GREETING_WORDS or _is_title(head) or not _maybe_name(head, message.names, text):
+                verdict = lone.get((head.text, head.key))  # made by inert(), but for a run cut by a full stop
+                if verdict is None:
+                    verdict = lone[(head.text, head.key)] = _lone_verdict(head, names)
+                if verdict == _NEVER or (verdict == _AT_LINE_START and not _line_start(text, head)):
                     continue
-            hits.extend(self._run(text, toks, message))
+            if len(toks) > 1:
+                base = toks[0].start
+                key = tuple((t.text, t.key, t.stop, t.start - base, t.end - base) for t in toks)
+                known = runs.get(key)
+                if known is None:
+                    pure = [True]
+                    found = self._run(text, toks, message, starts, pure)
+                    if pure[0] and len(runs) < LONE_MAX:
+                        runs[key] = tuple(Hit(h.start - base, h.end - base, *h[2:]) for h in found)
+                    hits.extend(found)
+                else:
+                    hits.extend(Hit(h.start + base, h.end + base, *h[2:]) for h in known)
+                continue
+            hits.extend(self._run(text, toks, message, starts))
         return hits
 
     # -- 'Whitfield, Dana' ----------------------------------------------------------------------------
@@ -160,14 +232,18 @@ class PersonNameDetector:
         return None
 
     # -- one run of capitalised words -----------------------------------------------------------------
-    def _run(self, text: str, toks: list[_Tok], message: MessageContext) -> list[Hit]:
+    def _run(self, text: str, toks: list[_Tok], message: MessageContext, starts: frozenset[str] | None = None,
+             pure: list[bool] | None = None) -> list[Hit]:
+        """Hits in one run. pure[0] is set False when a step read the text around the run (see _segment)."""
         if len(toks) == 1:  # no two-word name of the case to look for
-            return self._segment(text, toks, message)
+            return self._segment(text, toks, message, pure)
         names = message.names
         hits: list[Hit] = []
-        # 1. people of this case, longest match first, anywhere in the run
+        # 1. people of this case, longest match first, anywhere in the run (starts: the first words of the case's
+        # full names, when known: a run with none of them before its last word holds none)
         used = [False] * len(toks)
-        for n in range(min(4, len(toks)), 1, -1):
+        maybe = starts is None or any(t.key in starts for t in toks[:-1])
+        for n in range(min(4, len(toks)) if maybe else 1, 1, -1):
             for i in range(0, len(toks) - n + 1):
                 if any(used[i : i + n]):
                     continue
@@ -186,16 +262,25 @@ class PersonNameDetector:
                 segment.append(tok)
                 continue
             if segment:
-                hits.extend(self._segment(text, segment, message))
+                hits.extend(self._segment(text, segment, message, pure))
             segment = []
         return hits
 
-    def _segment(self, text: str, toks: list[_Tok], message: MessageContext) -> list[Hit]:
+    def _segment(self, text: str, toks: list[_Tok], message: MessageContext, pure: list[bool] | None = None
+                 ) -> list[Hit]:
+        """Hits in a segment of a run. Where a step reads the text around the segment (the line, the sentence,
+        the words before), pure[0] is set False: otherwise the hits depend on the words alone."""
         names = message.names
+        if pure is None:
+            pure = [True]
         if len(toks) == 1:  # most runs: one capitalised word. What the steps below conclude for it, cheaply:
             head = toks[0]
-            if head.key in _GREETING_WORDS or _is_title(head) or not _maybe_name(head, names, text):
-                return []  # a title or greeting alone, or a word nobody would take for a name
+            if head.key in _GREETING_WORDS or _is_title(head):
+                return []  # a title or greeting alone
+            if not _known(head, names):
+                pure[0] = False
+                if not _line_start(text, head):
+                    return []  # a word nobody would take for a name
         elif len(toks) > 2 and all(t.text.isupper() for t in toks):
             return _caps_names(toks)
         title = ""
@@ -217,11 +302,13 @@ class PersonNameDetector:
                 toks = toks[1:]
                 continue
             if (len(toks) > 1 and not title and not _given(head, names) and _given(toks[1], names)
-                    and not lexicon.is_name_word(toks[1].text) and _sentence_start(text, head)):
-                # a capitalised word at the start of a sentence: 'Contact Gary Pellegrino', 'Ask Hector'
-                greeting = greeting or head.key in _SPEECH_VERBS
-                toks = toks[1:]
-                continue
+                    and not lexicon.is_name_word(toks[1].text)):
+                pure[0] = False
+                if _sentence_start(text, head):
+                    # a capitalised word at the start of a sentence: 'Contact Gary Pellegrino', 'Ask Hector'
+                    greeting = greeting or head.key in _SPEECH_VERBS
+                    toks = toks[1:]
+                    continue
             break
         if not toks:
             return []
@@ -234,10 +321,15 @@ class PersonNameDetector:
             return []
         caps = all(t.text.isupper() and len(t.key) > 1 for t in toks)
         first, last = toks[0], toks[-1]
-        if len(toks) == 1 and not (title or greeting) and not _maybe_name(first, names, text):
-            return []  # the common case, cheaply: a capitalised word nobody would take for a name
+        if len(toks) == 1 and not (title or greeting) and not _known(first, names):
+            pure[0] = False
+            if not _line_start(text, first):
+                return []  # the common case, cheaply: a capitalised word nobody would take for a name
         if len(toks) == 1 and not title and _never_single(first, names, caps):
             return []  # what _single would conclude whatever the words around it say
+        if len(toks) >= 2 and not self._full(toks, names, caps, title, ""):
+            return []  # (the words around a name change its score and reason only)
+        pure[0] = False
         line_start, line_end = line_at(text, first.start)
         before = text[line_start : first.start]
         after = text[last.end : line_end]
@@ -334,6 +426,50 @@ class PersonNameDetector:
         if context in ("verb of speech", "role word") and tok.key in surnames:
             return [Hit(tok.start, tok.end, "PERSON", 0.6, f"census surname ({context})", "context name")]
         return []
+
+
+LONE_MAX = 200_000  # lone words remembered per detector before it starts afresh
+_NEVER, _KNOWN, _AT_LINE_START = 0, 1, 2
+
+
+def _names_key(names: CorpusNames) -> tuple[object, ...]:
+    """What identifies a set of learned names for _lone_verdict: the object and the sizes of what it holds (names
+    are only ever added) and its word sets."""
+    return (id(names), len(names.full), len(names.firsts), len(names.lasts), id(names.common),
+            id(names.org_tokens), id(names.lower_seen))
+
+
+def _lone_verdict(tok: _Tok, names: CorpusNames) -> int:
+    """What PersonNameDetector concludes of a run of one capitalised word from the word alone: _NEVER a name
+    (PersonNameDetector.find's first test, then _segment's tests that read the word only), _KNOWN to the lists or
+    the case (it goes on to _segment), or a name only _AT_LINE_START (the rest of _maybe_name)."""
+    if tok.key in _GREETING_WORDS or _is_title(tok):
+        return _NEVER
+    first_names, surnames = lexicon.census()
+    key = tok.key
+    known = key in first_names or key in surnames or key in names.firsts or key in names.lasts
+    # _segment on one word with no title or greeting before it:
+    if lexicon.is_org_word(tok.text) or lexicon.is_known_org([tok.text]):
+        return _NEVER
+    if _job_word(tok) or (lexicon.is_demonym(tok.text) and tok.key not in names.firsts | names.lasts):
+        return _NEVER
+    caps = tok.text.isupper() and len(tok.key) > 1
+    if _never_single(tok, names, caps):
+        return _NEVER
+    return _KNOWN if known else _AT_LINE_START
+
+
+def _known(tok: _Tok, names: CorpusNames) -> bool:
+    """A word in the census lists or among the case's given names and surnames (_maybe_name's first test)."""
+    first_names, surnames = lexicon.census()
+    key = tok.key
+    return key in first_names or key in surnames or key in names.firsts or key in names.lasts
+
+
+def _line_start(text: str, tok: _Tok) -> bool:
+    """Whether only blanks and reply markers come before tok on its line (_maybe_name's last test)."""
+    line_start = text.rfind("\n", 0, tok.start) + 1
+    return not text[line_start : tok.start].strip(" \t>")
 
 
 def _never_single(tok: _Tok, names: CorpusNames, caps: bool) -> bool:

@@ -33,6 +33,12 @@ EXTENSION = re.compile(r"(?<![\w\-/.])(x\d{1,2}-\d{4}|x\d{4,5})(?![\w\-])", re.I
 # An extension after a number is not part of the span (the gold convention), but is noted.
 TRAILING_EXT = re.compile(r"^\s*,?\s*(?:ext\.?|extension|x)\s*(\d{1,6})", re.IGNORECASE)
 
+# What every match of each pattern holds: four digits in a row (NANP, LOCAL, EXTENSION), a '+' (INTERNATIONAL),
+# ten digits (COMPACT), '0dd' (TRUNK).
+_FOUR = re.compile(r"\d{4}")
+_NEEDS = {NANP: _FOUR, LOCAL: _FOUR, EXTENSION: _FOUR, INTERNATIONAL: re.compile(r"\+"),
+          COMPACT: re.compile(r"\d{10}"), TRUNK: re.compile(r"0\d{2}")}
+
 PHONE_WORDS = phrase_regex([
     "phone", "telephone", "tel", "ph", "cell", "cellphone", "cell phone", "mobile", "mob", "fax", "office", "desk",
     "direct", "work", "home", "landline", "call", "text", "reach me", "pager", "voicemail", "vm", "hotline",
@@ -67,9 +73,13 @@ class PhoneDetector:
         # '+' or '(' and one blank before a line break: the patterns run over the runs of lines holding a digit,
         # from two characters before each (the look-behinds still see the text before, as in the whole text).
         segments = [(max(0, start - 2), end) for start, end in digit_lines(text)]
+        holding: dict[re.Pattern[str], list[tuple[int, int]]] = {}
 
         def matches(regex: re.Pattern[str]) -> Iterator[re.Match[str]]:
-            for start, end in segments:
+            need = _NEEDS[regex]  # and only those holding what each of its matches holds
+            if need not in holding:
+                holding[need] = [(start, end) for start, end in segments if need.search(text, start, end)]
+            for start, end in holding[need]:
                 yield from regex.finditer(text, start, end)
 
         for m in matches(NANP):
