@@ -18,7 +18,7 @@ import struct
 import zlib
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -400,7 +400,7 @@ def _write_field(fw: Any, fterms: dict[bytes, tuple[array[int], list[bytes]]], f
     posting: the bytes of each posting list that fits one block (all but the most common terms) are built
     here in one go, as ``_write_term`` and Whoosh's W3 writer would write them (a test compares the files
     byte for byte), and written with their term dictionary entries in large pieces (``_add_terms``). Longer
-    lists go through ``_write_term``.
+    lists are cut into blocks by ``_term_blocks``, the same way.
     """
     pw = fw._postwriter  # noqa: SLF001
     postfile, limit, level = pw._postfile, pw._blocklimit, pw._compression  # noqa: SLF001
@@ -418,13 +418,13 @@ def _write_field(fw: Any, fterms: dict[bytes, tuple[array[int], list[bytes]]], f
     for tbytes in sorted(fterms):
         ids, values = fterms[tbytes]
         count = len(ids)
-        if count > limit:
-            postfile.write(b"".join(pieces))
-            pieces.clear()
-            _add_terms(tindex, entries)
-            entries.clear()
-            _write_term(fw, tbytes, ids, values, positional, lens)
-            position = postfile.tell()
+        if count > limit:  # the most common terms: several blocks
+            extent, info = _term_blocks(ids, values, positional, variable, lens_at, limit, level, pieces)
+            entries.append((prefix + tbytes, info + pack_extent(position, extent)))
+            position += extent
+            if len(pieces) >= 4096:
+                postfile.write(b"".join(pieces))
+                pieces.clear()
             continue
         first_id, last_id = ids[0], ids[-1]
         if count == 1:  # most terms of a real vocabulary
@@ -478,6 +478,66 @@ def _write_field(fw: Any, fterms: dict[bytes, tuple[array[int], list[bytes]]], f
     _add_terms(tindex, entries)
 
 
+def _term_blocks(ids: array[int], values: list[bytes], positional: bool, variable: bool,
+                 lens_at: Callable[[int], int] | None, limit: int, level: int, pieces: list[bytes]
+                 ) -> tuple[int, bytes]:
+    """A posting list longer than one block, as ``_write_term`` writes it through Whoosh's writer (a test compares
+    the bytes): its blocks appended to pieces; returns (bytes appended, its term-info header). Per posting,
+    only C-level maps: no writer calls, no per-posting Python."""
+    dumps, compress = pickle.dumps, zlib.compress
+    pack_block = _BLOCK_LENGTH.pack
+    total = len(ids)
+    extent = len(WHOOSH3_HEADER_MAGIC)
+    pieces.append(WHOOSH3_HEADER_MAGIC)
+    weight_sum = 0.0
+    maxweight = 0.0
+    minlength: int | None = None
+    maxlength = 0
+    for start in range(0, total, limit):
+        end = min(total, start + limit)
+        block_ids = ids[start:end]
+        count = end - start
+        if positional:
+            block_values = values[start:end]
+            weights = list(map(float, map(_first, map(_unpack_uint, block_values))))
+        else:
+            block_values = None
+            weights = [1.0] * count
+        block_max = max(weights)
+        weight_sum += sum(weights)
+        maxweight = max(maxweight, block_max)
+        block_min: int | None = None
+        block_maxlength = 0
+        if lens_at is not None:
+            lengths = list(map(lens_at, block_ids))
+            block_min = min(filter(None, lengths), default=None)
+            if block_min is not None:
+                block_maxlength = max(lengths)
+        if block_min is not None:
+            minlength = block_min if minlength is None else min(minlength, block_min)
+        maxlength = max(maxlength, block_maxlength)
+        first = weights[0]
+        same = weights.count(first) == count
+        mini_weights: Any = (None if first == 1.0 else first) if same else tuple(weights)
+        deltas = (block_ids[0], *map(sub, block_ids[1:], block_ids))
+        if block_values is None:
+            mini_values: Any = None
+        else:
+            mini_values = tuple(block_values) if variable else b"".join(block_values)
+        data = dumps((deltas, mini_weights, mini_values), 2)
+        compression = level if len(data) >= 128 else 0
+        if compression:
+            data = compress(data, compression)
+        info = dumps((count, block_ids[-1], block_max, compression, length_to_byte(block_min),
+                      length_to_byte(block_maxlength)), 2)
+        length = len(info) + len(data)
+        pieces += (pack_block(-length if end == total else length), info, data)
+        extent += 4 + length
+    header = _TERMINFO.pack(False, weight_sum, total, length_to_byte(minlength), length_to_byte(maxlength), maxweight,
+                            ids[0], ids[-1])
+    return extent, header
+
+
 _first = itemgetter(0)
 _HASH_LENGTHS = struct.Struct("!ii")  # a hash file row's key and value lengths (whoosh.filedb.filetables._lengths)
 
@@ -508,7 +568,9 @@ def _add_terms(tindex: Any, entries: list[tuple[bytes, bytes]]) -> None:
 
 def _write_term(fw: Any, tbytes: bytes, ids: array[int], values: list[bytes], positional: bool,
                 lens: array[int] | None) -> None:
-    """Write one term's posting list in blocks, as W3PostingsWriter.add_posting would, minus per-call checks.
+    """Write one term's posting list in blocks through Whoosh's own field and postings writers (start_term,
+    finish_term), as W3PostingsWriter.add_posting would, minus per-call checks: the reference that the tests hold
+    ``_write_field``'s fast paths to, byte for byte.
 
     Positional values start with the term's frequency (Whoosh's Positions format), which is also its
     weight; other fields are Existence fields (weight 1, no value). ``lens`` holds each document's field

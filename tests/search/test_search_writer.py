@@ -33,7 +33,16 @@ def _build(folder: Path, case: Path) -> dict[str, bytes]:
 
 def test_fast_field_writer_writes_the_term_by_term_bytes(search_case: Path, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    blocks = engine._term_blocks  # noqa: SLF001
+    long_lists: list[int] = []
+
+    def counted(ids, *args):  # type: ignore[no-untyped-def]
+        long_lists.append(len(ids))
+        return blocks(ids, *args)
+
+    monkeypatch.setattr(engine, "_term_blocks", counted)
     fast = _build(tmp_path / "fast", search_case)
+    assert long_lists and max(long_lists) > 2 * 128  # the several-block path was taken, up to 3+ blocks
 
     def term_by_term(fw, fterms, fixed, lens):  # type: ignore[no-untyped-def]
         for tbytes in sorted(fterms):
