@@ -11,6 +11,7 @@ whoosh-reloaded 2.7.5 (pinned); the tests compare their results with Whoosh's ow
 # ruff: noqa: E402  (whoosh is imported after defer_unused_imports())
 from __future__ import annotations
 
+import hashlib
 import pickle
 import random
 import string
@@ -22,9 +23,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, starmap
 from operator import itemgetter, sub
 from pathlib import Path
+from types import MethodType
 from typing import Any
 
 from discovery.search.deferred import defer_unused_imports
@@ -37,6 +39,7 @@ from whoosh import query as wq
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis.filters import STOP_WORDS as _STOP_WORDS
 from whoosh.codec.whoosh3 import STORED_COLUMN, WHOOSH3_HEADER_MAGIC, W3PostingsWriter
+from whoosh.filedb import filetables
 from whoosh.filedb.filestore import FileStorage
 from whoosh.lang.porter import stem as _porter_stem
 from whoosh.matching import AndNotMatcher
@@ -316,6 +319,9 @@ class FastWriter(SegmentWriter):
                 standard._postfile, standard._blocklimit, compression=standard._compression)  # noqa: SLF001
             _write_field(fw, self._terms[fieldname], fieldobj.format.fixed_value_size(), self._lens.get(fieldname))
             fw.finish_field()
+        tindex = fw._tindex  # noqa: SLF001
+        if type(tindex)._write_hashes is filetables.HashWriter._write_hashes:  # noqa: SLF001
+            tindex._write_hashes = MethodType(_write_hashes, tindex)  # noqa: SLF001
         fw.close()
         self._terms.clear()
 
@@ -540,6 +546,7 @@ def _term_blocks(ids: array[int], values: list[bytes], positional: bool, variabl
 
 _first = itemgetter(0)
 _HASH_LENGTHS = struct.Struct("!ii")  # a hash file row's key and value lengths (whoosh.filedb.filetables._lengths)
+_HASH_POINTER = struct.Struct("!Iq")  # a hash table slot: hash value, row position (filetables._pointer)
 
 
 def _add_terms(tindex: Any, entries: list[tuple[bytes, bytes]]) -> None:
@@ -550,20 +557,58 @@ def _add_terms(tindex: Any, entries: list[tuple[bytes, bytes]]) -> None:
     dbfile = tindex.dbfile
     position = dbfile.tell()
     last = tindex.lastkey
-    hashfn, buckets, index_add = tindex.hashfn, tindex.buckets, tindex.index.append
+    buckets = tindex.buckets
+    hashfn = tindex.hashfn if tindex.hashfn is not filetables.md5_hash else None  # None: md5, inlined below
+    md5, from_bytes = hashlib.md5, int.from_bytes
     pack = _HASH_LENGTHS.pack
     pieces: list[bytes] = []
+    positions: list[int] = []
     for key, value in entries:
         if key <= last:
             raise ValueError(f"Keys must increase: {last!r}..{key!r}")
-        index_add(position)
+        positions.append(position)
         pieces += (pack(len(key), len(value)), key, value)
-        h = hashfn(key)
+        # md5_hash's value (the digest's low 32 bits) without its hex round trip
+        h = from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big") if hashfn is None else hashfn(key)
         buckets[h & 255].append((h, position))
         position += 8 + len(key) + len(value)
         last = key
     dbfile.write(b"".join(pieces))
     tindex.lastkey = last
+    _extend_index(tindex.index, positions)
+
+
+def _extend_index(index: Any, positions: list[int]) -> None:
+    """GrowableArray.extend in C: the array widens itself (retypes) on the first value that does not fit, so on an
+    overflow the values are appended one by one as Whoosh does."""
+    raw = getattr(index, "array", None)
+    if isinstance(raw, array):
+        size = len(raw)
+        try:
+            raw.extend(positions)
+            return
+        except OverflowError:
+            del raw[size:]
+    for position in positions:
+        index.append(position)
+
+
+def _write_hashes(self: Any) -> None:
+    """HashWriter._write_hashes with each bucket's table written in one piece (same bytes)."""
+    dbfile = self.dbfile
+    null = (0, 0)
+    pack = _HASH_POINTER.pack
+    for entries in self.buckets:
+        pos = dbfile.tell()
+        numslots = 2 * len(entries)
+        self.directory.append((pos, numslots))
+        hashtable = [null] * numslots
+        for hashval, position in entries:
+            slot = (hashval >> 8) % numslots
+            while hashtable[slot] != null:
+                slot = (slot + 1) % numslots
+            hashtable[slot] = (hashval, position)
+        dbfile.write(b"".join(starmap(pack, hashtable)))
 
 
 def _write_term(fw: Any, tbytes: bytes, ids: array[int], values: list[bytes], positional: bool,

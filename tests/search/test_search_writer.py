@@ -1,5 +1,6 @@
-"""The segment writer's one-block fast path writes the same bytes as the term-by-term path it replaces, and the
-index it writes is one Whoosh opens and searches with its own code."""
+"""The segment writer's fast paths (one-block and several-block posting lists, term dictionary rows and hash
+tables in bulk) write the same bytes as Whoosh's own term-by-term writer, and the index it writes is one Whoosh
+opens and searches with its own code."""
 
 from __future__ import annotations
 
@@ -50,6 +51,9 @@ def test_fast_field_writer_writes_the_term_by_term_bytes(search_case: Path, tmp_
             engine._write_term(fw, tbytes, ids, values, fixed != 0, lens)  # noqa: SLF001
 
     monkeypatch.setattr(engine, "_write_field", term_by_term)
+    from whoosh.filedb.filetables import HashWriter
+
+    monkeypatch.setattr(engine, "_write_hashes", HashWriter._write_hashes)  # noqa: SLF001 - Whoosh's own hash tables
     reference = _build(tmp_path / "reference", search_case)
     assert set(fast) == {".pst", ".trm"} and fast == reference
 
