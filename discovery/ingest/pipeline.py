@@ -243,7 +243,7 @@ class Ingest:
             st = None
             if isinstance(found, FoundFile):
                 try:
-                    st = found.path.stat()
+                    st = found.stat or found.path.stat()
                     self.progress.bytes_total += st.st_size
                 except OSError:
                     pass
@@ -292,7 +292,7 @@ class Ingest:
             path = found.path
             key = str(path)
             try:
-                st = counted or path.stat()
+                st = counted or found.stat or path.stat()
             except OSError as exc:
                 reason = f"cannot access: {exc.strerror or exc}"
                 self.store.record_skipped(key, status="failed", reason=reason)
