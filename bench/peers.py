@@ -5,6 +5,7 @@ and its ratio to each peer, and the hit counts side by side with the reason for 
     python bench/peers.py                          # the Enron maildir of ../shared/corpora, 7 runs a query
     python bench/peers.py --runs 5 --json bench/out/peers.json
     python bench/peers.py --maildir PATH --keep /tmp/peers   # keep the converted tree, cases and databases
+    python bench/peers.py --ingest-only --ingest-runs 3      # ingest + index only, 3 interleaved runs a tool
 
 The maildir is copied into a temporary Maildir++ tree (cur/new/tmp in every folder) that notmuch and mu both
 index; discovery ingests the original folder (the same files). A peer that is not installed is skipped, saying
@@ -147,6 +148,10 @@ class Tool(ABC):
         """Index the files; {"seconds", "peak" (bytes), "messages" (as the tool counts them)}."""
 
     @abstractmethod
+    def reset(self) -> None:
+        """Remove what index() built, so that it can run again from scratch."""
+
+    @abstractmethod
     def ids(self, query: str) -> list[str]:
         """The command that lists the query's hits, one per line."""
 
@@ -172,6 +177,9 @@ class Discovery(Tool):
                                             str(JOBS), "--json", "-q"), self.env, memory=True)
         report = json.loads(out)
         return {"seconds": seconds, "peak": peak, "messages": report["totals"]["messages"]}
+
+    def reset(self) -> None:
+        shutil.rmtree(self.case)
 
     def ids(self, query: str) -> list[str]:
         return self.cli("search", "--case", str(self.case), "--ids", "--", query)
@@ -215,6 +223,9 @@ class Notmuch(Tool):
         _, out, _ = timed(["notmuch", "count", "*"], self.env)
         return {"seconds": seconds, "peak": peak, "messages": int(out.strip() or 0)}
 
+    def reset(self) -> None:
+        shutil.rmtree(self.tree / ".notmuch")
+
     def ids(self, query: str) -> list[str]:
         return ["notmuch", "search", "--output=messages", query]
 
@@ -236,12 +247,15 @@ class Mu(Tool):
         _, out, _ = timed(["mu", "find", f"--muhome={self.home}", "--fields=i", "--", '""'], self.env)
         return {"seconds": seconds, "peak": peak, "messages": len(out.splitlines())}
 
+    def reset(self) -> None:
+        shutil.rmtree(self.home)
+
     def ids(self, query: str) -> list[str]:
         return ["mu", "find", f"--muhome={self.home}", "--fields=i", "--", query]
 
 
-def run(maildir: Path, work: Path, runs: int, log: Callable[[str], None], *, ingest_only: bool = False
-        ) -> dict[str, Any]:
+def run(maildir: Path, work: Path, runs: int, log: Callable[[str], None], *, ingest_only: bool = False,
+        ingest_runs: int = 1) -> dict[str, Any]:
     env = {**os.environ, "TZ": "UTC"}
     tree = work / "maildir"
     files = convert(maildir, tree)
@@ -257,13 +271,24 @@ def run(maildir: Path, work: Path, runs: int, log: Callable[[str], None], *, ing
         tools.append(kind(work, tree, maildir, env))
 
     ingest: dict[str, dict[str, Any]] = {}
+    measured_runs: dict[str, list[tuple[float, float, int, int]]] = {t.name: [] for t in tools}
+    for round_ in range(ingest_runs):  # interleaved, as the searches are: a change of load hits every tool alike
+        for tool in tools:
+            log(f"indexing with {tool.name} ({round_ + 1}/{ingest_runs})...")
+            if round_:
+                tool.reset()
+            before = cpu_seconds()
+            found = tool.index()
+            measured_runs[tool.name].append(
+                (found["seconds"], cpu_seconds() - before, found["peak"], found["messages"]))
     for tool in tools:
-        log(f"indexing with {tool.name}...")
-        before = cpu_seconds()
-        found = tool.index()
-        ingest[tool.name] = {"seconds": round(found["seconds"], 2), "files_per_s": round(files / found["seconds"], 1),
-                             "cpu_seconds": round(cpu_seconds() - before, 2),  # user + system of the process tree
-                             "peak_memory_mb": round(found["peak"] / 1024**2, 1), "messages": found["messages"]}
+        rows = measured_runs[tool.name]
+        seconds = statistics.median(r[0] for r in rows)
+        ingest[tool.name] = {"seconds": round(seconds, 2), "files_per_s": round(files / seconds, 1),
+                             "cpu_seconds": round(statistics.median(r[1] for r in rows), 2),  # user + system, tree
+                             "peak_memory_mb": round(max(r[2] for r in rows) / 1024**2, 1),  # the highest run's
+                             "messages": rows[-1][3], "runs": len(rows),
+                             "seconds_each": [round(r[0], 2) for r in rows]}
     ingest_ratio = {t.name: round(ingest["discovery"]["files_per_s"] / ingest[t.name]["files_per_s"], 2)
                     for t in tools[1:]}
     if ingest_only:
@@ -357,7 +382,9 @@ def print_report(result: dict[str, Any]) -> None:
         f"; {result['runs']} runs a command, medians of whole processes" if "runs" in result else ""))
     for name, why in result["skipped"].items():
         print(f"skipped {name}: {why}")
-    print("\n| ingest + index | s | files/s | CPU s | peak MB | messages |\n|---|---:|---:|---:|---:|---:|")
+    runs = next(iter(result["ingest"].values())).get("runs", 1)
+    print(f"\n| ingest + index{f' (median of {runs} interleaved runs)' if runs > 1 else ''} | s | files/s | CPU s | "
+          "peak MB | messages |\n|---|---:|---:|---:|---:|---:|")
     for name, row in result["ingest"].items():
         print(f"| {name} | {row['seconds']} | {row['files_per_s']:,} | {row.get('cpu_seconds', '-')} | "
               f"{row['peak_memory_mb']} | {row['messages']:,} |")
@@ -397,6 +424,8 @@ def main() -> None:
     parser.add_argument("--json", dest="json_out", type=Path, default=None)
     parser.add_argument("--keep", type=Path, default=None, help="work in this (new) folder and keep it")
     parser.add_argument("--ingest-only", action="store_true", help="measure ingest + index only (no queries)")
+    parser.add_argument("--ingest-runs", type=int, default=1, help="index with every tool this many times, "
+                        "interleaved; medians (peak memory: the highest run's)")
     args = parser.parse_args()
     if not args.maildir.is_dir():
         raise SystemExit(f"no maildir at {args.maildir} (see ../shared/corpora/README.md)")
@@ -406,10 +435,12 @@ def main() -> None:
 
     if args.keep is not None:
         args.keep.mkdir(parents=True)
-        result = run(args.maildir, args.keep, args.runs, log, ingest_only=args.ingest_only)
+        result = run(args.maildir, args.keep, args.runs, log, ingest_only=args.ingest_only,
+                     ingest_runs=args.ingest_runs)
     else:
         with tempfile.TemporaryDirectory(prefix="discovery-peers-") as work:
-            result = run(args.maildir, Path(work), args.runs, log, ingest_only=args.ingest_only)
+            result = run(args.maildir, Path(work), args.runs, log, ingest_only=args.ingest_only,
+                         ingest_runs=args.ingest_runs)
     print_report(result)
     if args.json_out is not None:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)

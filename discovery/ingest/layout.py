@@ -28,6 +28,7 @@ class FoundFile:
     path: Path
     folder: str
     in_maildir: bool
+    stat: os.stat_result | None = None  # taken by the walk (what the link points to), so the planner need not
 
 
 def folder_label(parts: Iterable[str]) -> str:
@@ -96,9 +97,9 @@ def walk_paths(paths: Iterable[Path], exclude: Iterable[Path] = (), *,
                 if name in _SKIP_NAMES or name.startswith("._"):
                     continue
                 path = Path(dirpath) / name
-                skipped = _skip_reason(path, top, follow_links)
+                skipped, st = _skip_reason(path, top, follow_links)
                 if skipped is None:
-                    yield FoundFile(path, label, in_maildir)
+                    yield FoundFile(path, label, in_maildir, st)
                 elif skipped:
                     yield SkippedFile(path, skipped)
             while errors:
@@ -119,20 +120,23 @@ def _special_kind(mode: int) -> str:
     return "special file"
 
 
-def _skip_reason(path: Path, top: Path, follow_links: bool) -> str | None:
-    """None to read the file; a reason to report it as skipped; '' to pass over it silently."""
+def _skip_reason(path: Path, top: Path, follow_links: bool) -> tuple[str | None, os.stat_result | None]:
+    """(None, its stat) to read the file; (a reason to report it as skipped, None); ('', None) to pass over it
+    silently. One lstat for a file that is not a link."""
     try:
-        if path.is_symlink():
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
             target = path.resolve()
             if not follow_links and not target.is_relative_to(top):
-                return f"a link to a file outside the given folder ({target}): not followed (use --follow-links)"
-        mode = path.stat().st_mode  # the link's target, never opened
+                return (f"a link to a file outside the given folder ({target}): not followed (use --follow-links)",
+                        None)
+            st = os.stat(path)  # the link's target, never opened
     except OSError:
-        return None  # a broken link or a file that vanished: reading it reports the error
-    if stat.S_ISDIR(mode):
-        return ""
-    kind = _special_kind(mode)
-    return f"not a regular file ({kind}): not read" if kind else None
+        return None, None  # a broken link or a file that vanished: reading it reports the error
+    if stat.S_ISDIR(st.st_mode):
+        return "", None
+    kind = _special_kind(st.st_mode)
+    return (f"not a regular file ({kind}): not read", None) if kind else (None, st)
 
 
 def _is_maildir(path: Path) -> bool:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from discovery.ingest.archive import ArchiveLimits
 from discovery.ingest.base import Origin, SourceUnreadable
-from discovery.ingest.detect import detect
+from discovery.ingest.detect import SNIFF_BYTES, detect, detect_bytes
 from discovery.ingest.layout import FoundFile, SkippedFile, walk_paths
 from discovery.model import Message, SourceFailure
 from discovery.store import MessageRecord, SourceRow, Store, to_record
@@ -29,6 +29,7 @@ from discovery.store import MessageRecord, SourceRow, Store, to_record
 BATCH_FILES = 64  # small files go to workers in batches of at most this many files...
 BATCH_BYTES = 1024 * 1024  # ...and this many bytes
 MBOX_CHUNK_BYTES = 8 * 1024 * 1024
+READ_WHOLE_BYTES = 1024 * 1024  # a worker reads a file up to this size once (hash, sniff and parse the same bytes)
 KEEP_WALK_FILES = 200_000  # up to this many files, the counting walk is kept for planning (about 300 bytes each)
 COMMIT_EVERY_S = float(os.environ.get("DISCOVERY_COMMIT_EVERY_S", "1.0"))  # tests lower it
 
@@ -120,32 +121,44 @@ ProgressCallback = Callable[[IngestProgress], None]
 def run_task(task: FileTask) -> TaskResult:
     """Read one task in a worker. Never raises: problems come back inside the result."""
     from discovery.ingest.mbox import read_mbox
+    from discovery.ingest.mime import read_single
     from discovery.ingest.readers import Unsupported, read_file
 
     result = TaskResult(task.source_id)
     path = Path(task.path)
     origin = Origin(task.path, "", task.custodian, task.folder)
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # replaced by a FIFO or device since the walk: never open it
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):  # replaced by a FIFO or device since the walk: never open it
             result.unsupported = "not a regular file: not read"
             return result
-        if task.hash_file:
+        data = None
+        if task.kind != "mbox" and task.hash_file and st.st_size <= READ_WHOLE_BYTES:
+            # A small file (nearly every file of a Maildir or .eml tree) is read once: hashed, sniffed and parsed
+            # from the same bytes, instead of opened three times.
+            with open(path, "rb") as handle:
+                data = handle.read()
+            result.sha256 = hashlib.sha256(data).hexdigest()
+        elif task.hash_file:
             result.sha256 = _sha256(path)
         if task.kind == "mbox":
             items: Iterable[Message | SourceFailure] = read_mbox(path, origin, task.start, task.end)
             size = (task.end or path.stat().st_size) - task.start
         else:
-            detected = detect(path)
+            detected = detect(path) if data is None else detect_bytes(data[:SNIFF_BYTES])
             result.kind, result.mime, result.description = detected.kind, detected.mime, detected.description
             if detected.kind == "eml" and task.in_maildir:
                 result.kind = "maildir"
-            size = path.stat().st_size
+            size = len(data) if data is not None else path.stat().st_size
             result.bytes_read = size
             if not detected.readable:
                 result.unsupported = ("empty file" if detected.kind == "empty"
                                       else f"not mail: {detected.kind} ({detected.mime})")
                 return result
-            items = read_file(path, origin, 0, ArchiveLimits(), detected, in_maildir=task.in_maildir)
+            if data is not None and detected.kind == "eml":  # what read_file does for it, without reading again
+                items = [read_single(data, origin, "maildir" if task.in_maildir else "eml")]
+            else:
+                items = read_file(path, origin, 0, ArchiveLimits(), detected, in_maildir=task.in_maildir)
         for item in items:
             if isinstance(item, SourceFailure):
                 if item.fatal_for_source and not item.inner_path:
@@ -230,7 +243,7 @@ class Ingest:
             st = None
             if isinstance(found, FoundFile):
                 try:
-                    st = found.path.stat()
+                    st = found.stat or found.path.stat()
                     self.progress.bytes_total += st.st_size
                 except OSError:
                     pass
@@ -279,7 +292,7 @@ class Ingest:
             path = found.path
             key = str(path)
             try:
-                st = counted or path.stat()
+                st = counted or found.stat or path.stat()
             except OSError as exc:
                 reason = f"cannot access: {exc.strerror or exc}"
                 self.store.record_skipped(key, status="failed", reason=reason)

@@ -124,9 +124,11 @@ class FieldAnalyzer:
         Whoosh's StopFilter numbers them."""
         tokens = WORD.findall(text)
         mapped = list(map(self._cache.get, tokens, repeat(_MISS)))  # in C: most tokens are known
-        if _MISS in mapped:
-            term = self._term
-            mapped = [term(t, docnum) if m is _MISS else m for t, m in zip(tokens, mapped, strict=True)]
+        if _MISS in mapped:  # analyse each new distinct token once, then map again in C
+            cache, term = self._cache, self._term
+            for token in set(tokens).difference(cache):
+                term(token, docnum)
+            mapped = list(map(cache.__getitem__, tokens))
         first = 0
         if None in mapped:
             for first, term in enumerate(mapped):  # noqa: B007 - Whoosh numbers from the first kept token

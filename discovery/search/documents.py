@@ -246,8 +246,14 @@ def parse_utc(value: str | None) -> datetime | None:
     """The store's ISO 8601 UTC string as a naive UTC datetime (what the index's date field holds)."""
     if not value:
         return None
+    text = value[:19]
+    if len(text) == 19 and text.isascii() and text[4::3] == "--T::" and text[:4].isdigit():  # the store's shape
+        try:
+            return datetime.fromisoformat(text)  # a tenth of strptime's cost; same value for this shape
+        except ValueError:
+            pass
     try:
-        return datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S")
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S")
     except ValueError:
         return None
 

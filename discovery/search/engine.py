@@ -11,6 +11,7 @@ whoosh-reloaded 2.7.5 (pinned); the tests compare their results with Whoosh's ow
 # ruff: noqa: E402  (whoosh is imported after defer_unused_imports())
 from __future__ import annotations
 
+import hashlib
 import pickle
 import random
 import string
@@ -18,13 +19,14 @@ import struct
 import zlib
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, starmap
 from operator import itemgetter, sub
 from pathlib import Path
+from types import MethodType
 from typing import Any
 
 from discovery.search.deferred import defer_unused_imports
@@ -37,6 +39,7 @@ from whoosh import query as wq
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis.filters import STOP_WORDS as _STOP_WORDS
 from whoosh.codec.whoosh3 import STORED_COLUMN, WHOOSH3_HEADER_MAGIC, W3PostingsWriter
+from whoosh.filedb import filetables
 from whoosh.filedb.filestore import FileStorage
 from whoosh.lang.porter import stem as _porter_stem
 from whoosh.matching import AndNotMatcher
@@ -316,6 +319,9 @@ class FastWriter(SegmentWriter):
                 standard._postfile, standard._blocklimit, compression=standard._compression)  # noqa: SLF001
             _write_field(fw, self._terms[fieldname], fieldobj.format.fixed_value_size(), self._lens.get(fieldname))
             fw.finish_field()
+        tindex = fw._tindex  # noqa: SLF001
+        if type(tindex)._write_hashes is filetables.HashWriter._write_hashes:  # noqa: SLF001
+            tindex._write_hashes = MethodType(_write_hashes, tindex)  # noqa: SLF001
         fw.close()
         self._terms.clear()
 
@@ -400,7 +406,7 @@ def _write_field(fw: Any, fterms: dict[bytes, tuple[array[int], list[bytes]]], f
     posting: the bytes of each posting list that fits one block (all but the most common terms) are built
     here in one go, as ``_write_term`` and Whoosh's W3 writer would write them (a test compares the files
     byte for byte), and written with their term dictionary entries in large pieces (``_add_terms``). Longer
-    lists go through ``_write_term``.
+    lists are cut into blocks by ``_term_blocks``, the same way.
     """
     pw = fw._postwriter  # noqa: SLF001
     postfile, limit, level = pw._postfile, pw._blocklimit, pw._compression  # noqa: SLF001
@@ -418,13 +424,13 @@ def _write_field(fw: Any, fterms: dict[bytes, tuple[array[int], list[bytes]]], f
     for tbytes in sorted(fterms):
         ids, values = fterms[tbytes]
         count = len(ids)
-        if count > limit:
-            postfile.write(b"".join(pieces))
-            pieces.clear()
-            _add_terms(tindex, entries)
-            entries.clear()
-            _write_term(fw, tbytes, ids, values, positional, lens)
-            position = postfile.tell()
+        if count > limit:  # the most common terms: several blocks
+            extent, info = _term_blocks(ids, values, positional, variable, lens_at, limit, level, pieces)
+            entries.append((prefix + tbytes, info + pack_extent(position, extent)))
+            position += extent
+            if len(pieces) >= 4096:
+                postfile.write(b"".join(pieces))
+                pieces.clear()
             continue
         first_id, last_id = ids[0], ids[-1]
         if count == 1:  # most terms of a real vocabulary
@@ -478,8 +484,69 @@ def _write_field(fw: Any, fterms: dict[bytes, tuple[array[int], list[bytes]]], f
     _add_terms(tindex, entries)
 
 
+def _term_blocks(ids: array[int], values: list[bytes], positional: bool, variable: bool,
+                 lens_at: Callable[[int], int] | None, limit: int, level: int, pieces: list[bytes]
+                 ) -> tuple[int, bytes]:
+    """A posting list longer than one block, as ``_write_term`` writes it through Whoosh's writer (a test compares
+    the bytes): its blocks appended to pieces; returns (bytes appended, its term-info header). Per posting,
+    only C-level maps: no writer calls, no per-posting Python."""
+    dumps, compress = pickle.dumps, zlib.compress
+    pack_block = _BLOCK_LENGTH.pack
+    total = len(ids)
+    extent = len(WHOOSH3_HEADER_MAGIC)
+    pieces.append(WHOOSH3_HEADER_MAGIC)
+    weight_sum = 0.0
+    maxweight = 0.0
+    minlength: int | None = None
+    maxlength = 0
+    for start in range(0, total, limit):
+        end = min(total, start + limit)
+        block_ids = ids[start:end]
+        count = end - start
+        if positional:
+            block_values = values[start:end]
+            weights = list(map(float, map(_first, map(_unpack_uint, block_values))))
+        else:
+            block_values = None
+            weights = [1.0] * count
+        block_max = max(weights)
+        weight_sum += sum(weights)
+        maxweight = max(maxweight, block_max)
+        block_min: int | None = None
+        block_maxlength = 0
+        if lens_at is not None:
+            lengths = list(map(lens_at, block_ids))
+            block_min = min(filter(None, lengths), default=None)
+            if block_min is not None:
+                block_maxlength = max(lengths)
+        if block_min is not None:
+            minlength = block_min if minlength is None else min(minlength, block_min)
+        maxlength = max(maxlength, block_maxlength)
+        first = weights[0]
+        same = weights.count(first) == count
+        mini_weights: Any = (None if first == 1.0 else first) if same else tuple(weights)
+        deltas = (block_ids[0], *map(sub, block_ids[1:], block_ids))
+        if block_values is None:
+            mini_values: Any = None
+        else:
+            mini_values = tuple(block_values) if variable else b"".join(block_values)
+        data = dumps((deltas, mini_weights, mini_values), 2)
+        compression = level if len(data) >= 128 else 0
+        if compression:
+            data = compress(data, compression)
+        info = dumps((count, block_ids[-1], block_max, compression, length_to_byte(block_min),
+                      length_to_byte(block_maxlength)), 2)
+        length = len(info) + len(data)
+        pieces += (pack_block(-length if end == total else length), info, data)
+        extent += 4 + length
+    header = _TERMINFO.pack(False, weight_sum, total, length_to_byte(minlength), length_to_byte(maxlength), maxweight,
+                            ids[0], ids[-1])
+    return extent, header
+
+
 _first = itemgetter(0)
 _HASH_LENGTHS = struct.Struct("!ii")  # a hash file row's key and value lengths (whoosh.filedb.filetables._lengths)
+_HASH_POINTER = struct.Struct("!Iq")  # a hash table slot: hash value, row position (filetables._pointer)
 
 
 def _add_terms(tindex: Any, entries: list[tuple[bytes, bytes]]) -> None:
@@ -490,25 +557,65 @@ def _add_terms(tindex: Any, entries: list[tuple[bytes, bytes]]) -> None:
     dbfile = tindex.dbfile
     position = dbfile.tell()
     last = tindex.lastkey
-    hashfn, buckets, index_add = tindex.hashfn, tindex.buckets, tindex.index.append
+    buckets = tindex.buckets
+    hashfn = tindex.hashfn if tindex.hashfn is not filetables.md5_hash else None  # None: md5, inlined below
+    md5, from_bytes = hashlib.md5, int.from_bytes
     pack = _HASH_LENGTHS.pack
     pieces: list[bytes] = []
+    positions: list[int] = []
     for key, value in entries:
         if key <= last:
             raise ValueError(f"Keys must increase: {last!r}..{key!r}")
-        index_add(position)
+        positions.append(position)
         pieces += (pack(len(key), len(value)), key, value)
-        h = hashfn(key)
+        # md5_hash's value (the digest's low 32 bits) without its hex round trip
+        h = from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big") if hashfn is None else hashfn(key)
         buckets[h & 255].append((h, position))
         position += 8 + len(key) + len(value)
         last = key
     dbfile.write(b"".join(pieces))
     tindex.lastkey = last
+    _extend_index(tindex.index, positions)
+
+
+def _extend_index(index: Any, positions: list[int]) -> None:
+    """GrowableArray.extend in C: the array widens itself (retypes) on the first value that does not fit, so on an
+    overflow the values are appended one by one as Whoosh does."""
+    raw = getattr(index, "array", None)
+    if isinstance(raw, array):
+        size = len(raw)
+        try:
+            raw.extend(positions)
+            return
+        except OverflowError:
+            del raw[size:]
+    for position in positions:
+        index.append(position)
+
+
+def _write_hashes(self: Any) -> None:
+    """HashWriter._write_hashes with each bucket's table written in one piece (same bytes)."""
+    dbfile = self.dbfile
+    null = (0, 0)
+    pack = _HASH_POINTER.pack
+    for entries in self.buckets:
+        pos = dbfile.tell()
+        numslots = 2 * len(entries)
+        self.directory.append((pos, numslots))
+        hashtable = [null] * numslots
+        for hashval, position in entries:
+            slot = (hashval >> 8) % numslots
+            while hashtable[slot] != null:
+                slot = (slot + 1) % numslots
+            hashtable[slot] = (hashval, position)
+        dbfile.write(b"".join(starmap(pack, hashtable)))
 
 
 def _write_term(fw: Any, tbytes: bytes, ids: array[int], values: list[bytes], positional: bool,
                 lens: array[int] | None) -> None:
-    """Write one term's posting list in blocks, as W3PostingsWriter.add_posting would, minus per-call checks.
+    """Write one term's posting list in blocks through Whoosh's own field and postings writers (start_term,
+    finish_term), as W3PostingsWriter.add_posting would, minus per-call checks: the reference that the tests hold
+    ``_write_field``'s fast paths to, byte for byte.
 
     Positional values start with the term's frequency (Whoosh's Positions format), which is also its
     weight; other fields are Existence fields (weight 1, no value). ``lens`` holds each document's field

@@ -4,6 +4,7 @@ from a damaged index. The case store is the source of truth; the index can alway
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -315,7 +316,27 @@ def _write(store: Store, folder: Path, ids: list[str] | None, jobs: int, progres
 
 def write_segments(folder: Path, docs: Iterator[MessageDoc], segment_docs: int = SEGMENT_DOCS
                    ) -> tuple[list[Any], dict[str, str]]:
-    """Write documents into new segments of the index at folder (no lock, no commit)."""
+    """Write documents into new segments of the index at folder (no lock, no commit).
+
+    The cyclic garbage collector is paused meanwhile: the segment's term lists are hundreds of thousands of
+    containers that every collection would walk again (about 7 % of the build), and building them makes no
+    cycles."""
+    with _gc_paused():
+        return _write_segments(folder, docs, segment_docs)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _write_segments(folder: Path, docs: Iterator[MessageDoc], segment_docs: int) -> tuple[list[Any], dict[str, str]]:
     ix = engine.open_index(folder)
     segments: list[Any] = []
     fingerprints: dict[str, str] = {}

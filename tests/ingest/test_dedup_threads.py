@@ -60,3 +60,26 @@ def test_threads_by_headers_and_by_subject(tmp_path: Path) -> None:
     assert rows["<r1@v.example>"][0] == root_id and rows["<r1@v.example>"][1] == root_id
     assert rows["<r2@v.example>"][0] == root_id
     assert rows["<hr@v.example>"][0] == rows["<hr@v.example>"][2]
+
+
+def test_text_normalization_is_the_regex_it_replaced() -> None:
+    """Content hashes are stable across releases: _norm_text (str.split) equals re.sub(r"\\s+", " ").strip() on
+    every code point and on random mixes of every whitespace character with text."""
+    import random
+    import re
+    import sys
+    import unicodedata
+
+    from discovery.dedup import _norm_text
+
+    def regex(text: str) -> str:
+        return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+
+    everything = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    assert _norm_text(everything) == regex(everything)
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()] + ["\u200b", "\ufeff", "\x1c"]
+    other = ["a", "é", "e\u0301", "\u0301", "\x00", "\U0001f600", "Å", "\u212b", "-"]
+    rng = random.Random(13)
+    for _ in range(3000):
+        text = "".join(rng.choice(spaces if rng.random() < 0.5 else other) for _ in range(rng.randrange(12)))
+        assert _norm_text(text) == regex(text), repr(text)

@@ -1,5 +1,6 @@
-"""The segment writer's one-block fast path writes the same bytes as the term-by-term path it replaces, and the
-index it writes is one Whoosh opens and searches with its own code."""
+"""The segment writer's fast paths (one-block and several-block posting lists, term dictionary rows and hash
+tables in bulk) write the same bytes as Whoosh's own term-by-term writer, and the index it writes is one Whoosh
+opens and searches with its own code."""
 
 from __future__ import annotations
 
@@ -33,7 +34,16 @@ def _build(folder: Path, case: Path) -> dict[str, bytes]:
 
 def test_fast_field_writer_writes_the_term_by_term_bytes(search_case: Path, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    blocks = engine._term_blocks  # noqa: SLF001
+    long_lists: list[int] = []
+
+    def counted(ids, *args):  # type: ignore[no-untyped-def]
+        long_lists.append(len(ids))
+        return blocks(ids, *args)
+
+    monkeypatch.setattr(engine, "_term_blocks", counted)
     fast = _build(tmp_path / "fast", search_case)
+    assert long_lists and max(long_lists) > 2 * 128  # the several-block path was taken, up to 3+ blocks
 
     def term_by_term(fw, fterms, fixed, lens):  # type: ignore[no-untyped-def]
         for tbytes in sorted(fterms):
@@ -41,6 +51,9 @@ def test_fast_field_writer_writes_the_term_by_term_bytes(search_case: Path, tmp_
             engine._write_term(fw, tbytes, ids, values, fixed != 0, lens)  # noqa: SLF001
 
     monkeypatch.setattr(engine, "_write_field", term_by_term)
+    from whoosh.filedb.filetables import HashWriter
+
+    monkeypatch.setattr(engine, "_write_hashes", HashWriter._write_hashes)  # noqa: SLF001 - Whoosh's own hash tables
     reference = _build(tmp_path / "reference", search_case)
     assert set(fast) == {".pst", ".trm"} and fast == reference
 
