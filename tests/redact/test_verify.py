@@ -438,3 +438,65 @@ def test_a_batch_that_cannot_be_joined_is_read_file_by_file(tmp_path: Path) -> N
     assert pdfread.batch_page_texts([good]) == [None]
     alone = tuple(p.text for p in pdfread._page_text(good.read_bytes()))
     assert pdfread.batch_page_texts([good, good]) == [alone, alone] and len(alone) == 2
+
+
+def _icc_profile(description: str) -> bytes:
+    """A grey ICC profile shaped like the one Adobe software embeds (header, tag table, 'desc' and 'cprt' tags),
+    with the given description."""
+    import struct
+
+    text = b"text\0\0\0\0Copyright 1999 Adobe Systems Incorporated\0"
+    ascii_desc = description.encode("latin-1") + b"\0"
+    desc = b"desc\0\0\0\0" + struct.pack(">I", len(ascii_desc)) + ascii_desc + b"\0" * 12
+    tags = [(b"cprt", text), (b"desc", desc)]
+    offset = 128 + 4 + 12 * len(tags)
+    table, body = struct.pack(">I", len(tags)), b""
+    for sig, data in tags:
+        table += sig + struct.pack(">II", offset + len(body), len(data))
+        body += data + b"\0" * (-len(data) % 4)
+    header = (struct.pack(">I", 128 + len(table) + len(body)) + b"ADBE\x02\x10\0\0mntrGRAYXYZ \x07\xcf\0\x06\0\x03"
+              + b"\0" * 6 + b"acspAPPL\0\0\0\0none")
+    return header + b"\0" * (128 - len(header)) + table + body
+
+
+def _pdf_with_icc(page_text: str, icc: bytes) -> bytes:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), page_text)
+    xref = doc.get_new_xref()
+    doc.update_object(xref, "<< /N 1 >>")
+    doc.update_stream(xref, icc)
+    kind, resources = doc.xref_get_key(page.xref, "Resources")
+    target = int(resources.split()[0]) if kind == "xref" else page.xref
+    doc.xref_set_key(target, "ColorSpace" if kind == "xref" else "Resources/ColorSpace",
+                     f"<< /CS0 [/ICCBased {xref} 0 R] >>")
+    return doc.tobytes(garbage=4, deflate=True, no_new_id=True)
+
+
+def test_binary_streams_are_searched_for_full_values_but_not_one_word_names(tmp_path: Path) -> None:
+    """dc-bega-foia: a redacted PDF attachment failed the check because its ICC colour profile is described
+    'Gray Gamma 2.2' and 'Gray' (Vincent Gray, found alone) was a redacted PERSON. A stream of binary data is
+    searched for every value of two or more words and every number, not for one-word names; a one-word name is
+    still found wherever a reader shows text (the page, a text stream)."""
+    from discovery.redact.verify.check import _hits
+    from discovery.redact.verify.pdfread import Place, is_binary, pdf_places
+    from discovery.redact.verify.values import RedactedValue, build_matcher
+
+    matcher = build_matcher([RedactedValue("PERSON", "Gray", "suggestion 1"),
+                             RedactedValue("PERSON", "Vincent Gray", "suggestion 2"),
+                             RedactedValue("STREET_ADDRESS", "1350 Pennsylvania Avenue, NW", "suggestion 3"),
+                             RedactedValue("PHONE_NUMBER", "202-555-0199", "suggestion 4")])
+    assert is_binary(_icc_profile("Gray Gamma 2.2")) and not is_binary(b"/CIDInit /ProcSet findresource begin\n")
+
+    def found(data: bytes) -> list[tuple[str, str]]:
+        return list(_hits(matcher, [p for p in pdf_places(data) if isinstance(p, Place)]))
+
+    assert found(_pdf_with_icc("Call (b)(6) today", _icc_profile("Gray Gamma 2.2"))) == []
+    for planted, value in (("Vincent Gray", "suggestion 2"), ("GRAY, Vincent", "suggestion 2"),
+                           ("1350 Pennsylvania Avenue NW", "suggestion 3"), ("tel 202.555.0199", "suggestion 4")):
+        hits = found(_pdf_with_icc("Call (b)(6) today", _icc_profile(planted)))
+        assert hits and all("(binary stream)" in where and value in names for where, names in hits), (planted, hits)
+    hits = found(_pdf_with_icc("Ask Mr. Gray today", _icc_profile("Gray Gamma 2.2")))
+    assert [where for where, _ in hits] == ["page 1 line 1 col 9"], hits
+    text_stream = [Place("object 9 (stream)", "% note: ask Gray\n")]
+    assert [names for _, names in _hits(matcher, text_stream)] == ["PERSON (suggestion 1)"]

@@ -275,7 +275,7 @@ def _hits(matcher: Matcher, places: Iterable[Place]) -> Iterator[tuple[str, str]
         return
     for place in places:
         seen: set[tuple[int, int, str]] = set()
-        for hit in matcher.search(place.text):
+        for hit in matcher.search(place.text, place.binary):
             owners = (matcher.digit_forms if hit.digits else matcher.forms).get(hit.form, [])
             names = ", ".join(sorted({v.describe() for v in owners if isinstance(v, RedactedValue)}))
             if (hit.line, hit.column, names) in seen:

@@ -10,6 +10,12 @@ Text is searched in two normal forms, each built with a few C-level regex passes
 
 All values go into one trie-shaped regular expression per stream, so each text is scanned once whatever the
 number of values. A hit is mapped back to a line and column of the text it came from.
+
+*Binary* text (data no reader shows as text: an ICC colour profile, any stream of bytes that is not text, read as
+Latin-1) is searched for every form of two or more words, every form with a digit in it and every digit form, but
+not for one-word forms made only of letters: a surname or first name alone ('Gray', 'Cy') is an ordinary word
+that binary data spells by chance ('Gray Gamma 2.2' names a colour profile; compressed bytes read 'cy'), while a
+full name, an address or a number in such data is still found.
 """
 
 from __future__ import annotations
@@ -90,6 +96,11 @@ def value_variants(entity_type: str, text: str) -> tuple[set[str], set[str]]:
     return forms, digit_forms
 
 
+def is_common_word(form: str) -> bool:
+    """Whether a word-stream form is one word of letters alone (not looked for in binary data)."""
+    return " " not in form and form.isalpha()
+
+
 def trie_regex(strings: Iterable[str]) -> str:
     """One regular expression (no anchors) matching any of the strings, longest first at each position."""
     trie: dict[str, dict] = {}
@@ -129,19 +140,23 @@ class Matcher:
         self.forms = forms
         self.digit_forms = digit_forms
         self._words = re.compile(" (" + trie_regex(forms) + ")(?= )") if forms else None
+        binary_forms = [f for f in forms if not is_common_word(f)]
+        self._binary_words = re.compile(" (" + trie_regex(binary_forms) + ")(?= )") if binary_forms else None
         self._digits = re.compile(trie_regex(digit_forms)) if digit_forms else None
 
     def __bool__(self) -> bool:
         return bool(self.forms or self.digit_forms)
 
-    def search(self, text: str) -> Iterator[Hit]:
-        """Every hit in the text (word forms, then digit forms); usually none."""
+    def search(self, text: str, binary: bool = False) -> Iterator[Hit]:
+        """Every hit in the text (word forms, then digit forms); usually none. ``binary``: the text is data no
+        reader shows as text, where one-word forms of letters alone are not looked for (see the module)."""
         if not text:
             return
-        if self._words is not None:
+        words_re = self._binary_words if binary else self._words
+        if words_re is not None:
             folded = fold(text)
             stream = " " + " ".join(_split(folded)) + " "
-            for m in self._words.finditer(stream):
+            for m in words_re.finditer(stream):
                 index = stream.count(" ", 0, m.start(1)) - 1  # the word the hit starts at
                 offset = _nth_word_offset(folded, index)
                 yield Hit(m.group(1), *_line_col(folded, offset), False)

@@ -30,11 +30,14 @@ MAX_DEPTH = 3  # embedded files inside embedded files
 @dataclass(frozen=True, slots=True)
 class Place:
     """A text to search and where it is ('page 2', 'info /Author', 'object 12 /Annot /Contents'). When ``lines``
-    is given, the text holds one item per line and ``lines`` names each (a hit is named by its line's name)."""
+    is given, the text holds one item per line and ``lines`` names each (a hit is named by its line's name).
+    ``binary``: bytes that no reader shows as text, read as Latin-1 (searched without one-word name forms, see
+    matcher)."""
 
     where: str
     text: str
     lines: tuple[str, ...] | None = None
+    binary: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +258,7 @@ def _stream(where: str, kind: str, obj, depth: int) -> Iterator[Place | Problem]
                 return
             for item in pdf_places(payload, depth + 1):
                 if isinstance(item, Place):
-                    yield Place(f"{where} (embedded PDF) {item.where}", item.text)
+                    yield Place(f"{where} (embedded PDF) {item.where}", item.text, binary=item.binary)
                 else:
                     yield Problem(item.kind, f"{where} (embedded PDF) {item.where}", item.detail)
             return
@@ -266,7 +269,21 @@ def _stream(where: str, kind: str, obj, depth: int) -> Iterator[Place | Problem]
         return
     if b"BT" in payload and b"ET" in payload:
         return  # a page's content stream: the text extractor read it
-    yield Place(f"{where} (stream)", payload.decode("latin-1"))
+    binary = is_binary(payload)
+    yield Place(f"{where} ({'binary ' if binary else ''}stream)", payload.decode("latin-1"), binary=binary)
+
+
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\f\r")
+
+
+def is_binary(payload: bytes) -> bool:
+    """Whether a stream's bytes are data rather than text: a NUL byte, or more than one byte in 20 a control
+    character (an ICC profile, sampled data, a compressed or encrypted blob). Text streams (a CMap, JavaScript,
+    a content stream without text) have neither."""
+    if b"\0" in payload:
+        return True
+    sample = payload[:65536]
+    return len(sample) > 0 and len(sample) - len(sample.translate(None, _CONTROL_BYTES)) > len(sample) // 20
 
 
 def _unxml(text: str) -> str:
