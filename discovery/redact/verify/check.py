@@ -281,8 +281,8 @@ def _hits(matcher: Matcher, places: Iterable[Place]) -> Iterator[tuple[str, str]
             if (hit.line, hit.column, names) in seen:
                 continue  # the same value found as words and by its digits
             seen.add((hit.line, hit.column, names))
-            if place.lines is not None and 0 < hit.line <= len(place.lines):
-                where = f"{place.lines[hit.line - 1]} col {hit.column}"
+            if place.first_line:
+                where = f"{place.where} line {place.first_line + hit.line - 1} col {hit.column}"
             else:
                 where = f"{place.where} line {hit.line} col {hit.column}"
             where += " (by its digits)" if hit.digits else ""

@@ -30,8 +30,12 @@ from dataclasses import dataclass
 _WORD = re.compile(r"[^\W_]+")
 _ASCII_SPACE = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-_RUN = re.compile(r"(?:\d[ \t\r\n\-.()/+>]{0,6}){5,}\d")  # at least MIN_DIGITS digits
+# at least MIN_DIGITS digits, each after at most 6 characters of number punctuation (written digit-first, which the
+# regex engine scans for three times faster than the same language written as a repeated group)
+_RUN = re.compile(r"\d(?:[ \t\r\n\-.()/+>]{0,6}\d){5,}")
 _NOT_DIGIT = re.compile(r"\D+")
+_NOT_DIGIT_OR_BAR = re.compile(r"[^\d|]+")
+MEMO_MIN, MEMO_MAX, MEMO_CHARS = 1024, 65536, 8 << 20  # texts searched once per process whatever their repeats
 
 # Types whose values are also looked for by their digits alone, whatever the punctuation.
 DIGIT_TYPES = frozenset({
@@ -143,13 +147,38 @@ class Matcher:
         binary_forms = [f for f in forms if not is_common_word(f)]
         self._binary_words = re.compile(" (" + trie_regex(binary_forms) + ")(?= )") if binary_forms else None
         self._digits = re.compile(trie_regex(digit_forms)) if digit_forms else None
+        self._memo: dict[tuple[str, bool], list[Hit]] = {}
+        self._memo_chars = 0
+        self._seen: set[int] = set()
 
     def __bool__(self) -> bool:
         return bool(self.forms or self.digit_forms)
 
     def search(self, text: str, binary: bool = False) -> Iterator[Hit]:
         """Every hit in the text (word forms, then digit forms); usually none. ``binary``: the text is data no
-        reader shows as text, where one-word forms of letters alone are not looked for (see the module)."""
+        reader shows as text, where one-word forms of letters alone are not looked for (see the module).
+
+        A text of MEMO_MIN to MEMO_MAX characters met a second time (the font's character map every PDF of a
+        production embeds) is kept with its hits, up to MEMO_CHARS characters: a third time, its hits are those
+        found before, without a search."""
+        if not MEMO_MIN <= len(text) <= MEMO_MAX:
+            return self._search(text, binary)
+        key = (text, binary)
+        hits = self._memo.get(key)
+        if hits is not None:
+            return iter(hits)
+        if hash(key) not in self._seen:
+            if len(self._seen) > 100_000:
+                self._seen.clear()
+            self._seen.add(hash(key))
+            return self._search(text, binary)
+        hits = list(self._search(text, binary))
+        if self._memo_chars + len(text) <= MEMO_CHARS:
+            self._memo[key] = hits
+            self._memo_chars += len(text)
+        return iter(hits)
+
+    def _search(self, text: str, binary: bool) -> Iterator[Hit]:
         if not text:
             return
         words_re = self._binary_words if binary else self._words
@@ -161,12 +190,14 @@ class Matcher:
                 offset = _nth_word_offset(folded, index)
                 yield Hit(m.group(1), *_line_col(folded, offset), False)
         if self._digits is not None:
-            runs = digit_runs(text)
-            if runs:
-                stream = "|" + "|".join(d for _, d in runs) + "|"
+            found = _RUN.findall(text)  # the runs' digits in one C pass; their offsets only when one holds a hit
+            if found:
+                stream = "|" + _NOT_DIGIT_OR_BAR.sub("", "|".join(found)) + "|"
+                starts: list[int] = []
                 for m in self._digits.finditer(stream):
+                    starts = starts or [r.start() for r in _RUN.finditer(text)]
                     index = stream.count("|", 0, m.start()) - 1
-                    yield Hit(m.group(), *_line_col(text, runs[index][0]), True)
+                    yield Hit(m.group(), *_line_col(text, starts[index]), True)
 
 
 def _nth_word_offset(text: str, index: int) -> int:

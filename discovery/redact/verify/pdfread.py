@@ -29,14 +29,15 @@ MAX_DEPTH = 3  # embedded files inside embedded files
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """A text to search and where it is ('page 2', 'info /Author', 'object 12 /Annot /Contents'). When ``lines``
-    is given, the text holds one item per line and ``lines`` names each (a hit is named by its line's name).
+    """A text to search and where it is ('page 2', 'info /Author', 'object 12 /Annot /Contents'). When
+    ``first_line`` is given, the text is a run of a file's lines from that line on (a hit is named 'text line N'
+    by the file's line).
     ``binary``: bytes that no reader shows as text, read as Latin-1 (searched without one-word name forms, see
     matcher)."""
 
     where: str
     text: str
-    lines: tuple[str, ...] | None = None
+    first_line: int = 0
     binary: bool = False
 
 
