@@ -409,12 +409,12 @@ def test_pdfs_read_in_one_batch_name_each_leak_by_its_own_file_and_page(tmp_path
     out = production(tmp_path, case_dir, files)
     rels = sorted(files)
     batched = pdfread.batch_page_texts([out / r for r in rels])
-    alone = [tuple(p.text for p in pdfread._page_text(files[r])) for r in rels]
+    alone = [tuple(p.text for p in pdfread.page_text(files[r])) for r in rels]
     assert [tuple(t for t in pages if t.strip()) for pages in batched if pages is not None] == alone
     assert len(alone) == 7 and all(pages is not None for pages in batched)
     found = places(verify_production(case_dir, out, jobs=2))
     assert found == ["pdf/T-000003.pdf: page 2 line 1 col 6", "pdf/T-000006.pdf: page 1 line 1 col 5"], found
-    monkeypatch.setattr(check, "batch_page_texts", lambda paths: [None] * len(paths))
+    monkeypatch.setattr(check, "joined_page_texts", lambda paths: None)
     assert places(verify_production(case_dir, out, jobs=2)) == found
     clean = production(tmp_path / "clean", case_dir, {r: d for r, d in files.items() if r not in
                                                        ("pdf/T-000003.pdf", "pdf/T-000006.pdf")})
@@ -436,7 +436,7 @@ def test_a_batch_that_cannot_be_joined_is_read_file_by_file(tmp_path: Path) -> N
     assert pdfread.batch_page_texts([good, broken]) == [None, None]
     assert pdfread.batch_page_texts([good, locked]) == [None, None]
     assert pdfread.batch_page_texts([good]) == [None]
-    alone = tuple(p.text for p in pdfread._page_text(good.read_bytes()))
+    alone = tuple(p.text for p in pdfread.page_text(good.read_bytes()))
     assert pdfread.batch_page_texts([good, good]) == [alone, alone] and len(alone) == 2
 
 
