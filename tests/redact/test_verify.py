@@ -386,6 +386,10 @@ def test_worker_processes_find_what_threads_find(tmp_path: Path, case_dir: Path,
     processes = verify_production(case_dir, out, jobs=2)
     assert places(processes) == places(threads) and len(processes.leaks) == 3
     assert (processes.files, processes.places) == (threads.files, threads.places)
+    monkeypatch.setattr(check, "BIG_FILE", len(CLEAN_TXT))  # the clean files are 'big': they go first, each alone
+    chunks = check._chunks(out, sorted(files))
+    assert [(len(c), size > 0) for c, size in chunks] == [(1, n % 3 > 0) for n in range(1, 10)]
+    assert places(verify_production(case_dir, out, jobs=2)) == places(threads)
 
 
 def _pages_pdf(*pages: str, white: bool = False) -> bytes:
@@ -500,3 +504,101 @@ def test_binary_streams_are_searched_for_full_values_but_not_one_word_names(tmp_
     assert [where for where, _ in hits] == ["page 1 line 1 col 9"], hits
     text_stream = [Place("object 9 (stream)", "% note: ask Gray\n")]
     assert [names for _, names in _hits(matcher, text_stream)] == ["PERSON (suggestion 1)"]
+
+
+def test_an_object_met_again_is_not_walked_again_but_still_reports_its_leak(tmp_path: Path, case_dir: Path) -> None:
+    """Objects whose bytes were walked before in the process (the font every produced PDF embeds) give the
+    places they gave then: the same bookmark in five PDFs is a leak in each of them, with its own file name."""
+    from discovery.redact.verify import pdfread
+
+    pdfread._SEEN_OBJECTS.clear()
+    pdfread._MET_ONCE.clear()
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "Call (b)(6)")
+    doc.set_toc([[1, "Whitfield, Dana", 1]])
+    same = doc.tobytes(garbage=4, deflate=True, no_new_id=True)
+    files = {f"pdf/T-00000{n}.pdf": same for n in range(1, 6)}
+    found = places(verify_production(case_dir, production(tmp_path, case_dir, files)))
+    assert [p.split(":")[0] for p in found if "/Title" in p] == sorted(files), found
+    assert pdfread._SEEN_OBJECTS, "the repeated objects were remembered"
+    assert places(verify_production(case_dir, production(tmp_path / "again", case_dir, files))) == found
+
+
+def _raw_pdf(*objects: bytes) -> bytes:
+    """A PDF written byte by byte: the objects numbered from 1, a cross-reference table, a trailer."""
+    out, offsets = b"%PDF-1.4\n", []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+def test_only_objects_whose_own_bytes_say_what_they_are_are_remembered() -> None:
+    import pypdf
+    from pypdf.generic import IndirectObject
+
+    from discovery.redact.verify import pdfread
+
+    note = b"% ask Dana Whitfield"
+    data = _raw_pdf(b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>",
+                    b"<< /Length %d >>\nstream\n%s\nendstream" % (len(note), note),
+                    b"<< /Length 5 0 R >>\nstream\n%s\nendstream" % note, b"%d" % len(note))
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    spans = pdfread._object_spans(reader, data)
+    assert sorted(spans) == [(n, 0) for n in range(1, 6)]
+    assert all(data.startswith(b"%d 0 obj" % n, spans[(n, 0)][0]) for n in range(1, 6))
+
+    def contained(n: int, span: tuple[int, int] | None = None) -> bool:
+        return pdfread._self_contained(reader.get_object(IndirectObject(n, 0, reader)), data, span or spans[(n, 0)])
+
+    assert contained(1) and contained(3) and contained(5)
+    assert not contained(4)  # its length is object 5
+    assert not contained(3, (spans[(3, 0)][0], spans[(3, 0)][0] + 30))  # its 'endstream' is not in those bytes
+    texts = [p.text for p in pdfread.pdf_objects(data) if isinstance(p, pdfread.Place)]
+    assert texts.count(note.decode() + "\n") + texts.count(note.decode()) == 2, texts
+
+
+def test_a_long_text_met_again_gets_the_same_hits() -> None:
+    from discovery.redact.verify.values import RedactedValue, build_matcher
+
+    matcher = build_matcher([RedactedValue("PERSON", "Dana Whitfield", "suggestion 1"),
+                             RedactedValue("PHONE_NUMBER", "503-555-0142", "suggestion 2")])
+    text = "filler words\n" * 200 + "Dana Whitfield on 503 555 0142\n"
+    runs = [[(h.form, h.line, h.column, h.digits) for h in matcher.search(text)] for _ in range(4)]
+    assert runs[0] == [("dana whitfield", 201, 1, False), ("503 555 0142", 201, 19, False),
+                       ("5035550142", 201, 19, True)]
+    assert runs[1:] == runs[:1] * 3
+    assert [h.form for h in matcher.search(text, binary=True)] == ["dana whitfield", "503 555 0142", "5035550142"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_object_headers_find_what_the_regex_finds(seed: int) -> None:
+    import random
+
+    from discovery.redact.verify import pdfread
+
+    rng = random.Random(seed)
+    pieces = [b"1", b"0", b"12345", b"123456", b"12345678901", b" ", b"\n", b"\r\n", b"\x0b", b"obj", b"endobj",
+              b"objx", b"a", b"_"]
+    for _ in range(3000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 16)))
+        expected = [(m.start(), int(m.group(1))) for m in pdfread._OBJ.finditer(data)]
+        assert list(pdfread.object_headers(data)) == expected, data
+
+
+def test_digit_runs_are_the_runs_of_the_repeated_group_pattern() -> None:
+    import random
+    import re
+
+    from discovery.redact.verify.matcher import _RUN
+
+    reference = re.compile(r"(?:\d[ \t\r\n\-.()/+>]{0,6}){5,}\d")
+    rng = random.Random(7)
+    chars = "12 -.()/+>\n\ta|٣"
+    for _ in range(5000):
+        text = "".join(rng.choice(chars) for _ in range(rng.randint(0, 30)))
+        assert [(m.start(), m.group()) for m in _RUN.finditer(text)] == \
+            [(m.start(), m.group()) for m in reference.finditer(text)], text
