@@ -602,3 +602,43 @@ def test_digit_runs_are_the_runs_of_the_repeated_group_pattern() -> None:
         text = "".join(rng.choice(chars) for _ in range(rng.randint(0, 30)))
         assert [(m.start(), m.group()) for m in _RUN.finditer(text)] == \
             [(m.start(), m.group()) for m in reference.finditer(text)], text
+
+
+@pytest.mark.parametrize("block", [1, 7, 4096, 1 << 20])
+def test_a_table_read_in_blocks_gives_the_runs_of_the_whole_file(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big log is read from its file block by block (never whole in memory): the same runs, cut anywhere."""
+    import re
+
+    from discovery.redact.verify import tables
+
+    monkeypatch.setattr(tables, "CHUNK_LINES", 5)
+    monkeypatch.setattr(tables, "_RUN_LINES", re.compile(rb"(?:[^\n]*\n){8}"))
+    monkeypatch.setattr(tables, "_NEXT_RUN", re.compile(rb"(?:[^\n]*\n){5}"))
+    rows = [f'{{"n": {n}, "who": "caf\u00e9 {n}"}},' for n in range(23)]
+    for data in ("\n".join(rows).encode(), ("\n".join(rows) + "\n").encode(), b"", b"one line", b"\n" * 9):
+        whole = [(p.text, p.first_line) for p in tables.table_places(data, ".csv")]
+        blocks = [data[i:i + block] for i in range(0, len(data), block)]
+        assert [(p.text, p.first_line) for p in tables.table_runs(blocks, tables.table_blank(".csv", False))] == whole
+    assert len(whole) == 2 and whole[1][1] == 6
+
+
+def test_a_big_log_is_checked_from_its_file_with_its_sha256(tmp_path: Path, case_dir: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from discovery.redact.verify import check, tables
+
+    monkeypatch.setattr(check, "BIG_FILE", 100)
+    monkeypatch.setattr(tables, "BLOCK", 64)
+    monkeypatch.setattr(tables, "FULL_CHECK_BYTES", 100)
+    rows = [f'{{"bates": "T-{n:06d}", "page": {n}, "label": "(b)(6)"}}' for n in range(50)]
+    rows[31] = '{"note": "call 503 555 0142"}'
+    log = ("[\n" + ",\n".join(rows) + "\n]\n").encode()
+    csv = b"bates,note\n" + b"".join(b"T-%06d,%d\n" % (n, n) for n in range(40)) + b"T-x,Dana Whitfield\n"
+    out = production(tmp_path, case_dir, {"redaction-log.json": log, "redaction-log.csv": csv})
+    found = places(verify_production(case_dir, out))
+    assert found == ["redaction-log.csv: text line 42 col 5", "redaction-log.json: text line 33 col 16"], found
+    monkeypatch.setattr(check, "_check_table", None)  # not called: the files are smaller than BIG_FILE
+    monkeypatch.setattr(check, "BIG_FILE", 1 << 20)
+    assert places(verify_production(case_dir, out)) == found
+    (out / "redaction-log.csv").write_bytes(csv.replace(b"Dana Whitfield", b"(b)(6)"))
+    report = verify_production(case_dir, out)
+    assert ("redaction-log.csv", "sha256-mismatch") in {(x.file, x.kind) for x in report.leaks}

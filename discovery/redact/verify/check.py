@@ -6,7 +6,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -29,11 +28,10 @@ from discovery.redact.verify.pdfread import (
     pdf_places,
     split_pages,
 )
-from discovery.redact.verify.tables import table_places
+from discovery.redact.verify.tables import file_blocks, json_edges, streams, table_blank, table_places, table_runs
 from discovery.redact.verify.values import RedactedValue, build_matcher, redacted_values
 
 MANIFEST = "manifest.json"
-_DIGEST = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{64}(?![0-9A-Za-z])")
 MAX_LEAKS = 1000  # a report names at most this many places; the count says how many more
 
 
@@ -347,6 +345,14 @@ def _connection(case: Any) -> tuple[Path, sqlite3.Connection, bool]:
 
 def _check_file(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher,
                 pages: tuple[str, ...] | None = None) -> FileResult:
+    suffix = os.path.splitext(rel)[1].lower()
+    if suffix in (".csv", ".json"):
+        try:
+            size = (out / rel).stat().st_size
+        except OSError:
+            size = 0  # found unreadable below
+        if size > BIG_FILE and streams(suffix, size):
+            return _check_table(out, rel, listed, matcher)
     data, leaks = _read_file(out, rel, listed, matcher)
     if data is None:
         return rel, 0, 0, leaks
@@ -380,12 +386,31 @@ def _read(rel: str, data: bytes, pages: tuple[str, ...] | None = None) -> Iterat
     elif suffix == ".mbox":
         yield from mbox_places(data)
     elif suffix in (".csv", ".json"):
-        yield from table_places(data, suffix)
+        # a file's sha256 is hex: the manifest's digit runs are not values (they change with every run)
+        yield from table_places(data, suffix, digests=rel == MANIFEST)
     else:
-        text = data.decode("utf-8", "replace")
-        if rel == MANIFEST:  # a file's sha256 is hex: its digit runs are not values (they change with every run)
-            text = _DIGEST.sub("sha256", text)
-        yield Place("text", text)
+        yield Place("text", data.decode("utf-8", "replace"))
+
+
+def _check_table(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher) -> FileResult:
+    """A big table (the log) checked as _check_file would, read block by block (never whole in memory) and its
+    sha256 taken on the way."""
+    path = out / rel
+    suffix = os.path.splitext(rel)[1].lower()
+    leaks = [Leak(rel, where, "value", value) for where, value in _hits(matcher, [Place("file name", rel)])]
+    digest = hashlib.sha256()
+    try:
+        size = path.stat().st_size
+        blank = table_blank(suffix, suffix == ".json" and json_edges(path), rel == MANIFEST)
+        places, found = _search(rel, table_runs(file_blocks(path, digest), blank), matcher)
+    except OSError as exc:
+        return rel, 0, 0, [Leak(rel, "file", "unreadable", detail=str(exc.strerror or exc))]
+    if rel != MANIFEST:
+        if rel not in listed:
+            leaks.append(Leak(rel, "file", "unlisted-file", detail="not listed in the manifest"))
+        elif digest.hexdigest() != str(listed[rel]).lower():
+            leaks.append(Leak(rel, "file", "sha256-mismatch", detail="differs from the manifest's sha256"))
+    return rel, size, places, list(dict.fromkeys(leaks + found))
 
 
 def _hits(matcher: Matcher, places: Iterable[Place]) -> Iterator[tuple[str, str]]:
