@@ -2,11 +2,13 @@
 
 Page text comes from ``pdftotext`` (pypdf's extractor when poppler is missing): it extracts all text drawn,
 whatever its colour, rendering mode (invisible text) or what is painted over it (a box over live text); many
-PDFs at once through poppler's ``pdfunite`` (batch_page_texts), since starting pdftotext costs more than reading
-a short PDF. Then
-pypdf walks *every* object in the cross-reference table, reachable or not: strings and names in the document
-info, annotations, form fields, outlines, named destinations and file specifications; XMP and other XML
-streams; embedded files (checked again by their own type); images (read with tesseract when installed).
+PDFs at once through poppler's ``pdfunite`` (joined_page_texts, split back by each file's page count), since
+starting pdftotext costs more than reading a short PDF. Then pypdf walks *every* object in the cross-reference
+table, reachable or not (pdf_objects): strings and names in the document info, annotations, form fields,
+outlines, named destinations and file specifications; XMP and other XML streams; embedded files (checked again by
+their own type); images (read with tesseract when installed); any other stream, as text, or as *binary* data
+when it is not text (an ICC colour profile: searched without one-word names, see matcher). An object whose bytes
+were walked before in the same process (the font every PDF of a production embeds) gives the places it gave then.
 Structural problems are findings of their own: more than one ``%%EOF`` (an incremental save keeps the old
 revision), an object outside the cross-reference table (a leftover revision), an unapplied redaction
 annotation, a file that cannot be parsed.
