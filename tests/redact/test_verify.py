@@ -642,3 +642,24 @@ def test_a_big_log_is_checked_from_its_file_with_its_sha256(tmp_path: Path, case
     (out / "redaction-log.csv").write_bytes(csv.replace(b"Dana Whitfield", b"(b)(6)"))
     report = verify_production(case_dir, out)
     assert ("redaction-log.csv", "sha256-mismatch") in {(x.file, x.kind) for x in report.leaks}
+
+
+BEGA_LETTER = Path(__file__).resolve().parents[3] / "shared/corpora/dc-bega-foia/20180313-BEGA-JT" / \
+    "2018-2-22 Letter to NFPHC re OMA.PDF"
+
+
+@pytest.mark.skipif(not BEGA_LETTER.exists(), reason="the dc-bega-foia corpus is not beside the checkout")
+def test_the_real_colour_profile_of_dc_bega_foia_is_binary_and_gray_is_no_leak_there() -> None:
+    """The release's letter (also a PDF attachment of one of its messages) embeds an Adobe 'Gray Gamma 2.2' ICC
+    profile; with 'Gray' (Vincent Gray, found alone) redacted, the check failed the production on it."""
+    from discovery.redact.verify.check import _hits
+    from discovery.redact.verify.pdfread import Place, pdf_places
+    from discovery.redact.verify.values import RedactedValue, build_matcher
+
+    found = [p for p in pdf_places(BEGA_LETTER.read_bytes()) if isinstance(p, Place)]
+    profiles = [p for p in found if "Gray Gamma 2.2" in p.text]
+    assert profiles and all(p.binary and p.where.endswith("(binary stream)") for p in profiles)
+    matcher = build_matcher([RedactedValue("PERSON", "Gray", "suggestion 1")])
+    assert not [where for where, _ in _hits(matcher, profiles)]
+    planted = [Place(p.where, p.text.replace("Gray Gamma 2.2", "Vincent Gray 2.2"), binary=True) for p in profiles]
+    assert list(_hits(build_matcher([RedactedValue("PERSON", "Vincent Gray", "suggestion 2")]), planted))
