@@ -2,9 +2,10 @@
 
     python bench/pii_noise.py CASE_DIR [--top 15] [--json]
 
-First what the reviewer is asked: questions (one per value or person and message, the unit 'pii list', 'pii
-status' and the review UI count and decide; a person's name and address are one), per message, by the question's
-type and by where its places are, and the questions new in their thread. Then the places (spans) they cover,
+First what the reviewer is asked: the case's questions (one per person or value across the case, the unit 'pii
+list', 'pii status' and the review UI count and decide) per message; then the questions met message by message
+(a person's name and address are one), per message, by the question's type and by where its places are, and
+the questions new in their thread. Then the places (spans) they cover,
 by kind of field (body, address:to, header:X-From, ...), entity type, recognizer, and how many are repeats: the
 same value (type + value key) again within one message, or within one thread (already suggested in an earlier
 message of the thread), and how many distinct values the whole case holds (what a reviewer deciding by value,
@@ -41,6 +42,12 @@ def breakdown(db: sqlite3.Connection, top: int = 15) -> dict[str, object]:
            FROM pii_suggestions s JOIN messages m ON m.id = s.message_id
            WHERE s.origin = 'scan' AND s.current = 1 ORDER BY m.date_utc, s.message_id, s.field, s.start""").fetchall()
     questions = _questions(rows, top)
+    try:  # the same people and values joined across the case (pii.groups.case_questions): what the reviewer decides
+        case_questions = int(db.execute(
+            "SELECT count(DISTINCT coalesce(nullif(question_key, ''), 'id:' || id)) FROM pii_suggestions "
+            "WHERE origin = 'scan' AND current = 1").fetchone()[0])
+    except sqlite3.OperationalError:  # a store from before the case's questions
+        case_questions = int(questions["questions"])  # type: ignore[call-overload]
     by_field: Counter[str] = Counter()
     by_type: Counter[str] = Counter()
     by_recognizer: Counter[str] = Counter()
@@ -68,7 +75,8 @@ def breakdown(db: sqlite3.Connection, top: int = 15) -> dict[str, object]:
     case_values = len({(entity, vkey) for _, _, entity, _, vkey, _, _, _, _ in rows})
     per = (lambda n: round(n / messages, 2)) if messages else (lambda n: 0.0)
     return {
-        "messages": messages, "questions": questions["questions"],
+        "messages": messages, "case_questions": case_questions, "case_questions_per_message": per(case_questions),
+        "questions": questions["questions"],
         "questions_per_message": per(int(questions["questions"])),  # type: ignore[call-overload]
         "questions_new_in_thread_per_message": per(int(questions["new_in_thread"])),  # type: ignore[call-overload]
         "questions_by_type": questions["by_type"], "questions_by_places": questions["by_places"],

@@ -346,6 +346,22 @@ MIGRATIONS: list[str] = [
     UPDATE pii_suggestions SET group_key = entity_type || ':' || value_key;
     CREATE INDEX pii_suggestions_group ON pii_suggestions(message_id, group_key);
     """,
+    # 9 (issue 9): questions across the case. A message's groups of one person or value are joined across messages
+    # (pii.groups.case_questions) into one question_key, decided once for every place; decision_scope says how far a
+    # decision was meant to reach: 'case' (the question everywhere, and places found later), 'message' (its places
+    # in one message) or 'place' (one span), '' while pending. A case decision never overrides a message or place
+    # decision (the per-place override: a public official kept readable in one press release). Decisions made before
+    # were per message: 'legacy', kept by case decisions like a message's, but (as before) a legacy rejection does
+    # not keep a value readable that the production redacts elsewhere. The join itself is computed by the next
+    # 'pii scan' or 'pii status' (question_key starts as the message's group, one string for a person everywhere).
+    """
+    ALTER TABLE pii_suggestions ADD COLUMN question_key TEXT NOT NULL DEFAULT '';
+    ALTER TABLE pii_suggestions ADD COLUMN decision_scope TEXT NOT NULL DEFAULT '';
+    UPDATE pii_suggestions SET question_key = coalesce(nullif(group_key, ''), entity_type || ':' || value_key),
+        decision_scope = CASE WHEN status = 'pending' THEN '' ELSE 'legacy' END;
+    CREATE INDEX pii_suggestions_question ON pii_suggestions(question_key, status);
+    INSERT OR REPLACE INTO meta(key, value) VALUES ('pii_questions_joined', '0');
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -477,6 +493,7 @@ class Store:
     def __init__(self, case_dir: Path, *, create: bool = True, readonly: bool = False) -> None:
         self.case_dir = Path(case_dir)
         self.path = self.case_dir / STORE_NAME
+        self.readonly = readonly
         self.tightened: list[Path] = []  # paths made private on open (issue 12), for a notice
         if not readonly:
             from discovery.privacy import private_umask

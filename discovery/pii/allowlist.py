@@ -14,60 +14,69 @@ from discovery.pii.policy import Policy, load_policy, parse_policy, policy_path,
 from discovery.store import Store
 
 KINDS = {"domain": "domains", "email": "emails", "name": "names", "value": "values"}
-MIN_SUGGESTIONS = 5  # a domain below this is not worth a hint
-MIN_SHARE = 0.1  # nor one with less than this share of the case's pending suggestions
+MIN_SUGGESTIONS = 5  # a domain with fewer pending places than this is not worth a hint
+MIN_SHARE = 0.1  # nor one with less than this share of the case's pending places
 _DOMAIN = re.compile(r"^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$", re.IGNORECASE)
 
 
 @dataclass(slots=True)
 class DomainHint:
-    """A domain whose addresses (and the names shown with them) carry many of the case's pending suggestions."""
+    """A domain whose addresses (and the names shown with them) carry many of the case's pending suggestions: the
+    questions (people and values of the case) at it, the pending places they cover and the messages those are in;
+    share is of the case's pending places."""
 
     domain: str
     suggestions: int
     messages: int
     share: float
+    places: int = 0
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
     @property
     def text(self) -> str:
-        return (f"{self.domain}: {self.suggestions:,} suggestions in {self.messages:,} messages; add it to "
-                f"allow_domains? (discovery pii allow {self.domain})")
+        return (f"{self.domain}: {self.suggestions:,} suggestions ({self.places:,} places) in {self.messages:,} "
+                f"messages; add it to allow_domains? (discovery pii allow {self.domain})")
 
 
 def dominant_domains(store: Store, policy: Policy, top: int = 5) -> list[DomainHint]:
-    """Domains behind at least MIN_SHARE of the pending questions (a value or person in a message, whatever its
-    number of places): EMAIL_ADDRESS suggestions at the domain, and PERSON suggestions in address fields whose
-    address is at it. A person written as name and address is one question. Domains already allowed are left
-    out."""
-    total = int(store.scalar(
-        "SELECT count(*) FROM (SELECT DISTINCT message_id, group_key FROM pii_suggestions WHERE status='pending')")
-        or 0)
+    """Domains behind at least MIN_SHARE of the pending places: the questions of EMAIL_ADDRESS suggestions at the
+    domain and of PERSON suggestions in address fields whose address is at it (a person written as name and
+    address, in any number of messages, is one question), with every pending place of those questions. Domains
+    already allowed are left out."""
+    pending: dict[str, list[str]] = {}  # question -> the messages of its pending places (one entry a place)
+    for key, message_id in store.rows("SELECT coalesce(nullif(question_key, ''), 'id:' || id), message_id "
+                                      "FROM pii_suggestions WHERE status='pending'"):
+        pending.setdefault(str(key), []).append(str(message_id))
+    total = sum(len(v) for v in pending.values())
     if not total:
         return []
-    questions: dict[str, set[tuple[str, str]]] = {}
+    questions: dict[str, set[str]] = {}
 
-    def add(domain: str, message_id: str, group: str) -> None:
+    def add(domain: str, key: str) -> None:
         domain = domain.lower().strip(".>")
         if not domain or "." not in domain:
             return
-        questions.setdefault(domain, set()).add((message_id, group))
+        questions.setdefault(domain, set()).add(key)
 
-    for message_id, group, text in store.rows(
-            """SELECT message_id, group_key, text FROM pii_suggestions
+    for key, text in store.rows(
+            """SELECT coalesce(nullif(question_key, ''), 'id:' || id), text FROM pii_suggestions
                WHERE status='pending' AND entity_type='EMAIL_ADDRESS'"""):
-        add(str(text).rpartition("@")[2], message_id, group)
-    for message_id, group, email in store.rows(
-            """SELECT s.message_id, s.group_key, a.email FROM pii_suggestions s JOIN addresses a
-               ON a.message_id = s.message_id AND s.field = 'address:' || a.role || ':' || a.position
+        add(str(text).rpartition("@")[2], str(key))
+    for key, email in store.rows(
+            """SELECT coalesce(nullif(s.question_key, ''), 'id:' || s.id), a.email FROM pii_suggestions s
+               JOIN addresses a ON a.message_id = s.message_id AND s.field = 'address:' || a.role || ':' || a.position
                WHERE s.status='pending' AND s.entity_type='PERSON' AND a.email != ''"""):
-        add(str(email).rpartition("@")[2], message_id, group)
-    hints = [DomainHint(d, len(q), len({m for m, _ in q}), round(len(q) / total, 3)) for d, q in questions.items()
-             if len(q) >= MIN_SUGGESTIONS and len(q) / total >= MIN_SHARE
-             and not policy.email_allowed(f"x@{d}")]
-    hints.sort(key=lambda h: (-h.suggestions, h.domain))
+        add(str(email).rpartition("@")[2], str(key))
+    hints = []
+    for domain, keys in questions.items():
+        places = sum(len(pending.get(k, ())) for k in keys)
+        if places < MIN_SUGGESTIONS or places / total < MIN_SHARE or policy.email_allowed(f"x@{domain}"):
+            continue
+        messages = len({m for k in keys for m in pending.get(k, ())})
+        hints.append(DomainHint(domain, len(keys), messages, round(places / total, 3), places))
+    hints.sort(key=lambda h: (-h.places, h.domain))
     return hints[:top]
 
 

@@ -173,8 +173,9 @@ def _update_search_index(case: Any, jobs: int, console: Any, quiet: bool, cancel
 @json_option
 def list_(query: str, case_dir: Path, statuses: tuple[str, ...], types: tuple[str, ...], limit: int, offset: int,
           current: bool, as_json: bool) -> None:
-    """List suggestions: one per value or person and message (its 'places' are every span it covers there, e.g.
-    From, Cc, a Signed-off-by line and the body; its 'ids' are theirs, and deciding any of them decides all).
+    """List suggestions: one per person or value across the case (its 'places' are every span it covers in
+    every message, e.g. From, Cc, a Signed-off-by line and the body; its 'ids' are theirs, and deciding any of
+    them decides all).
     QUERY holds words to find in the suggested text and filters: type:PERSON status:pending field:body msg:3fa2
     recognizer:Phone origin:manual score:0.8; a suggestion is listed when one of its places matches.
 
@@ -364,10 +365,16 @@ def _decide(case_dir: Path, as_json: bool, action) -> None:  # type: ignore[no-u
 
 def _status_command(name: str, status: str, verb: str) -> None:
     @pii.command(name, help=f"{verb} suggestions by id (ids from 'discovery pii list'; --stdin reads them "
-                            "one per line). A suggestion is decided whole: every place of its value or person in "
-                            "its message.")
+                            "one per line). A suggestion is one question about a person or a value across the case "
+                            "and is decided whole: every place in every message, and places later scans find, "
+                            "except places decided for their message or place alone. --scope message decides its "
+                            "places in the id's message only, --scope place the id's span only (e.g. a public "
+                            "official kept readable in one press release while redacted everywhere else).")
     @click.argument("ids", nargs=-1, type=int)
     @click.option("--stdin", "from_stdin", is_flag=True, help="Read ids from standard input.")
+    @click.option("--scope", type=click.Choice(["case", "message", "place"]), default="case", show_default=True,
+                  help="How far the decision reaches: the question everywhere, its places in the id's message, or "
+                  "the id's span alone.")
     @click.option("--exemption", default=None, hidden=status != "accepted",
                   help="The exemption code the redactions carry, e.g. '(b)(7)(C)' (default: the policy's code for "
                   "the type).")
@@ -375,8 +382,8 @@ def _status_command(name: str, status: str, verb: str) -> None:
     @reviewer_option
     @note_option
     @json_option
-    def command(ids: tuple[int, ...], from_stdin: bool, exemption: str | None, case_dir: Path, reviewer: str,
-                note: str, as_json: bool) -> None:
+    def command(ids: tuple[int, ...], from_stdin: bool, scope: str, exemption: str | None, case_dir: Path,
+                reviewer: str, note: str, as_json: bool) -> None:
         from discovery.pii.decisions import decide_ids, group_ids
 
         id_list = list(ids)
@@ -389,13 +396,17 @@ def _status_command(name: str, status: str, verb: str) -> None:
                  as_json, ExitCode.USAGE)
 
         def action(store):  # type: ignore[no-untyped-def]
-            d = decide_ids(store, id_list, status, actor=_actor(reviewer), note=note)
-            result = {"status": status, "changed": d.questions, "places": d.places,
-                      "text": f"{d.questions} suggestion(s) {status} ({d.places} place(s))"}
+            d = decide_ids(store, id_list, status, actor=_actor(reviewer), note=note, scope=scope)
+            kept = (f"; {d.kept} place(s) decided for their own message or place left as they were"
+                    if d.kept else "")
+            result = {"status": status, "scope": scope, "changed": d.questions, "places": d.places,
+                      "messages": d.messages, "kept": d.kept,
+                      "text": f"{d.questions} suggestion(s) {status} ({d.places} place(s) in {d.messages} "
+                              f"message(s){'' if scope == 'case' else ', this ' + scope + ' only'}){kept}"}
             if exemption is not None:
                 from discovery.redact.decisions import set_exemption
 
-                set_exemption(store, group_ids(store, id_list), exemption, actor=_actor(reviewer))
+                set_exemption(store, group_ids(store, id_list, scope), exemption, actor=_actor(reviewer))
                 result["exemption"] = exemption.strip()
                 result["text"] += f" under {exemption.strip() or 'the default code'}"
             return result

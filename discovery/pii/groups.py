@@ -4,7 +4,7 @@ person where a name and an address are written together ('Dana Whitfield <dana@x
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from discovery.pii.nicknames import name_variants
 from discovery.pii.types import Finding, value_key
@@ -107,5 +107,58 @@ def group_keys(findings: Sequence[Finding], owners: Mapping[str, frozenset[str]]
     members: dict[str, list[str]] = {}
     for n in parent:
         members.setdefault(root(n), []).append(n)
-    name = {r: min(ms, key=lambda n: (not n.startswith("PERSON:"), -len(n), n)) for r, ms in members.items()}
+    name = {r: min(ms, key=_rank) for r, ms in members.items()}
     return [name[root(n)] for n in nodes]
+
+
+def _strong(node: str) -> bool:
+    """A member that names one person or value across the case: an address, a name of two words or more, any
+    other value. A one-word name ('Lee', 'Chris') is not: it joins a fuller name only inside one message."""
+    kind, _, key = node.partition(":")
+    return kind != "PERSON" or len(key.split()) > 1
+
+
+def case_questions(members: Iterable[tuple[str, str]], weights: Mapping[str, int] | None = None) -> dict[str, str]:
+    """The case's question of each message group: members are (group, member value group) pairs of the whole case
+    ('PERSON:mike christie', 'EMAIL_ADDRESS:michaelc@cs.wisc.edu'), one per value a message's group holds.
+
+    A message's group is one person or value, so its strong members (addresses, full names, other values: see
+    _strong) are joined across the case; a group holding none (a lone 'Lee') stays the question of that value.
+    A question is named after its person's name written most often (weights: value group -> places), else as a
+    message's group is. Returns group -> question."""
+    strong: dict[str, list[str]] = {}
+    for group, member in members:
+        bucket = strong.setdefault(group, [])
+        if _strong(member):
+            bucket.append(member)
+    parent: dict[str, str] = {}
+
+    def root(n: str) -> str:
+        parent.setdefault(n, n)
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for nodes in strong.values():
+        for other in nodes:
+            a, b = root(nodes[0]), root(other)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    named: dict[str, str] = {}
+    counts = weights or {}
+
+    def rank(n: str) -> tuple[bool, int, int, str]:
+        return not n.startswith("PERSON:"), -counts.get(n, 0), -len(n), n
+
+    for n in list(parent):
+        r = root(n)
+        best = named.get(r)
+        if best is None or rank(n) < rank(best):
+            named[r] = n
+    return {group: named[root(nodes[0])] if nodes else group for group, nodes in strong.items()}
+
+
+def _rank(node: str) -> tuple[bool, int, str]:
+    """How a group is named: a person before a value, the longest name, then the first in order."""
+    return not node.startswith("PERSON:"), -len(node), node

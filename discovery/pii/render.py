@@ -53,8 +53,7 @@ def print_status(status: ScanStatus, console: Console) -> None:
     counts = ", ".join(f"{status.suggestions.get(s, 0):,} {s} ({status.places.get(s, 0):,} places)"
                        for s in ("pending", "accepted", "rejected"))
     console.print(f"[bold]Suggestions[/] {counts}; {status.value_decisions} decisions by value")
-    console.print("            [dim]one suggestion per value or person and message; its places are every span "
-                  "it covers there, decided together[/]")
+    print_figures(status.questions, console, "            ")
     if status.problems:
         console.print("[bold]Problems[/]    " + ", ".join(f"{n} {k}" for k, n in sorted(status.problems.items())))
     if todo:
@@ -62,14 +61,25 @@ def print_status(status: ScanStatus, console: Console) -> None:
     print_allow_hints(status.allow_hints, console)
 
 
+def print_figures(figures: dict[str, float | int], console: Console, indent: str = "") -> None:
+    """'1,234 questions across the case for 1,233 messages: 1.0 per message (8.1 per message read one by one)'."""
+    if not figures or not figures.get("messages"):
+        return
+    console.print(f"{indent}[dim]one suggestion per person or value across the case, decided once for its "
+                  f"{int(figures['places']):,} places in {int(figures['messages_with_suggestions']):,} messages: "
+                  f"{figures['per_message']:.1f} per message of the case's {int(figures['messages']):,}; read message "
+                  f"by message a reviewer would meet {figures['message_questions_per_message']:.1f} per message[/]")
+
+
 def print_allow_hints(hints: Sequence[dict[str, object]], console: Console) -> None:
-    """'dc.gov: 2,100 suggestions in 150 messages; add it to allow_domains? (discovery pii allow dc.gov)'."""
+    """'dc.gov: 40 suggestions (2,100 places) in 150 messages; add it to allow_domains? (discovery pii allow ...)'."""
     if not hints:
         return
     console.print("[bold]Allow-list?[/] These domains carry many of the pending suggestions; if their people act "
                   "in their jobs (officials, agencies, the vendor), allowing them removes the noise:")
     for h in hints:
-        console.print(f"  {escape(str(h['domain']))}: {int(h['suggestions']):,} suggestions in "  # type: ignore[call-overload]
+        console.print(f"  {escape(str(h['domain']))}: {int(h['suggestions']):,} suggestions "  # type: ignore[call-overload]
+                      f"({int(h.get('places', 0)):,} places) in "  # type: ignore[call-overload]
                       f"{int(h['messages']):,} messages; add it to allow_domains? "  # type: ignore[call-overload]
                       f"[dim](discovery pii allow {escape(str(h['domain']))})[/]")
 
@@ -79,11 +89,15 @@ def print_scan(report: ScanReport, console: Console) -> None:
                   f"in {report.seconds:.1f}s ({report.rate:,.0f} msg/s, {report.jobs} process(es)); "
                   f"{report.up_to_date:,} were up to date.")
     m = report.merge
-    per = f" ({m.questions / report.scanned:.1f} per message)" if report.scanned else ""
-    console.print(f"{m.questions:,} suggestions to review{per}, covering {report.findings:,} places: "
-                  f"{m.inserted:,} places new, {m.updated:,} unchanged, {m.moved:,} decided "
-                  f"ones moved with their text, {m.removed:,} pending ones dropped, {m.kept:,} decided ones kept "
-                  f"although no longer found; {report.allowed:,} left out by the allow-list.")
+    q = report.questions
+    per = (f" ({q['per_message']:.1f} per message; {q['message_questions_per_message']:.1f} per message if each "
+           "message asked again)") if q.get("messages") else ""
+    console.print(f"{int(q.get('questions', 0)):,} suggestions to review across the case{per}, covering "
+                  f"{int(q.get('places', 0)):,} places; this scan found {report.findings:,} places in "
+                  f"{report.scanned:,} messages: {m.inserted:,} places new, {m.updated:,} unchanged, "
+                  f"{m.moved:,} decided ones moved with their text, {m.removed:,} pending ones dropped, "
+                  f"{m.kept:,} decided ones kept although no longer found; {report.allowed:,} left out by the "
+                  "allow-list.")
     if report.problem_counts:
         console.print("Problems: " + ", ".join(f"{n} {k}" for k, n in sorted(report.problem_counts.items())))
         for p in report.problems[:10]:
@@ -94,11 +108,11 @@ def print_scan(report: ScanReport, console: Console) -> None:
 
 
 def print_suggestions(items: Sequence[Question], console: Console, total: int, places: int) -> None:
-    """One row per question (a value or a person in one message), with the places it covers."""
+    """One row per question (a person or a value across the case), with the places and messages it covers."""
     table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
-    for col in ("id", "status", "type", "score", "message", "field", "places", "text", "recognizer"):
+    for col in ("id", "status", "type", "score", "message", "field", "places", "msgs", "text", "recognizer"):
         table.add_column(col, overflow="fold" if col == "text" else "ellipsis", no_wrap=col != "text",
-                         justify="right" if col == "places" else "left")
+                         justify="right" if col in ("places", "msgs") else "left")
     colors = {"accepted": "green", "rejected": "red", "pending": "yellow"}
     for q in items:
         s = q.lead
@@ -106,12 +120,13 @@ def print_suggestions(items: Sequence[Question], console: Console, total: int, p
         text = escape(s.text) + (f" [dim]+ {escape(', '.join(others))}[/]" if others else "")
         fields = escape(s.field) + (f" +{len(q.fields) - 1}" if len(q.fields) > 1 else "")
         table.add_row(str(s.id), f"[{colors.get(q.status, 'white')}]{q.status}[/]" + ("" if s.current else "*"),
-                      s.entity_type, f"{s.score:.2f}", s.message_id, fields, str(q.places), text,
-                      escape(s.recognizer))
+                      s.entity_type, f"{s.score:.2f}", s.message_id, fields, str(q.places), str(q.messages),
+                      text, escape(s.recognizer))
     console.print(table)
     more = f" (showing {len(items):,})" if total > len(items) else ""
-    console.print(f"[dim]{total:,} suggestion(s){more} covering {places:,} places: one per value or person and "
-                  "message, decided together; * = no longer found by the latest scan[/]")
+    console.print(f"[dim]{total:,} suggestion(s){more} covering {places:,} places: one per person or value across "
+                  "the case, decided together (--scope message|place decides fewer); * = no longer found by the "
+                  "latest scan[/]")
 
 
 def print_stats(stats: dict[str, object], console: Console) -> None:

@@ -17,7 +17,16 @@ from discovery.errors import CaseError
 from discovery.pii.fields import MessageFields, load_fields
 from discovery.pii.names import CorpusNames, learn_from_store
 from discovery.pii.policy import Policy, PolicyFilter, load_policy, policy_path
-from discovery.pii.suggestions import MergeStats, address_owners, merge_message, record_scan, value_rules
+from discovery.pii.suggestions import (
+    MergeStats,
+    address_owners,
+    join_questions,
+    merge_message,
+    question_figures,
+    question_map,
+    record_scan,
+    value_rules,
+)
 from discovery.pii.types import Finding, Problem
 from discovery.store import Store, now_iso
 
@@ -68,6 +77,7 @@ class ScanReport:
     seconds: float = 0.0
     jobs: int = 1
     allow_hints: list[dict[str, object]] = field(default_factory=list)  # domains that dominate the suggestions
+    questions: dict[str, float | int] = field(default_factory=dict)  # the case's, after the scan: question_figures
 
     @property
     def ok(self) -> bool:
@@ -192,6 +202,7 @@ def scan_case(case: Case, *, jobs: int = 1, full: bool = False, only_new: bool =
                         len(ids), up_to_date=total_messages - len(ids), jobs=jobs)
     rules = value_rules(store)
     owners = address_owners(store)
+    questions = question_map(store)
     policy_version = prep.policy_filter.version()
     state = ScanProgress("scanning", total=len(ids))
     problem_counter: Counter[str] = Counter()
@@ -206,7 +217,8 @@ def scan_case(case: Case, *, jobs: int = 1, full: bool = False, only_new: bool =
         with store.db:
             for message_id, rev, findings, problems, allowed in results:
                 stats = merge_message(store.db, message_id, findings, scan_version=prep.scan_version,
-                                      policy_version=policy_version, rules=rules, stamp=stamp, owners=owners)
+                                      policy_version=policy_version, rules=rules, stamp=stamp, owners=owners,
+                                      questions=questions)
                 report.merge.add(stats)
                 record_scan(store.db, message_id, rev, prep.spec.mode, prep.scan_version, len(findings), problems,
                             stamp)
@@ -245,6 +257,8 @@ def scan_case(case: Case, *, jobs: int = 1, full: bool = False, only_new: bool =
                 commit(analyze_batch(engine, prep.policy_filter, batch))
         else:
             report.interrupted = _run_pool(jobs, prep, batches(), commit, failed, cancel)
+    join_questions(store.db)  # one question per person or value across the case, its decision on new places
+    report.questions = question_figures(store)
     report.problem_counts = dict(problem_counter)
     report.seconds = round(time.monotonic() - started, 3)
     from discovery.pii.allowlist import dominant_domains
@@ -335,6 +349,7 @@ class ScanStatus:
     problems: dict[str, int]
     allow_hints: list[dict[str, object]] = field(default_factory=list)  # domains that dominate the suggestions
     places: dict[str, int] = field(default_factory=dict)  # the spans those questions cover, by status
+    questions: dict[str, float | int] = field(default_factory=dict)  # question_figures
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -345,10 +360,12 @@ def scan_status(case: Case) -> ScanStatus:
     from discovery.pii import lexicon
     from discovery.pii.allowlist import dominant_domains
     from discovery.pii.engine import installed_models
-    from discovery.pii.suggestions import question_counts
+    from discovery.pii.suggestions import JOINED_META, question_counts
 
     prep = prepare(case)
     store = case.store
+    if store.scalar("SELECT value FROM meta WHERE key=?", (JOINED_META,)) == "0" and not store.readonly:
+        join_questions(store.db)  # a case upgraded from per-message questions
     messages = _count(store.scalar("SELECT count(*) FROM messages"))
     scanned = _count(store.scalar("SELECT count(*) FROM pii_scans"))
     current = _count(store.scalar(
@@ -384,6 +401,7 @@ def scan_status(case: Case) -> ScanStatus:
         stale=dict(stale),
         suggestions={k: v["questions"] for k, v in questions.items()},
         places={k: v["places"] for k, v in questions.items()},
+        questions=question_figures(store),
         value_decisions=_count(store.scalar("SELECT count(*) FROM pii_value_decisions")),
         problems=dict(problems),
         allow_hints=[h.to_dict() for h in dominant_domains(store, prep.policy)],

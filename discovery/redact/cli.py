@@ -119,8 +119,9 @@ def redact(query: str, tag: str, saved: str, everything: bool, out_dir: Path, fo
     except PendingSuggestions as exc:
         if as_json:
             click.echo(json.dumps({"error": {"type": type(exc).__name__, "title": exc.title, "message": exc.message,
-                                             "hint": exc.hint, "pending": exc.count,
-                                             "messages": [{"id": m, "pending": n} for m, n in exc.where]}}),
+                                             "hint": exc.hint, "pending": exc.count, "places": exc.places,
+                                             "messages": [{"id": m, "pending": n, "questions": q}
+                                                          for m, n, q in exc.where]}}),
                        err=True)
             sys.exit(int(ExitCode.PENDING))
         fail(exc, False, ExitCode.PENDING)

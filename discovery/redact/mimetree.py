@@ -7,6 +7,7 @@ import email
 import email.policy
 from email.message import Message
 
+from discovery.ingest.repair import decode_base64, decode_quoted_printable
 from discovery.redact.production import MimePart, WithheldUnit
 from discovery.redact.variants import compact
 
@@ -114,16 +115,28 @@ def mime_skeleton(raw: bytes, body_source: str, body_text: str, children: dict[i
             return
         add(part, path, f"attachment:{counter['attachment']}")
         if payloads is not None:
-            try:
-                data = part.get_payload(decode=True)
-            except Exception:
-                data = None
-            if isinstance(data, bytes):
+            data = _payload_bytes(part)
+            if data is not None:
                 payloads[counter["attachment"]] = data
         counter["attachment"] += 1
 
     walk(parsed, "", True)
     return tuple(parts), withheld
+
+
+def _payload_bytes(part: Message) -> bytes | None:
+    """An attachment's bytes decoded as ingest decodes them (damaged base64 and quoted-printable repaired, e.g.
+    Outlook's padding on every line, where the email package stops decoding), so they are the bytes reviewed."""
+    cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    payload = part.get_payload()
+    if cte in ("base64", "quoted-printable") and isinstance(payload, str):
+        data = payload.encode("utf-8", "surrogateescape")
+        return (decode_base64(data) if cte == "base64" else decode_quoted_printable(data))[0]
+    try:
+        decoded = part.get_payload(decode=True)
+    except Exception:
+        return None
+    return decoded if isinstance(decoded, bytes) else None
 
 
 def _choice(subs: list[Message]) -> Message | None:

@@ -11,19 +11,32 @@ every occurrence of each value (case, punctuation and line breaks ignored, numbe
 then the file scrubbed (metadata, XMP, embedded files, annotations, form fields, JavaScript, hidden text) and
 saved whole with ``garbage=4``; optionally each page rasterised. It raises RedactionError when a value is
 still found in the text afterwards (the caller then withholds the attachment).
+
+Text in images is redacted too (``redact_pdf_file``): every image big enough to hold a word (image objects,
+their soft masks, 1-bit stencil masks, inline images) is read by Tesseract (discovery.ingest.ocr, one run per
+PDF, each distinct picture once per process), the production's values and variants are looked for in its words
+(``ImageValues``: the pipeline passes its own value finder), and the words' boxes, mapped onto the page through
+each place the image is drawn, become redaction annotations applied with PDF_REDACT_IMAGE_PIXELS, so the image
+data written no longer holds the text. The file as written is read again the same way (only changed pixels are
+OCRed again). An image that cannot be read (no Tesseract, undecodable data), or that still reads a value, raises
+ImageRedactionError with a withheld.csv reason: the attachment is never published unredacted.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pymupdf
 
 from discovery.errors import RedactionError
+from discovery.ingest.pagetext import Word
 from discovery.redact.pages import label_positions
 from discovery.redact.production import (
     PAGE_LINES,
@@ -32,6 +45,11 @@ from discovery.redact.production import (
     Production,
     bates_label,
 )
+
+# MuPDF prints decoding errors and repair warnings of damaged attachments on stdout by default, which would
+# corrupt `redact --json` and draw over the review UI; they stay readable in TOOLS.mupdf_warnings().
+pymupdf.TOOLS.mupdf_display_errors(False)
+pymupdf.TOOLS.mupdf_display_warnings(False)
 
 PAGE_SIZE = (612.0, 792.0)  # US Letter, points
 MARGIN_X = 36.0
@@ -198,15 +216,28 @@ def _glyphs(text: str) -> str:
 
 
 # -- PDF attachments: true removal -----------------------------------------------------------------------
-_TOKEN = re.compile(r"[^\W_]+")
+# A run of letters or of digits: 'Act34' (a word and its footnote number, set close) is 'act' '34', as other
+# extractors (pdftotext) read it; each token keeps the rect of its whole word.
+_TOKEN = re.compile(r"[^\W\d_]+|\d+")
 _NOT_DIGIT = re.compile(r"\D+")
 
 
 def redact_pdf(data: bytes, values: Mapping[str, str] | Iterable[str], *, rasterise: bool = False,
-               dpi: int = 150) -> bytes:
+               dpi: int = 150, images: ImageValues | None = None) -> bytes:
+    """A PDF with every occurrence of each value truly removed, from its text and from the pixels of its images
+    (see redact_pdf_file); only the bytes."""
+    return redact_pdf_file(data, values, rasterise=rasterise, dpi=dpi, images=images).data
+
+
+def redact_pdf_file(data: bytes, values: Mapping[str, str] | Iterable[str], *, rasterise: bool = False,
+                    dpi: int = 150, images: ImageValues | None = None) -> RedactedPdf:
     """A PDF with every occurrence of each value truly removed; ``values`` maps value -> label (or lists values,
-    labelled with nothing). Raises RedactionError when the PDF cannot be opened or a value survives."""
+    labelled with nothing). Text is found in the text layer; text in images is read by OCR and looked for with
+    ``images`` (by default: the same ``values``), and its pixels removed. Raises RedactionError when the PDF
+    cannot be opened or a value survives, ImageRedactionError when an image that may hold text cannot be read
+    (no Tesseract, an undecodable image) or a value is still read in an image afterwards."""
     labels = dict(values) if isinstance(values, Mapping) else dict.fromkeys(values, "")
+    look_for = images if images is not None else ImageValues.of(labels)
     try:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:
@@ -221,6 +252,39 @@ def redact_pdf(data: bytes, values: Mapping[str, str] | Iterable[str], *, raster
                 page.add_redact_annot(rect, text=label if n == 0 else "", fill=(0, 0, 0), text_color=(1, 1, 1),
                                       fontsize=6)
         page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS, graphics=pymupdf.PDF_REDACT_LINE_ART_NONE)
+    for page in doc:
+        if any(_occurrences(page, forms)):
+            raise RedactionError("a redacted value is still in the PDF's text after redaction",
+                                 hint="The attachment cannot be redacted in its own format; withhold it.")
+    found: list[Hashable] = []
+    marks = _image_marks(doc, look_for, placed_only=True)  # the images as the text's removal left them
+    for page in doc:
+        if _mark_images(page, marks.get(page.number, []), found):
+            page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS, graphics=pymupdf.PDF_REDACT_LINE_ART_NONE)
+    _scrub(doc)
+    out = doc.tobytes(garbage=4, deflate=True, no_new_id=True)
+    for attempt in range(MAX_IMAGE_ROUNDS):  # read the images of the file as written, as the leak check will
+        doc = pymupdf.open(stream=out, filetype="pdf")
+        marks = _image_marks(doc, look_for)
+        if not marks:
+            break
+        if attempt == MAX_IMAGE_ROUNDS - 1:
+            raise ImageRedactionError("a redacted value is still read in an image of the PDF after redaction",
+                                      reason="image-not-redacted")
+        for page in doc:  # the removal uncovered more (or an image the first pass could not place): once more
+            if _mark_images(page, marks.get(page.number, []), found):
+                page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
+                                      graphics=pymupdf.PDF_REDACT_LINE_ART_NONE)
+        _scrub(doc)
+        out = doc.tobytes(garbage=4, deflate=True, no_new_id=True)
+    if rasterise:
+        out = _rasterised(doc, dpi).tobytes(garbage=4, deflate=True, no_new_id=True)
+    return RedactedPdf(out, tuple(found))
+
+
+def _scrub(doc: pymupdf.Document) -> None:
+    """Everything but the pages' content and resources goes: metadata, XMP, embedded files, annotations, form
+    fields, JavaScript, hidden text, bookmarks, the tagged structure."""
     doc.scrub(redactions=False)
     for page in doc:
         for annot in list(page.annots() or []):
@@ -231,14 +295,6 @@ def redact_pdf(data: bytes, values: Mapping[str, str] | Iterable[str], *, raster
         doc.xref_set_key(catalog, key, "null")  # removed link annotations (their URIs) alive for garbage=4
     doc.set_metadata({})
     doc.del_xml_metadata()
-    if rasterise:
-        doc = _rasterised(doc, dpi)
-    else:
-        for page in doc:
-            if any(_occurrences(page, forms)):
-                raise RedactionError("a redacted value is still in the PDF's text after redaction",
-                                     hint="The attachment cannot be redacted in its own format; withhold it.")
-    return doc.tobytes(garbage=4, deflate=True, no_new_id=True)
 
 
 def _forms(labels: Mapping[str, str]) -> list[tuple[tuple[str, ...], str, str]]:
@@ -291,3 +347,234 @@ def _rasterised(doc: pymupdf.Document, dpi: int) -> pymupdf.Document:
         new = out.new_page(width=page.rect.width, height=page.rect.height)
         new.insert_image(new.rect, pixmap=pix)
     return out
+
+
+# -- PDF attachments: text in images ---------------------------------------------------------------------
+MIN_IMAGE_SIDE = 12  # pixels: an image narrower or lower than this holds no line of text Tesseract can read
+MIN_IMAGE_PIXELS = 2_400  # and one smaller than this (e.g. 120 x 20) no word of a name; icons, rules, spacers
+MAX_IMAGE_ROUNDS = 2  # OCR passes over the written file: the check, and one more removal if it still reads a value
+_PAD = 0.2  # of a word's height, added around its box (ascenders, descenders, anti-aliased edges)
+OCR_CACHE_SIZE = 4096  # images (their words) kept per process: a letterhead on every page is read once
+
+
+class ImageRedactionError(RedactionError):
+    """An image of a PDF attachment that may hold text could not be redacted; ``reason`` is the withheld.csv code
+    ('ocr-unavailable', 'image-unreadable', 'image-not-redacted')."""
+
+    def __init__(self, message: str, *, reason: str, hint: str = "") -> None:
+        super().__init__(message, hint=hint or "The attachment is withheld; its redacted text is published.")
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class ImageValues:
+    """What to look for in the words read from images: ``find(text)`` gives (start, end, key) of each value
+    found in a text, ``label(key)`` the label its box carries. The pipeline passes the production's own value
+    finder (every value and variant, as for text); ``of`` makes one from a value -> label mapping."""
+
+    find: Callable[[str], Iterable[tuple[int, int, Hashable]]]
+    label: Callable[[Hashable], str]
+    empty: bool = False  # no value at all: no image needs reading
+
+    @classmethod
+    def of(cls, labels: Mapping[str, str]) -> ImageValues:
+        from discovery.redact.finder import ValueFinder
+        from discovery.redact.variants import compact
+
+        keys = list(labels)
+        needles: list[tuple[str, int]] = []
+        for n, value in enumerate(keys):
+            needles.append((compact(value), n))
+            digits = _NOT_DIGIT.sub("", value)
+            if len(digits) >= 6:
+                needles.append((digits, n))
+        finder = ValueFinder(needles, ["".join(c for c in v if not c.isalnum() and not c.isspace()) for v in keys])
+
+        def find(text: str) -> list[tuple[int, int, Hashable]]:
+            return [(start, end, keys[vi]) for _, start, end, vi in finder.find([("image", text)])]
+
+        return cls(find, lambda key: labels.get(str(key), ""), empty=not needles)
+
+
+@dataclass(frozen=True, slots=True)
+class RedactedPdf:
+    """A redacted PDF attachment: its bytes, and the key of each value removed from an image (one per place: a
+    name in a letterhead on three pages is three)."""
+
+    data: bytes
+    image_redactions: tuple[Hashable, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Placement:
+    page: int
+    transform: pymupdf.Matrix  # unit square -> page
+
+
+_Mark = tuple[pymupdf.Rect, str, Hashable]  # (page rect, label, value key)
+_OCR_CACHE: OrderedDict[str, tuple[Word, ...]] = OrderedDict()
+_INVERT = bytes(range(255, -1, -1))
+
+
+def _image_marks(doc: pymupdf.Document, values: ImageValues, *, placed_only: bool = False
+                 ) -> dict[int, list[_Mark]]:
+    """Page number -> (rect, label, key) of every place a value is read in an image big enough to hold text
+    (image objects, their soft masks, inline images). Raises ImageRedactionError when such an image cannot be
+    read, or holds a value and is drawn nowhere it could be removed from; with ``placed_only`` images drawn
+    nowhere are left out (an edited document keeps the objects its redactions replaced until it is saved)."""
+    if values.empty:
+        return {}
+    placements: dict[int, list[_Placement]] = {}
+    inline: list[tuple[int, pymupdf.Rect, int, int]] = []
+    for page in doc:
+        for info in page.get_image_info(xrefs=True):
+            xref = int(info.get("xref") or 0)
+            if xref:
+                placements.setdefault(xref, []).append(_Placement(page.number, pymupdf.Matrix(info["transform"])))
+            elif _big_enough(int(info["width"]), int(info["height"])):
+                inline.append((page.number, pymupdf.Rect(info["bbox"]), int(info["width"]), int(info["height"])))
+    pictures: list[tuple[bytes, str, int, int, list[_Placement], str]] = []  # (png, digest, w, h, where, what)
+    parents = _mask_parents(doc)
+    for xref in range(1, doc.xref_length()):
+        if not doc.xref_is_image(xref):
+            continue
+        width, height = _int_key(doc, xref, "Width"), _int_key(doc, xref, "Height")
+        if not _big_enough(width, height):
+            continue
+        where = list(placements.get(xref, []))
+        for parent in parents.get(xref, []):  # a soft mask is drawn where its image is
+            where.extend(placements.get(parent, []))
+        if placed_only and not where:
+            continue
+        pymupdf.TOOLS.store_shrink(100)  # decode it afresh (not the copy get_image_info left), so that its
+        pymupdf.TOOLS.reset_mupdf_warnings()  # decoding errors are this call's
+        try:
+            pix = pymupdf.Pixmap(doc, xref)
+            png, digest = _png(pix)
+            failed = "error" in pymupdf.TOOLS.mupdf_warnings()  # MuPDF pads what it cannot decode with black
+        except Exception as exc:  # noqa: BLE001 - any image MuPDF cannot decode
+            failed = type(exc).__name__
+        if failed:  # another reader may show more of it than MuPDF can: never publish what was not read
+            raise ImageRedactionError(f"an image of the PDF (object {xref}) cannot be decoded to be read for "
+                                      "redaction", reason="image-unreadable")
+        pictures.append((png, digest, pix.width, pix.height, where, f"image object {xref}"))
+    for page_no, bbox, width, _ in inline:  # no object to decode: the page region, drawn at its resolution
+        scale = min(max(width / max(bbox.width, 1.0), 1.0), 4.0)
+        pix = doc[page_no].get_pixmap(matrix=pymupdf.Matrix(scale, scale), clip=bbox, annots=False)
+        png, digest = _png(pix)
+        unit = pymupdf.Matrix(bbox.width, 0, 0, bbox.height, bbox.x0, bbox.y0)
+        pictures.append((png, digest, pix.width, pix.height, [_Placement(page_no, unit)],
+                         f"an inline image on page {page_no + 1}"))
+    words = _read([(png, digest) for png, digest, *_ in pictures])
+    marks: dict[int, list[_Mark]] = {}
+    for (_, digest, width, height, where, what) in pictures:
+        boxes = list(_value_boxes(words[digest], values, width, height))
+        if not boxes:
+            continue
+        if not where:
+            raise ImageRedactionError(f"{what} of the PDF holds a redacted value but is drawn on no page, so it "
+                                      "cannot be removed", reason="image-not-redacted")
+        shrink = pymupdf.Matrix(1 / width, 0, 0, 1 / height, 0, 0)
+        for place in where:
+            for box, key in boxes:
+                marks.setdefault(place.page, []).append((box * shrink * place.transform, values.label(key), key))
+    return marks
+
+
+def _mark_images(page: pymupdf.Page, marks: Sequence[_Mark], found: list[Hashable]) -> bool:
+    """Redaction annotations over a page's image marks (the label on the first box of each); whether any."""
+    for rect, label, key in marks:
+        page.add_redact_annot(rect, text=label, fill=(0, 0, 0), text_color=(1, 1, 1), fontsize=6)
+        found.append(key)
+    return bool(marks)
+
+
+def _big_enough(width: int, height: int) -> bool:
+    return min(width, height) >= MIN_IMAGE_SIDE and width * height >= MIN_IMAGE_PIXELS
+
+
+def _int_key(doc: pymupdf.Document, xref: int, key: str) -> int:
+    kind, value = doc.xref_get_key(xref, key)
+    try:
+        return int(float(value)) if kind == "int" or kind == "float" else 0
+    except ValueError:
+        return 0
+
+
+def _mask_parents(doc: pymupdf.Document) -> dict[int, list[int]]:
+    """Soft mask xref -> the images that use it."""
+    out: dict[int, list[int]] = {}
+    for xref in range(1, doc.xref_length()):
+        if doc.xref_is_image(xref):
+            kind, value = doc.xref_get_key(xref, "SMask")
+            if kind == "xref":
+                out.setdefault(int(value.split()[0]), []).append(xref)
+    return out
+
+
+def _png(pix: pymupdf.Pixmap) -> tuple[bytes, str]:
+    """A pixmap as PNG for Tesseract (grey or RGB, no alpha) and the digest of its pixels."""
+    if pix.colorspace is None:  # a stencil mask (a 1-bit scan, often): its coverage, painted dark on white
+        pix = pymupdf.Pixmap(pymupdf.csGRAY, pix.width, pix.height, bytes(pix.samples).translate(_INVERT), False)
+    if pix.alpha:
+        pix = pymupdf.Pixmap(pix, 0)
+    if pix.colorspace.n not in (1, 3):
+        pix = pymupdf.Pixmap(pymupdf.csRGB, pix)
+    digest = hashlib.sha256(f"{pix.width}x{pix.height}x{pix.n}:".encode() + pix.samples).hexdigest()
+    return pix.tobytes("png"), digest
+
+
+def _read(pictures: Sequence[tuple[bytes, str]]) -> dict[str, tuple[Word, ...]]:
+    """Digest -> the words Tesseract reads in each picture; those read before (same pixels) are not read again,
+    the others in one Tesseract run. Raises ImageRedactionError when Tesseract cannot read them."""
+    out: dict[str, tuple[Word, ...]] = {}
+    todo: dict[str, bytes] = {}
+    for png, digest in pictures:
+        cached = _OCR_CACHE.get(digest)
+        if cached is not None:
+            _OCR_CACHE.move_to_end(digest)
+            out[digest] = cached
+        else:
+            todo.setdefault(digest, png)
+    if todo:
+        from discovery.ingest.ocr import ocr_images
+
+        for digest, result in zip(todo, ocr_images(list(todo.values())), strict=True):
+            if result.error:
+                reason = "ocr-unavailable" if "not installed" in result.error else "image-unreadable"
+                raise ImageRedactionError(f"the PDF has images that may hold text, and they could not be read to "
+                                          f"redact them ({result.error.removeprefix('not OCR' + chr(39) + 'd: ')})",
+                                          reason=reason)
+            out[digest] = _OCR_CACHE[digest] = tuple(result.words)
+            while len(_OCR_CACHE) > OCR_CACHE_SIZE:
+                _OCR_CACHE.popitem(last=False)
+    return out
+
+
+def _value_boxes(words: Sequence[Word], values: ImageValues, width: int, height: int
+                 ) -> Iterator[tuple[pymupdf.Rect, Hashable]]:
+    """(box in the image's pixels, key) of each value read in the words: one box per OCR line a value covers
+    (a name split over two lines is two boxes), padded."""
+    if not words:
+        return
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for n, word in enumerate(words):
+        if n:
+            parts.append("\n" if word.group != words[n - 1].group else " ")
+            pos += 1
+        spans.append((pos, pos + len(word.text)))
+        parts.append(word.text)
+        pos += len(word.text)
+    text = "".join(parts)
+    for start, end, key in values.find(text):
+        lines: dict[int, pymupdf.Rect] = {}
+        for word, (ws, we) in zip(words, spans, strict=True):
+            if ws < end and we > start:
+                box = pymupdf.Rect(word.x0, word.y0, word.x1, word.y1)
+                lines[word.group] = lines[word.group] | box if word.group in lines else box
+        for box in lines.values():
+            pad = max(2.0, box.height * _PAD)
+            yield pymupdf.Rect(max(box.x0 - pad, 0), max(box.y0 - pad, 0), min(box.x1 + pad, width),
+                               min(box.y1 + pad, height)), key

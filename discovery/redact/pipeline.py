@@ -5,12 +5,13 @@ whole in memory (previews, tests). Reads the store; writes nothing."""
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import multiprocessing
 import os
 import sys
-from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import OrderedDict, deque
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from discovery.errors import RedactionError, UsageError
+from discovery.ingest.repair import repair_header_blocks
 from discovery.pii.fields import ADDRESS_ROLES, MessageFields, load_fields
 from discovery.pii.policy import PolicyFilter, load_policy
 from discovery.pii.types import Finding, value_key
@@ -50,6 +52,7 @@ from discovery.store import Store, decompress_raw
 
 if TYPE_CHECKING:
     from discovery.case import Case
+    from discovery.redact.pdf import ImageValues
 
 PENDING_MODES = ("refuse", "redact", "keep")
 FORMATS = ("txt", "eml", "mbox", "pdf")
@@ -64,17 +67,21 @@ ProgressFn = Callable[[str, int, int], None]
 
 
 class PendingSuggestions(RedactionError):
-    """Suggestions nobody decided, under --pending refuse: how many and in which messages."""
+    """Suggestions nobody decided, under --pending refuse: how many questions (one per person or value of the
+    case, as the reviewer is asked), the places they hold in the selection, and which messages (id, places there,
+    questions there)."""
 
-    def __init__(self, count: int, where: list[tuple[str, int]]) -> None:
-        shown = ", ".join(f"{mid} ({n})" for mid, n in where[:10])
+    def __init__(self, count: int, where: list[tuple[str, int, int]], places: int | None = None) -> None:
+        places = sum(n for _, n, _ in where) if places is None else places
+        shown = ", ".join(f"{mid} ({n})" for mid, n, _ in where[:10])
         more = f" and {len(where) - 10} more message(s)" if len(where) > 10 else ""
         super().__init__(
-            f"{count} PII suggestion(s) in {len(where)} message(s) are still pending: {shown}{more}. "
-            "Nothing was produced.",
-            hint="Review them ('discovery tui', 'discovery pii list --status pending'), or choose --pending redact "
-            "(treat them as accepted) or --pending keep (treat them as rejected).")
+            f"{count} PII suggestion(s) are still pending, at {places} place(s) in {len(where)} message(s): "
+            f"{shown}{more}. Nothing was produced.",
+            hint="Review them ('discovery tui', 'discovery pii list --status pending'; deciding one decides all its "
+            "places), or choose --pending redact (treat them as accepted) or --pending keep (treat them as rejected).")
         self.count = count
+        self.places = places
         self.where = where
 
 
@@ -236,18 +243,25 @@ class Suggestion:
 
 
 def _redacting_suggestions(store: Store, ids: Sequence[str], pending: str, rpolicy: RedactPolicy,
-                           pfilter: PolicyFilter) -> tuple[list[Suggestion], dict[str, int]]:
+                           pfilter: PolicyFilter, kept: dict[str, list[tuple[str, int, int]]] | None = None
+                           ) -> tuple[list[Suggestion], dict[str, dict[str, int]]]:
     """The current suggestions of these messages that the production redacts (with the rule that redacts each),
-    and the pending ones that nothing decides (message id -> count)."""
+    and the pending ones that nothing decides (message id -> question -> places). kept, when given, gets the
+    places reviewers rejected (message id -> [(field, start, end)]): a value redacted elsewhere stays readable
+    there."""
     out: list[Suggestion] = []
-    undecided: dict[str, int] = {}
+    undecided: dict[str, dict[str, int]] = {}
     for part in _chunks(ids):
         marks = ",".join("?" * len(part))
         for r in store.rows(
             f"""SELECT id, message_id, field, start, end, text, value_key, entity_type, score, recognizer, origin,
-                status, decided_by, decided_at, exemption FROM pii_suggestions
-                WHERE current=1 AND status != 'rejected' AND message_id IN ({marks})""", part):
+                status, decided_by, decided_at, exemption, coalesce(nullif(question_key, ''), 'id:' || id) AS q,
+                decision_scope FROM pii_suggestions WHERE current=1 AND message_id IN ({marks})""", part):
             status = r["status"]
+            if status == "rejected":
+                if kept is not None and r["decision_scope"] != "legacy":  # older rejections never stopped following
+                    kept.setdefault(r["message_id"], []).append((r["field"], int(r["start"]), int(r["end"])))
+                continue
             if status == "accepted":
                 rule = "value" if r["origin"] == "value" else "reviewer"
             elif r["recognizer"] == "PolicyDenyList":
@@ -258,7 +272,8 @@ def _redacting_suggestions(store: Store, ids: Sequence[str], pending: str, rpoli
                 rule = "pending"
             else:
                 if pending == "refuse":
-                    undecided[r["message_id"]] = undecided.get(r["message_id"], 0) + 1
+                    here = undecided.setdefault(r["message_id"], {})
+                    here[r["q"]] = here.get(r["q"], 0) + 1
                 continue
             finding = Finding(r["field"], r["start"], r["end"], r["entity_type"], float(r["score"]),
                               r["recognizer"], r["text"])
@@ -374,7 +389,8 @@ def _load_docs(store: Store, ids: Sequence[str], rpolicy: RedactPolicy) -> list[
         for r in store.rows(f"SELECT message_id, role, position, name, email FROM addresses WHERE message_id IN "
                             f"({marks}) ORDER BY message_id, role, position", part):
             addresses.setdefault(r["message_id"], []).append((r["role"], r["position"], r["name"], r["email"]))
-        for r in store.rows(f"SELECT message_id, position, filename, mime, declared_mime, size, text, error, inline "
+        for r in store.rows(f"SELECT message_id, position, filename, mime, declared_mime, size, sha256, text, error, "
+                            f"inline "
                             f"FROM attachments WHERE message_id IN ({marks}) ORDER BY message_id, position", part):
             attachments.setdefault(r["message_id"], []).append(dict(r))
     docs: list[_Doc] = []
@@ -475,7 +491,8 @@ def _render(doc_headers: Sequence[tuple[str, str]], body: str, attachments: Sequ
 
 class _Builder:
     def __init__(self, case: Case, options: RedactOptions, rpolicy: RedactPolicy, key: bytes,
-                 values: dict[tuple[str, str], Value], direct: dict[str, list[dict[str, object]]]) -> None:
+                 values: dict[tuple[str, str], Value], direct: dict[str, list[dict[str, object]]],
+                 kept: dict[str, list[tuple[str, int, int]]] | None = None) -> None:
         self.case = case
         self.store = case.store  # a worker process sets its own connection here
         self.options = options
@@ -484,36 +501,79 @@ class _Builder:
         self.values = values
         self.value_list = list(values.values())
         self.direct = direct
+        self.kept = kept or {}  # places reviewers rejected: a value redacted elsewhere is not followed into them
         self.labeler = Labeler(options.label)
         self.want_mime = any(f in options.formats for f in ("eml", "mbox"))
         self.want_files = any(f in options.formats for f in ("eml", "mbox", "pdf"))
         self._payloads: dict[str, dict[int, bytes]] = {}
         self._value_hashes: dict[tuple[str, str], str] = {}
+        self.finder: ValueFinder | None = None  # the production's finder, when this process has built one
+        self._image_values: ImageValues | None = None
+        # the same PDF attachment redacted for the same values gives the same file (duplicates, forwards)
+        self._redacted_pdfs: OrderedDict[tuple[str, tuple[tuple[str, str], ...]], tuple[bytes, list[Value]]] = \
+            OrderedDict()
 
     def payload(self, doc: _Doc, position: int) -> bytes | None:
-        """The decoded bytes of one attachment, read from the stored original (only to redact it)."""
+        """The decoded bytes of one attachment, read from the stored original (only to redact it), parsed as
+        ingest parsed it (header blocks that lost their indentation repaired first: else a header line is read
+        as base64 and the file comes out damaged); None unless they are the very bytes ingest read (its sha256)."""
         if doc.id not in self._payloads:
             found: dict[int, bytes] = {}
             if doc.row.get("raw"):
-                mime_skeleton(decompress_raw(doc.row["raw"]), "", "", None, found)  # type: ignore[arg-type]
+                raw = repair_header_blocks(decompress_raw(doc.row["raw"]))[0]  # type: ignore[arg-type]
+                mime_skeleton(raw, "", "", None, found)
             self._payloads[doc.id] = found
-        return self._payloads[doc.id].get(position)
-
-    def redacted_pdf(self, doc: _Doc, position: int, text: str, spans: Sequence[Span]) -> bytes | None:
-        """A PDF attachment with every redacted value truly removed (discovery.redact.pdf), None when that
-        cannot be done (the file is then withheld and its redacted text published)."""
-        try:
-            from discovery.redact.pdf import redact_pdf
-        except ImportError:
+        data = self._payloads[doc.id].get(position)
+        stored = next((str(a.get("sha256") or "") for a in doc.attachments if a["position"] == position), "")
+        if data is None or not stored or hashlib.sha256(data).hexdigest() != stored:
             return None
+        return data
+
+    def redacted_pdf(self, doc: _Doc, position: int, text: str, spans: Sequence[Span]
+                     ) -> tuple[bytes | None, list[Value], str, str]:
+        """A PDF attachment with every redacted value truly removed from its text and its images' pixels
+        (discovery.redact.pdf): (bytes, the value of each place removed from an image, '', ''), or (None, [],
+        reason, detail) when that cannot be done (the file is then withheld and its redacted text published)."""
+        from discovery.redact.pdf import ImageRedactionError, redact_pdf_file
+
         data = self.payload(doc, position)
         if data is None:
-            return None
+            return None, [], "unsupported-format", ("its original bytes cannot be read back from the stored message "
+                                                    "as they were reviewed")
         labels = {text[s.start:s.end]: s.label for s in spans if s.status != "rejected"}
+        key = (hashlib.sha256(data).hexdigest(), tuple(sorted(labels.items())))
+        known = self._redacted_pdfs.get(key)
+        if known is not None:
+            self._redacted_pdfs.move_to_end(key)
+            return known[0], list(known[1]), "", ""
         try:
-            return redact_pdf(data, labels)
-        except RedactionError:
-            return None
+            done = redact_pdf_file(data, labels, images=self.image_values())
+        except ImageRedactionError as exc:
+            return None, [], exc.reason, exc.message
+        except RedactionError as exc:
+            return None, [], "unsupported-format", ("the original file cannot be redacted in its own format: "
+                                                    f"{exc.message}")
+        in_images = [self.value_list[int(k)] for k in done.image_redactions]  # type: ignore[call-overload]
+        if len(done.data) <= REDACTED_PDF_CACHE_BYTES:
+            self._redacted_pdfs[key] = (done.data, in_images)
+            while sum(len(v[0]) for v in self._redacted_pdfs.values()) > REDACTED_PDF_CACHE_BYTES:
+                self._redacted_pdfs.popitem(last=False)
+        return done.data, in_images, "", ""
+
+    def image_values(self) -> ImageValues:
+        """Every value of the production, in every variant, as the text of images is searched for it."""
+        from discovery.redact.pdf import ImageValues
+
+        if self._image_values is None:
+            finder = self.finder or ValueFinder(self.needles(), [v.marks for v in self.value_list])
+            self.finder = finder
+
+            def find(text: str) -> list[tuple[int, int, Hashable]]:
+                return [(start, end, vi) for _, start, end, vi in finder.find([("image", text)])]
+
+            self._image_values = ImageValues(find, lambda vi: self.label_for(self.value_list[int(vi)]),  # type: ignore[call-overload]
+                                             empty=not self.value_list)
+        return self._image_values
 
     def all_children(self, parent_ids: Sequence[str]) -> dict[str, dict[int, str]]:
         """children() of many messages at once: parent id -> n -> forwarded message's id."""
@@ -558,6 +618,7 @@ class _Builder:
     def forget(self, message_id: str) -> None:
         """Drop what was kept for one document once it is built (its suggestions, its attachments' bytes)."""
         self.direct.pop(message_id, None)
+        self.kept.pop(message_id, None)
         self._payloads.pop(message_id, None)
 
     def value_hash(self, value: Value) -> str:
@@ -577,8 +638,11 @@ class _Builder:
     def spans_for(self, doc: _Doc) -> dict[str, list[Span]]:
         by_field: dict[str, list[Span]] = {}
         texts = dict(doc.fields)
+        kept = self.kept.get(doc.id, [])
         for fi, start, end, vi in doc.matches:
             key, text = doc.fields[fi]
+            if any(f == key and s < end and start < e for f, s, e in kept):
+                continue  # a place a reviewer kept readable (a per-place rejection of a value redacted elsewhere)
             value = self.value_list[vi]
             if value.entity_type == "PHONE_NUMBER":  # '(503) 555-0142', '+1 206 ...': the opening mark goes too
                 while start > 0 and text[start - 1] in "(+":
@@ -618,6 +682,14 @@ class _Builder:
                 key, a.start, a.end, value.entity_type, a.label, value.exemption, rule, reviewer, at, decision,
                 self.value_hash(value)))
         return out, applied
+
+    def log_image(self, doc: _Doc, key: str, value: Value, applied_out: list[AppliedRedaction]) -> None:
+        """The log's entry for one value removed from an image of an attachment (no offsets: not in its text);
+        its rule is the value's own where this document is the value's own, else 'follow', as for text."""
+        rule = value.rule if doc.id in value.owners else "follow"
+        applied_out.append(AppliedRedaction(key, -1, -1, value.entity_type, self.label_for(value), value.exemption,
+                                            rule, value.reviewer, value.decided_at, value.decision,
+                                            self.value_hash(value)))
 
     def build(self, doc: _Doc) -> ProducedDocument:
         spans = self.spans_for(doc)
@@ -686,12 +758,16 @@ class _Builder:
             text_key = f"attachment:{position}"
             text = self.redact_field(doc, text_key, texts.get(text_key, ""), spans, applied)[0]
             content = text.encode("utf-8") if att["mime"] in TEXT_CONTENT_TYPES else None
+            reason, detail = "unsupported-format", "the original file cannot be redacted in its own format here"
             if content is None and att["mime"] == "application/pdf" and self.want_files:
-                content = self.redacted_pdf(doc, position, texts.get(text_key, ""), spans.get(text_key, []))
+                content, in_images, reason, detail = self.redacted_pdf(doc, position, texts.get(text_key, ""),
+                                                                       spans.get(text_key, []))
+                for value in in_images:  # a value read in an image of the file, its pixels removed
+                    self.log_image(doc, text_key, value, applied)
             if content is None:
-                withheld.append(WithheldUnit(f"attachment:{position}:file", "unsupported-format",
-                                             f"{filename}: the original file cannot be redacted in its own format "
-                                             "here; it is withheld and its redacted text is published"))
+                withheld.append(WithheldUnit(f"attachment:{position}:file", reason,
+                                             f"{filename}: {detail}; it is withheld and its redacted text is "
+                                             "published"))
             attachments.append(ProducedAttachment(position, filename, str(att["mime"]), text, content))
         headers: list[tuple[str, str]] = []
         for role in ADDRESS_ROLES:
@@ -812,6 +888,7 @@ def assign_bates(docs: Sequence[ProducedDocument], prefix: str, start: int,
 
 
 BATCH = 50  # documents per unit of work sent to a worker
+REDACTED_PDF_CACHE_BYTES = 32 * 1024 * 1024  # redacted PDF attachments kept per process for their duplicates
 AHEAD = 3  # batches in flight per worker: enough to keep it busy, few enough to keep memory flat
 
 
@@ -839,10 +916,14 @@ class ProductionStream:
         people = [(r[0], r[1]) for r in store.rows("SELECT DISTINCT name, email FROM addresses")]
         pfilter = PolicyFilter.build(policy, people)
         key = case_key(store)
-        suggestions, undecided = _redacting_suggestions(store, self.ids, options.pending, self.rpolicy, pfilter)
+        kept: dict[str, list[tuple[str, int, int]]] = {}
+        suggestions, undecided = _redacting_suggestions(store, self.ids, options.pending, self.rpolicy, pfilter,
+                                                        kept)
         if undecided:
-            where = sorted(undecided.items(), key=lambda kv: (-kv[1], kv[0]))
-            raise PendingSuggestions(sum(undecided.values()), where)
+            where = sorted(((mid, sum(qs.values()), len(qs)) for mid, qs in undecided.items()),
+                           key=lambda t: (-t[1], t[0]))
+            questions = {q for qs in undecided.values() for q in qs}
+            raise PendingSuggestions(len(questions), where)
         values = collect_values(store, suggestions, self.rpolicy, key, pfilter)
         values.update(release_values(store, self.ids, self.rpolicy, key))
         direct: dict[str, list[Suggestion]] = {}
@@ -856,7 +937,7 @@ class ProductionStream:
                 f"SELECT id FROM messages WHERE parent_id IS NOT NULL AND parent_id != '' AND id IN ({marks})", part))
         self.forwarded = frozenset(forwarded)
         del suggestions  # each document's own are in direct, dropped as it is built
-        self.builder = _Builder(case, options, self.rpolicy, key, values, direct)
+        self.builder = _Builder(case, options, self.rpolicy, key, values, direct, kept)
         self.numberer = Numberer(options.bates_prefix, options.bates_start, earlier_bates(store, options.bates_prefix))
         self.production = Production(
             case=case.path.resolve().name, selection=selection.describe(), pending=options.pending,
@@ -913,6 +994,7 @@ class ProductionStream:
         parallel = self.options.jobs > 1 and total > 100
         with ExitStack() as stack:
             finder = None if parallel else ValueFinder(needles, marks)
+            builder.finder = finder  # the text of images in PDF attachments is searched with it too
             known: dict[str, list[tuple[int, int, int, int]]] | None = None
             if self.options.label == "pseudonym":  # number pseudonyms in order of first appearance: a first pass
                 known = {}
@@ -995,7 +1077,7 @@ def _init_build_worker(case_dir: str, parent_pid: int) -> None:
     stream.store = Store(Path(case_dir), create=False, readonly=True)
     stream.builder.store = stream.store
     builder = stream.builder
-    stream.finder = ValueFinder(builder.needles(), [v.marks for v in builder.value_list])
+    stream.finder = builder.finder = ValueFinder(builder.needles(), [v.marks for v in builder.value_list])
 
 
 def _build_batch(ids: list[str]) -> list[ProducedDocument]:

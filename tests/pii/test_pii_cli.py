@@ -69,12 +69,13 @@ def test_decisions_from_the_command_line(case_dir: str) -> None:
     code, _, err = run("reset", "999999", "--case", case_dir, "--json")
     assert code == ExitCode.USAGE and json.loads(err)["error"]["type"] == "NotFound"
     code, out, _ = run("accept-value", "PERSON", "Brent Kasprzak", "--case", case_dir, "--reviewer", "ann", "--json")
-    # accepting two addresses above accepted the names written with them already (one person, one question)
-    assert code == 0 and json.loads(out)["updated"] >= 1
+    # accepting two addresses above accepted the names written with them already, in every message (one person,
+    # one question across the case): nothing is left for the value to decide
+    assert code == 0 and json.loads(out)["updated"] == 0
     code, _, _ = run("list", '"Brent Kasprzak" status:pending', "--case", case_dir, "--json")
     assert code == ExitCode.NO_HITS
     _, out, _ = run("list", "status:accepted", "--case", case_dir, "--json")
-    assert json.loads(out)["places"] > json.loads(out)["total"] >= 3
+    assert json.loads(out)["places"] > json.loads(out)["total"] >= 2  # two people, each in several places
     msg = json.loads(out)["suggestions"][0]["message_id"]
     code, out, _ = run("mark", msg, "subject", "0", "3", "CASE_NUMBER", "--case", case_dir, "--reviewer", "ann")
     assert code == 0 and "marked CASE_NUMBER" in out

@@ -4,6 +4,7 @@ counted by the CLI's readers, kept across rescans, and the store migration that 
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 from pii_helpers import OFFLINE, build_case
@@ -91,18 +92,19 @@ def _dana(case: Case) -> list[object]:
             and "whitfield" in q.lead.value_key]
 
 
-def test_one_question_per_person_and_message_decided_whole(scanned: Case) -> None:
+def test_one_question_per_person_across_the_case_decided_whole(scanned: Case) -> None:
     store = scanned.store
     (dana,) = _dana(scanned)  # type: ignore[misc]
     places = {(s.field, s.text) for s in dana.spans}
     assert ("address:from:0", "dwhitfield@county.example") in places and ("body", "Dana Whitfield") in places
-    assert dana.places >= 4 and dana.status == "pending"
-    # any of its ids decides it whole, and redaction gets every span
+    assert dana.messages == 2 and dana.places >= 6 and dana.status == "pending"  # From in m1, To and 'Hi Dana' in m2
+    # any of its ids decides it whole, in every message, and redaction gets every span
     other = next(s.id for s in dana.spans if s.id != dana.id)
     result = decisions.decide_ids(store, [other], "accepted", actor="ann")
-    assert result.questions == 1 and result.places == dana.places
-    spans = accepted_spans(store, dana.lead.message_id)
-    assert sum(len(v) for v in spans.values()) == dana.places
+    assert result.questions == 1 and result.places == dana.places and result.messages == 2
+    for mid in {s.message_id for s in dana.spans}:
+        mine = [s for s in dana.spans if s.message_id == mid]
+        assert sum(len(v) for v in accepted_spans(store, mid).values()) == len(mine)
     # the counts the user sees are questions, with their places
     questions, places_total = count_questions(store, parse_query("status:accepted"))
     assert questions == 1 and places_total == dana.places
@@ -112,19 +114,22 @@ def test_one_question_per_person_and_message_decided_whole(scanned: Case) -> Non
     assert status.suggestions["accepted"] == 1 and status.places["accepted"] == dana.places
     assert decisions.reset(store, [dana.id], actor="ann") == 1
     assert all(s.status == "pending" for s in message_suggestions(store, dana.lead.message_id)
-               if s.group_key == dana.lead.group_key)
+               if s.question_key == dana.lead.question_key)
 
 
 def test_a_rescan_gives_a_new_span_its_question_s_decision(scanned: Case, engine: PiiEngine) -> None:
     store = scanned.store
     (dana,) = _dana(scanned)  # type: ignore[misc]
     decisions.reject(store, [dana.id], actor="ann")
-    dropped = next(s for s in dana.spans if s.field == "body")
-    with store.db:  # as if an older scan had not found this span
-        store.db.execute("DELETE FROM pii_suggestions WHERE id=?", (dropped.id,))
+    dropped = [s for s in dana.spans if s.field == "body"]
+    assert {s.message_id for s in dropped} == {s.message_id for s in dana.spans}  # both messages
+    with store.db:  # as if an older scan had not found these spans
+        store.db.executemany("DELETE FROM pii_suggestions WHERE id=?", [(s.id,) for s in dropped])
     scan_case(scanned, policy=OFFLINE, engine=engine, full=True)
-    again = [s for s in message_suggestions(store, dana.lead.message_id) if s.group_key == dana.lead.group_key]
-    assert len(again) == dana.places and {s.status for s in again} == {"rejected"}
+    again = [s for s in message_suggestions(store, dana.lead.message_id) if s.question_key == dana.lead.question_key]
+    assert {s.status for s in again} == {"rejected"} and {s.decision_scope for s in again} == {"case"}
+    (now,) = _dana(scanned)  # type: ignore[misc]
+    assert now.places == dana.places and now.status == "rejected"  # the other message's new place too
 
 
 def test_accepting_a_value_decides_the_questions_it_is_in(scanned: Case) -> None:
@@ -135,20 +140,56 @@ def test_accepting_a_value_decides_the_questions_it_is_in(scanned: Case) -> None
     assert {s.status for s in dana.spans} == {"accepted"}  # the address written with the name too
 
 
-def test_migration_groups_an_old_case_by_value(tmp_path, engine: PiiEngine) -> None:  # type: ignore[no-untyped-def]
+def _downgrade(path: Path, version: int) -> None:
+    """The store as an older discovery left it: schema 8 (questions per message) or 7 (no questions at all)."""
+    db = sqlite3.connect(path / "store.sqlite")
+    db.executescript("DROP INDEX pii_suggestions_question; ALTER TABLE pii_suggestions DROP COLUMN question_key;"
+                     "ALTER TABLE pii_suggestions DROP COLUMN decision_scope; DELETE FROM meta WHERE key = "
+                     "'pii_questions_joined';")
+    if version == 7:
+        db.executescript("DROP INDEX pii_suggestions_group; ALTER TABLE pii_suggestions DROP COLUMN group_key;")
+    db.execute(f"PRAGMA user_version = {version}")
+    db.commit()
+    db.close()
+
+
+def test_migration_groups_an_old_case_by_value(tmp_path: Path, engine: PiiEngine) -> None:
     case = build_case(tmp_path)
     scan_case(case, policy=OFFLINE, engine=engine)
     rows = case.store.scalar("SELECT count(*) FROM pii_suggestions")
     case.close()
-    db = sqlite3.connect(tmp_path / "case" / "store.sqlite")  # back to schema 7, as an older discovery left it
-    db.executescript("DROP INDEX pii_suggestions_group; ALTER TABLE pii_suggestions DROP COLUMN group_key;"
-                     f"PRAGMA user_version = {SCHEMA_VERSION - 1};")
-    db.close()
+    _downgrade(tmp_path / "case", 7)
     with Store(tmp_path / "case") as store:
         assert store.schema_version == SCHEMA_VERSION
         assert store.scalar("SELECT count(*) FROM pii_suggestions") == rows
         assert store.scalar("SELECT count(*) FROM pii_suggestions WHERE group_key != entity_type || ':' || "
-                            "value_key") == 0
-        by_value = store.scalar("SELECT count(*) FROM (SELECT DISTINCT message_id, entity_type, value_key "
-                                "FROM pii_suggestions)")
+                            "value_key OR question_key != group_key") == 0
+        by_value = store.scalar("SELECT count(*) FROM (SELECT DISTINCT entity_type, value_key FROM pii_suggestions)")
         assert count_questions(store)[0] == by_value < rows
+
+
+def test_migration_keeps_per_message_decisions_and_the_next_status_joins(tmp_path: Path, engine: PiiEngine) -> None:
+    case = build_case(tmp_path)
+    scan_case(case, policy=OFFLINE, engine=engine)
+    (dana,) = _dana(case)  # type: ignore[misc]
+    m1 = dana.lead.message_id
+    decisions.decide_ids(case.store, [dana.id], "rejected", actor="ann", scope="message")  # as schema 8 did
+    before = count_questions(case.store)[0]
+    case.close()
+    _downgrade(tmp_path / "case", 8)
+    with Case(tmp_path / "case") as upgraded:
+        store = upgraded.store
+        assert store.schema_version == SCHEMA_VERSION
+        assert store.scalar("SELECT count(*) FROM pii_suggestions WHERE question_key != group_key") == 0
+        assert {r[0] for r in store.rows("SELECT DISTINCT decision_scope FROM pii_suggestions WHERE status != "
+                                         "'pending'")} == {"legacy"}
+        status = scan_status(upgraded)  # the upgrade's join: one question per person across the case
+        assert store.scalar("SELECT value FROM meta WHERE key='pii_questions_joined'") == "1"
+        assert status.questions["questions"] == count_questions(store)[0] <= before
+        (joined,) = _dana(upgraded)  # type: ignore[misc]
+        assert joined.messages == 2 and joined.status == "pending"  # m2's places were never decided
+        # deciding it for the case leaves m1's own (older, per-message) decision alone
+        result = decisions.decide_ids(store, [joined.id], "accepted", actor="ann")
+        assert result.kept == len([s for s in joined.spans if s.message_id == m1])
+        assert {s.status for s in message_suggestions(store, m1) if s.question_key == joined.lead.question_key} \
+            == {"rejected"}

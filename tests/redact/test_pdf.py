@@ -156,6 +156,23 @@ def test_redact_pdf_rasterised_has_no_text_layer() -> None:
     assert pages == []
 
 
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler's pdftotext is not installed")
+def test_redact_pdf_finds_a_value_set_close_to_a_footnote_number() -> None:
+    """'Ethics Act' with its footnote mark '34' set close: PyMuPDF reads one word 'Act34', pdftotext 'Act 34'
+    (dc-bega-foia's 2014 BPR): the value is a run of letters of its own, and its whole word goes."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "section 232(b) of the Ethics Act", fontsize=11)
+    end = 72 + pymupdf.get_text_length("section 232(b) of the Ethics Act", fontsize=11)
+    page.insert_text((end, 68), "34", fontsize=6)
+    page.insert_text((end + 9, 72), "or add a new subsection, see R22-163.", fontsize=11)
+    assert "Act34" in [w[4] for w in page.get_text("words")]
+    data = redact_pdf(doc.tobytes(), {"Act": "(b)(6)", "R22-163": "(b)(6)"})
+    text = " ".join(p.text for p in texts(data) if p.where.startswith("page")).casefold()
+    assert " act" not in text and "r22" not in text and "163" not in text
+    assert "ethics" in text and "subsection" in text
+
+
 def test_redact_pdf_refuses_what_it_cannot_open() -> None:
     with pytest.raises(RedactionError):
         redact_pdf(b"not a pdf", ["x"])

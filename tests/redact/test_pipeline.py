@@ -13,13 +13,13 @@ from redact_helpers import survivors, tree_hashes
 
 from discovery import Case
 from discovery.errors import RedactionError, UsageError
-from discovery.pii.decisions import accept
+from discovery.pii.decisions import decide_ids
 from discovery.redact.pipeline import PendingSuggestions
 
 
 def accept_all(case: Case) -> int:
     ids = [r[0] for r in case.store.rows("SELECT id FROM pii_suggestions WHERE status='pending'")]
-    return accept(case.store, ids, actor="tester")
+    return decide_ids(case.store, ids, "accepted", actor="tester").places  # every place of every question
 
 
 def gold_values(gold: list[dict[str, object]]) -> set[str]:
@@ -51,11 +51,14 @@ def test_every_suggestion_accepted_no_gold_value_survives(samples_copy: Case, go
 
 def test_pending_refuse_counts_and_produces_nothing(samples_copy: Case, tmp_path: Path) -> None:
     pending = samples_copy.store.scalar("SELECT count(*) FROM pii_suggestions WHERE status='pending' AND current=1")
+    questions = samples_copy.store.scalar("SELECT count(DISTINCT question_key) FROM pii_suggestions "
+                                          "WHERE status='pending' AND current=1")
     out = tmp_path / "out"
     with pytest.raises(PendingSuggestions) as info:
         samples_copy.redact(all=True, out=out)
-    assert info.value.count == pending
-    assert str(pending) in info.value.message
+    # counted as the reviewer is asked: one question per person or value of the case, with its places
+    assert info.value.count == questions < pending == info.value.places
+    assert f"{questions} PII suggestion(s)" in info.value.message and f"{pending} place(s)" in info.value.message
     assert not out.exists() and not list(tmp_path.glob("out.partial-*"))
 
 

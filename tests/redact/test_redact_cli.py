@@ -60,9 +60,12 @@ def test_pending_refuse_exits_with_its_code_and_counts(scanned_samples: Path, tm
     assert code == ExitCode.PENDING
     error = json.loads(stderr)["error"]
     with Case(case_dir) as case:
-        assert error["pending"] == case.store.scalar(
+        assert error["places"] == case.store.scalar(
             "SELECT count(*) FROM pii_suggestions WHERE status='pending' AND current=1")
-    assert sum(m["pending"] for m in error["messages"]) == error["pending"]
+        assert error["pending"] == case.store.scalar(
+            "SELECT count(DISTINCT question_key) FROM pii_suggestions WHERE status='pending' AND current=1")
+    assert sum(m["pending"] for m in error["messages"]) == error["places"]
+    assert all(1 <= m["questions"] <= m["pending"] for m in error["messages"])
     assert not (tmp_path / "out").exists()
 
 

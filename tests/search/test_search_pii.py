@@ -258,7 +258,11 @@ def test_a_case_from_before_the_pii_triggers_is_upgraded(pii_copy: Path) -> None
             db.execute(f"DROP TABLE IF EXISTS {table}")
         for table in ("pii_suggestions", "pii_value_decisions"):
             db.execute(f"ALTER TABLE {table} DROP COLUMN exemption")
-        # ...and issue 9's questions (one per value or person and message).
+        # ...and issue 9's questions (one per value or person and message, then across the case).
+        db.execute("DROP INDEX IF EXISTS pii_suggestions_question")
+        db.execute("ALTER TABLE pii_suggestions DROP COLUMN question_key")
+        db.execute("ALTER TABLE pii_suggestions DROP COLUMN decision_scope")
+        db.execute("DELETE FROM meta WHERE key = 'pii_questions_joined'")
         db.execute("DROP INDEX IF EXISTS pii_suggestions_group")
         db.execute("ALTER TABLE pii_suggestions DROP COLUMN group_key")
     db.execute("PRAGMA user_version = 3")

@@ -84,9 +84,12 @@ async def test_accept_a_value_everywhere_asks_and_applies_across_the_case(pii_ca
             """SELECT entity_type, value_key, min(message_id) FROM pii_suggestions
                WHERE status='pending' AND entity_type='PHONE_NUMBER' AND field='body'
                GROUP BY 1, 2 HAVING count(DISTINCT message_id) > 1 ORDER BY count(*) DESC LIMIT 1""")[0]
-        count = case.store.scalar(  # questions (one per value or person and message), not places
-            "SELECT count(DISTINCT message_id || group_key) FROM pii_suggestions WHERE entity_type=? AND value_key=?",
-            (entity_type, vkey))
+        count, places, messages = case.store.rows(  # questions (one per value or person of the case), places
+            """SELECT count(DISTINCT question_key), count(*), count(DISTINCT message_id) FROM pii_suggestions
+               WHERE status != 'accepted' AND question_key IN (SELECT question_key FROM pii_suggestions
+                                                               WHERE entity_type=? AND value_key=?)""",
+            (entity_type, vkey))[0]
+        assert messages > 1
     app = open_app(pii_case_dir, reviewer="ana")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -98,7 +101,9 @@ async def test_accept_a_value_everywhere_asks_and_applies_across_the_case(pii_ca
         await pilot.press("A")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
-        assert f"{count:,} suggestion" in screen_text(app)
+        shown = " ".join(screen_text(app).split())
+        assert f"{count:,} suggestion" in shown and f"({places:,} place" in shown
+        assert f"in {messages:,} messages" in shown
         await pilot.press("y")
         await settle(pilot)
     with Case(pii_case_dir, create=False) as case:
@@ -251,3 +256,85 @@ async def test_withhold_the_current_message_and_undo_it(pii_case_dir: Path) -> N
         assert screen.state is not None and screen.state.withheld is None
     actions = [e["action"] for e in audit(pii_case_dir)]
     assert "redact.withhold" in actions and "redact.release" in actions
+
+
+def _recurring(case_dir: Path, ids: list[str]) -> tuple[str, str]:
+    """(a message of the results, a pending question of it found in the most other messages of the results)."""
+    with Case(case_dir, create=False) as case:
+        rows = case.store.rows(
+            f"""SELECT question_key, count(DISTINCT message_id) FROM pii_suggestions WHERE status='pending'
+                AND message_id IN ({",".join("?" * len(ids))}) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1""", ids)
+        key = str(rows[0][0])
+        assert int(rows[0][1]) >= 3
+        first = next(m for m in ids if case.store.scalar(
+            "SELECT count(*) FROM pii_suggestions WHERE message_id=? AND question_key=?", (m, key)))
+    return first, key
+
+
+async def test_the_queue_asks_a_recurring_question_once_and_one_message_can_keep_it(pii_case_dir: Path) -> None:
+    from discovery.search import Searcher
+
+    with Case(pii_case_dir, create=False) as case, Searcher(case.store) as searcher:
+        ids = searcher.ids("has:pii")
+    message, key = _recurring(pii_case_dir, ids)
+    app = open_app(pii_case_dir, reviewer="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await run_query(pilot, "has:pii")
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        main.open_id = message  # the review opens on this hit of the results
+        await pilot.press("r")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.state is not None and screen.state.message_id == message
+        question = next(q for q in screen.state.questions if q.lead.question_key == key)
+        reach = screen.state.reach_of(question)
+        assert reach.messages >= 3 and reach.places > question.places
+        row = screen.table.get_row(str(question.id))
+        assert f"×{reach.places} in {reach.messages} msgs" in str(row[3])  # shown once, with how far it goes
+        screen.select(question)
+        await settle(pilot)
+        assert f"{reach.places} in {reach.messages} messages" in screen_text(app)
+        await pilot.press("a")  # once: every place in every message
+        await settle(pilot)
+        assert screen.current_id != question.id  # moved on
+        with Case(pii_case_dir, create=False) as case:
+            statuses = case.store.rows("SELECT DISTINCT status FROM pii_suggestions WHERE question_key=?", (key,))
+        assert [r[0] for r in statuses] == ["accepted"]
+        # walk on with n: no question is asked twice, and the accepted one never again
+        asked = [screen.state.message_id]
+        shown: dict[str, str] = {}
+        for _ in range(12):
+            current = next(q for q in screen.state.questions if q.id == screen.current_id)
+            qkey = current.lead.question_key
+            assert current.status == "pending" and qkey != key
+            assert shown.setdefault(qkey, screen.state.message_id) == screen.state.message_id
+            await pilot.press("n")
+            await settle(pilot)
+            if screen.state.message_id != asked[-1]:
+                asked.append(screen.state.message_id)
+            if screen.current_id is None:
+                break
+        assert len(asked) >= 2  # it crossed into other messages of the results
+        # one message keeps the accepted person readable: X here, and undo gives it the question's decision again
+        screen.load(message)
+        await settle(pilot)
+        here = next(q for q in screen.state.questions if q.lead.question_key == key)
+        screen.select(here)
+        await pilot.press("X")
+        await settle(pilot)
+        with Case(pii_case_dir, create=False) as case:
+            rows = case.store.rows("SELECT message_id = ?, status, decision_scope FROM pii_suggestions "
+                                   "WHERE question_key=? GROUP BY 1, 2, 3", (message, key))
+        assert {tuple(r) for r in rows} == {(1, "rejected", "message"), (0, "accepted", "case")}
+        screen.select(next(q for q in screen.state.questions if q.lead.question_key == key))  # X moved on: back
+        await settle(pilot)
+        assert "Decided for this message alone" in screen_text(app)
+        await pilot.press("backspace")
+        await settle(pilot)
+        with Case(pii_case_dir, create=False) as case:
+            rows = case.store.rows("SELECT DISTINCT status FROM pii_suggestions WHERE question_key=?", (key,))
+        assert [r[0] for r in rows] == ["accepted"]
+    actions = [e["action"] for e in audit(pii_case_dir)[:3]]
+    assert actions[:2] == ["pii.reset", "pii.reject"]

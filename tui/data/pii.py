@@ -33,6 +33,15 @@ class FieldText:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """How far a question goes across the case: its places, the messages they are in, and how many are pending."""
+
+    places: int
+    messages: int
+    pending: int
+
+
 @dataclass(slots=True)
 class ValueResult:
     updated: int  # suggestions of that value whose status changed
@@ -77,8 +86,8 @@ def field_rank(key: str) -> tuple[int, int, str]:
 
 
 def questions_of(suggestions: Sequence[Any]) -> list[stored_suggestions.Question]:
-    """A message's suggestions as the reviewer's questions (one per value or person), in reading order of each
-    question's first place."""
+    """A message's suggestions as the reviewer's questions (one per person or value of the case; here, their
+    places in this message), in reading order of each question's first place."""
     found = stored_suggestions.as_questions(list(suggestions))
     return sorted(found, key=lambda q: min((field_rank(s.field), s.start, s.end) for s in q.spans))
 
@@ -142,28 +151,59 @@ class PiiAdapter:
                     out[row[0]] = int(row[1])
         return out
 
-    def value_count(self, suggestion: Any) -> int:
-        """How many questions across the case hold this one's value and are not accepted yet."""
+    def pending_questions(self, ids: Sequence[str]) -> dict[str, set[str]]:
+        """The pending questions of each message (none where nothing is pending)."""
+        out: dict[str, set[str]] = {}
         group = stored_suggestions.GROUP_SQL
         with self.session.reading() as case:
-            return int(case.store.scalar(
-                f"SELECT count(DISTINCT s.message_id || char(31) || {group}) FROM pii_suggestions s "
-                "WHERE s.entity_type=? AND s.value_key=? AND s.status != 'accepted'",
-                (suggestion.entity_type, suggestion.value_key)) or 0)
+            for i in range(0, len(ids), _CHUNK):
+                part = list(ids[i : i + _CHUNK])
+                for row in case.store.rows(
+                    f"""SELECT DISTINCT s.message_id, {group} FROM pii_suggestions s WHERE s.status='pending'
+                        AND s.message_id IN ({",".join("?" * len(part))})""", part):
+                    out.setdefault(row[0], set()).add(str(row[1]))
+        return out
+
+    def reach(self, keys: Sequence[str]) -> dict[str, Reach]:
+        """How far each of these questions goes across the case (see Reach)."""
+        out: dict[str, Reach] = {}
+        named = [k for k in dict.fromkeys(keys) if not k.startswith("id:")]
+        with self.session.reading() as case:
+            for i in range(0, len(named), _CHUNK):
+                part = named[i : i + _CHUNK]
+                for key, places, messages, pending in case.store.rows(
+                    f"""SELECT question_key, count(*), count(DISTINCT message_id), sum(status = 'pending')
+                        FROM pii_suggestions WHERE question_key IN ({",".join("?" * len(part))})
+                        GROUP BY question_key""", part):
+                    out[str(key)] = Reach(int(places), int(messages), int(pending or 0))
+        return out
+
+    def value_count(self, suggestion: Any) -> Reach:
+        """How far accepting this value everywhere goes: the places of its questions across the case that are not
+        accepted yet, the messages they are in, and (as 'pending') how many questions those places belong to."""
+        group = stored_suggestions.GROUP_SQL
+        with self.session.reading() as case:
+            row = case.store.rows(
+                f"""SELECT count(*), count(DISTINCT s.message_id), count(DISTINCT {group}) FROM pii_suggestions s
+                    WHERE s.status != 'accepted' AND {group} IN (SELECT {group} FROM pii_suggestions s
+                                                              WHERE s.entity_type=? AND s.value_key=?)""",
+                (suggestion.entity_type, suggestion.value_key))[0]
+        return Reach(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
 
     # -- decisions (audited by discovery.pii.decisions) -----------------------------------------------
-    def accept(self, suggestion: Any) -> int:
+    def accept(self, suggestion: Any, scope: str = "case") -> int:
+        """Accept the suggestion's question: every place across the case (scope 'message': in its message)."""
         return int(self.session.write(lambda c: decisions.accept(c.store, [suggestion.id],
-                                                                 actor=self.session.reviewer)))
+                                                                 actor=self.session.reviewer, scope=scope)))
 
-    def reject(self, suggestion: Any) -> int:
+    def reject(self, suggestion: Any, scope: str = "case") -> int:
         return int(self.session.write(lambda c: decisions.reject(c.store, [suggestion.id],
-                                                                 actor=self.session.reviewer)))
+                                                                 actor=self.session.reviewer, scope=scope)))
 
-    def reset(self, suggestion: Any) -> int:
-        """Undo a decision: back to pending."""
+    def reset(self, suggestion: Any, scope: str = "case") -> int:
+        """Undo a decision: back to pending (a message decision undone: back to the question's own)."""
         return int(self.session.write(lambda c: decisions.reset(c.store, [suggestion.id],
-                                                                actor=self.session.reviewer)))
+                                                                actor=self.session.reviewer, scope=scope)))
 
     def accept_everywhere(self, suggestion: Any) -> ValueResult:
         """Accept this value across the case (and in future scans)."""

@@ -1,4 +1,5 @@
-"""Provides ReviewScreen: step through a message's PII suggestions, accept, reject, accept a value everywhere,
+"""Provides ReviewScreen: step through the case's PII questions message by message (each person or value asked
+once, decided for all its places), accept, reject, keep one message's places readable, accept a value everywhere,
 redact a selected span by hand, and preview the message as it would be published."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from discovery.tui.data.pii import ACCEPTED, PENDING, REJECTED, FieldText, explain, field_short, questions_of
+from discovery.tui.data.pii import ACCEPTED, PENDING, REJECTED, FieldText, Reach, explain, field_short, questions_of
 from discovery.tui.screens.base import WorkerErrors, in_ui, report_from_thread
 from discovery.tui.screens.dialogs import ChoiceDialog, ConfirmDialog
 from discovery.tui.screens.preview import forget_preview, show_preview
@@ -41,13 +42,23 @@ class ReviewState:
     suggestions: list[Any] = field(default_factory=list)
     withheld: str | None = None  # the exemption code the whole message is withheld under, None when published
     questions: list[Question] = field(default_factory=list)  # the suggestions as the reviewer's questions
+    reach: dict[str, Reach] = field(default_factory=dict)  # question key -> its places across the case
 
     def __post_init__(self) -> None:
         self.regroup()
 
     def regroup(self) -> None:
-        """One question per value or person: what the list shows and a decision decides (all its places)."""
+        """One question per person or value: what the list shows and a decision decides (all its places)."""
         self.questions = questions_of(self.suggestions)
+
+    def reach_of(self, question: Question) -> Reach:
+        """How far the question goes across the case (its places here when unknown)."""
+        return self.reach.get(question.lead.question_key) or Reach(question.places, 1, sum(
+            1 for s in question.spans if s.status == PENDING))
+
+    def own_decision(self, question: Question) -> bool:
+        """Whether the question's places here carry a decision of this message (or place) alone."""
+        return any(s.status != PENDING and s.decision_scope in ("message", "place", "legacy") for s in question.spans)
 
     def text_of(self, key: str) -> str:
         return next((f.text for f in self.fields if f.key == key), "")
@@ -57,13 +68,20 @@ class ReviewState:
 
 
 class ReviewScreen(WorkerErrors, Screen[None]):
-    """One message at a time; n/p walk pending suggestions and cross into the next message of the results."""
+    """One message at a time; n/p walk pending questions and cross into the next message of the results, where n
+    skips the questions already shown in another message (each person or value is asked once)."""
 
     BINDINGS = [
         Binding("n", "step(1)", "Next pending", id="review.next"),
         Binding("p", "step(-1)", "Prev pending", id="review.prev"),
-        Binding("a", "decide('accepted')", "Accept", id="review.accept"),
-        Binding("x", "decide('rejected')", "Reject", id="review.reject"),
+        Binding("a", "decide('accepted')", "Accept", id="review.accept",
+                tooltip="redact every place of this person or value, in every message"),
+        Binding("x", "decide('rejected')", "Reject", id="review.reject",
+                tooltip="keep every place of this person or value readable, in every message"),
+        Binding("X", "decide_here('rejected')", "Keep readable here", show=False, id="review.reject_here",
+                tooltip="keep this message's places readable, whatever the question's decision elsewhere"),
+        Binding("ctrl+a", "decide_here('accepted')", "Redact here", show=False, id="review.accept_here",
+                tooltip="redact this message's places, whatever the question's decision elsewhere"),
         Binding("A", "accept_everywhere", "Accept value everywhere", id="review.accept_everywhere"),
         Binding("backspace", "decide('pending')", "Undo decision", show=False, key_display="⌫", id="review.undo"),
         Binding("m", "manual", "Redact selection", id="review.manual",
@@ -100,6 +118,7 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         self.preview = False
         self.current_id: int | None = None
         self._pending_step: int = 0  # after loading a message by stepping: go to its first (1) or last (-1) pending
+        self.seen: dict[str, str] = {}  # question key -> the message it was first shown in (asked once)
 
     @property
     def dapp(self) -> DiscoveryApp:
@@ -141,6 +160,7 @@ class ReviewScreen(WorkerErrors, Screen[None]):
             subject = app.session.message(message_id).subject
             state = ReviewState(message_id, subject, app.pii.fields(message_id), app.pii.suggestions(message_id),
                                 app.units.withheld_code(message_id))
+            state.reach = app.pii.reach([q.lead.question_key for q in state.questions])
         except Exception as exc:  # noqa: BLE001
             report_from_thread(app, exc)
             return
@@ -157,8 +177,10 @@ class ReviewScreen(WorkerErrors, Screen[None]):
             s = q.lead
             mark, style = STATUS_MARK.get(q.status, ("?", ""))
             text = Text(safe_line(s.text.replace("\n", " ")), no_wrap=True, overflow="ellipsis")
-            if q.places > 1:
-                text.append(f" ×{q.places}", style="dim")
+            reach = state.reach_of(q)
+            if reach.places > 1:
+                text.append(f" ×{reach.places}" + (f" in {reach.messages} msgs" if reach.messages > 1 else ""),
+                            style="dim")
             table.add_row(Text(mark, style=style), Text(short_type(s.entity_type), style=type_color(s.entity_type)),
                           Text(safe_line(field_short(s.field, state.label_of(s.field))), style="dim", no_wrap=True,
                                overflow="ellipsis"), text, key=str(q.id))
@@ -166,7 +188,8 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         target = self._find(keep) if keep is not None else None
         if target is None and (new_message or keep is None):
             pendings = [q for q in state.questions if q.status == PENDING]
-            target = (pendings[-1] if self._pending_step < 0 else pendings[0]) if pendings else None
+            fresh = [q for q in pendings if not self._asked_elsewhere(q)]
+            target = (pendings[-1] if self._pending_step < 0 else (fresh or pendings)[0]) if pendings else None
             target = target or (state.questions[0] if state.questions else None)
         self._pending_step = 0
         if target is not None:
@@ -177,6 +200,11 @@ class ReviewScreen(WorkerErrors, Screen[None]):
             self.query_one("#review-why", Static).update(Text(
                 "No suggestions in this message. Select text and press m to redact it by hand; ] goes to the next "
                 "message.", style="dim"))
+
+    def _asked_elsewhere(self, question: Question) -> bool:
+        """Shown already, in another message: n does not ask it again."""
+        where = self.seen.get(question.lead.question_key)
+        return where is not None and self.state is not None and where != self.state.message_id
 
     def _find(self, suggestion_id: int | None) -> Question | None:
         """The question a suggestion id belongs to (its lead's id or any of its places')."""
@@ -212,6 +240,8 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         """Make a question current: its row, its first place's field scrolled to it, and why it was suggested."""
         suggestion = question.lead
         self.current_id = question.id
+        if self.state is not None:
+            self.seen.setdefault(suggestion.question_key, self.state.message_id)
         key = str(question.id)
         if key in self.table.rows:
             index = self.table.get_row_index(key)
@@ -251,11 +281,19 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         text = Text()
         value = safe_line(suggestion.text.replace("\n", " "))
         text.append(value + "\n", style=f"bold {type_color(suggestion.entity_type)}")
-        if question.places > 1 and self.state is not None:
+        reach = self.state.reach_of(question) if self.state is not None else None
+        if self.state is not None and reach is not None and reach.places > 1:
             where = ", ".join(safe_line(field_short(f, self.state.label_of(f))) for f in question.fields)
             others = sorted({s.text for s in question.spans if s.value_key != suggestion.value_key})
             text.append("Places: ", style="dim")
-            text.append(f"{question.places} ({where}), decided together\n")
+            if reach.messages > 1:
+                text.append(f"{reach.places} in {reach.messages} messages ({reach.pending} pending); here "
+                            f"{question.places} ({where}). a/x decide them all, X keeps this message's readable\n")
+            else:
+                text.append(f"{question.places} ({where}), decided together\n")
+            if reach.messages > 1 and self.state.own_decision(question):
+                text.append("Decided for this message alone ", style="bold")
+                text.append("(⌫ gives it the question's decision again)\n", style="dim")
             if others:
                 text.append("Also written: ", style="dim")
                 text.append(safe_line(", ".join(others).replace("\n", " ")) + "\n")
@@ -283,7 +321,7 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         index = order.index(current) if current is not None else (-1 if step > 0 else len(order))
         i = index + step
         while 0 <= i < len(order):
-            if order[i].status == PENDING:
+            if order[i].status == PENDING and (step < 0 or not self._asked_elsewhere(order[i])):
                 self.select(order[i])
                 return
             i += step
@@ -296,11 +334,12 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         here = ids.index(self.message_id) if self.message_id in ids else -1
         candidates = ids[here + 1 :] if step > 0 else list(reversed(ids[:here])) if here > 0 else []
         try:
-            counts = app.pii.pending_counts(candidates)
+            pending = app.pii.pending_questions(candidates)
         except Exception as exc:  # noqa: BLE001
             report_from_thread(app, exc)
             return
-        target = next((m for m in candidates if counts.get(m)), None)
+        asked = set(self.seen) if step > 0 else set()  # forward, a question shown in another message is not asked again
+        target = next((m for m in candidates if pending.get(m, set()) - asked), None)
         if target is None:
             in_ui(app, self.notify, "No more pending suggestions that way in these results.", timeout=3)
             return
@@ -320,31 +359,53 @@ class ReviewScreen(WorkerErrors, Screen[None]):
 
     # -- decisions ------------------------------------------------------------------------------------
     def action_decide(self, status: str) -> None:
+        """a / x: the question everywhere; ⌫: undo (this message's own decision when it has one)."""
         question = self._find(self.current_id)
         if question is None:
             self.notify("No suggestion selected.", severity="warning")
             return
-        if question.status == status and all(s.status == status for s in question.spans):
-            self.action_step(1) if status != PENDING else None
+        state = self.state
+        own = state is not None and state.own_decision(question)
+        scope = "message" if status == PENDING and own else "case"
+        pending_elsewhere = state is not None and state.reach_of(question).pending > 0
+        if not own and all(s.status == status for s in question.spans) and (status == PENDING or not pending_elsewhere):
+            self.action_step(1) if status != PENDING else None  # decided so already, everywhere
             return
-        self._decide(question.lead, status)
+        self._decide(question.lead, status, scope)
+
+    def action_decide_here(self, status: str) -> None:
+        """X / ctrl+a: this message's places of the question only (the per-place override)."""
+        question = self._find(self.current_id)
+        if question is None:
+            self.notify("No suggestion selected.", severity="warning")
+            return
+        self._decide(question.lead, status, "message")
 
     @work(thread=True, group="write", exit_on_error=False)
-    def _decide(self, suggestion: Any, status: str) -> None:
+    def _decide(self, suggestion: Any, status: str, scope: str = "case") -> None:
         pii = self.dapp.pii
         try:
-            {ACCEPTED: pii.accept, REJECTED: pii.reject, PENDING: pii.reset}[status](suggestion)
+            if scope == "case" and status != PENDING and self.state is not None and any(
+                    s.status != PENDING and s.decision_scope in ("message", "place", "legacy")
+                    for s in self.state.suggestions
+                    if s.question_key == suggestion.question_key):
+                pii.reset(suggestion, "message")  # a/x here replace this message's own decision
+            {ACCEPTED: pii.accept, REJECTED: pii.reject, PENDING: pii.reset}[status](suggestion, scope)
             fresh = pii.suggestions(suggestion.message_id)
+            reach = pii.reach(list(dict.fromkeys(s.question_key for s in fresh)))
         except Exception as exc:  # noqa: BLE001
             report_from_thread(self.app, exc)
             return
-        in_ui(self.app, self._after_decision, suggestion, fresh, status != PENDING)
+        in_ui(self.app, self._after_decision, suggestion, fresh, status != PENDING, reach)
 
-    def _after_decision(self, suggestion: Any, fresh: list[Any], advance: bool) -> None:
+    def _after_decision(self, suggestion: Any, fresh: list[Any], advance: bool,
+                        reach: dict[str, Reach] | None = None) -> None:
         if self.state is None or self.state.message_id != suggestion.message_id:
             return
         self.state.suggestions = fresh
         self.state.regroup()
+        if reach is not None:
+            self.state.reach = reach
         forget_preview(self)
         table = self.table
         for q in self.state.questions:
@@ -364,7 +425,8 @@ class ReviewScreen(WorkerErrors, Screen[None]):
             order = self.state.questions
             later = order[order.index(current) + 1 :] if current in order else order
             earlier = order[: order.index(current)] if current in order else []
-            target = next((q for q in [*later, *earlier] if q.status == PENDING), None)
+            target = next((q for q in [*later, *earlier] if q.status == PENDING and not self._asked_elsewhere(q)),
+                          None)
             if target is not None:  # the next pending one here, wrapping round to any skipped before
                 self.select(target)
             else:
@@ -386,12 +448,13 @@ class ReviewScreen(WorkerErrors, Screen[None]):
             return
         in_ui(self.app, self._confirm_everywhere, suggestion, count)
 
-    def _confirm_everywhere(self, suggestion: Any, count: int) -> None:
+    def _confirm_everywhere(self, suggestion: Any, count: Reach) -> None:
         body = Text()
         body.append(f"Redact {short_type(suggestion.entity_type)} ")
         body.append(safe_text(suggestion.text), style="bold")
-        body.append(f" everywhere: {count:,} suggestion{'s' * (count != 1)} of this value across the case, every "
-                    "other place the text occurs, and future scans.")
+        body.append(f" everywhere: {count.pending:,} suggestion{'s' * (count.pending != 1)} of this value across the "
+                    f"case ({count.places:,} place{'s' * (count.places != 1)} not accepted yet, in {count.messages:,} "
+                    f"message{'s' * (count.messages != 1)}), every other place the text occurs, and future scans.")
         self.app.push_screen(ConfirmDialog("Accept this value everywhere?", body, yes="Accept everywhere"),
                              lambda yes: self._everywhere(suggestion) if yes else None)
 
@@ -401,13 +464,14 @@ class ReviewScreen(WorkerErrors, Screen[None]):
         try:
             result = pii.accept_everywhere(suggestion)
             fresh = pii.suggestions(suggestion.message_id)
+            reach = pii.reach(list(dict.fromkeys(s.question_key for s in fresh)))
         except Exception as exc:  # noqa: BLE001
             report_from_thread(self.app, exc)
             return
         value = safe_line(suggestion.text)
         in_ui(self.app, self.notify, f"Accepted '{value}' everywhere: {result.updated:,} suggestions "
               f"decided, {result.created:,} more places redacted.", timeout=5)
-        in_ui(self.app, self._after_decision, suggestion, fresh, True)
+        in_ui(self.app, self._after_decision, suggestion, fresh, True, reach)
 
     def action_manual(self) -> None:
         state = self.state

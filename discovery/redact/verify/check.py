@@ -29,7 +29,7 @@ from discovery.redact.verify.pdfread import (
     split_pages,
 )
 from discovery.redact.verify.tables import file_blocks, json_edges, streams, table_blank, table_places, table_runs
-from discovery.redact.verify.values import RedactedValue, build_matcher, redacted_values
+from discovery.redact.verify.values import RedactedValue, build_matcher, kept_forms, redacted_values
 
 MANIFEST = "manifest.json"
 MAX_LEAKS = 1000  # a report names at most this many places; the count says how many more
@@ -71,6 +71,7 @@ class VerifyReport:
     seconds: float = 0.0
     leaks: list[Leak] = field(default_factory=list)
     more_leaks: int = 0
+    kept: int = 0  # hits of a value in a document where a reviewer rejected a place of it (kept readable there)
 
     @property
     def ok(self) -> bool:
@@ -79,8 +80,9 @@ class VerifyReport:
     def summary(self) -> str:
         """One line: the verdict and what was read."""
         verdict = "no leak found" if self.ok else f"{len(self.leaks) + self.more_leaks} leak(s)"
+        kept = f", {self.kept} kept readable where a reviewer rejected them" if self.kept else ""
         return (f"{verdict}: {self.files} files, {self.places} places, {self.values} redacted values in "
-                f"{self.forms} forms, {self.seconds:.2f} s")
+                f"{self.forms} forms{kept}, {self.seconds:.2f} s")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -105,6 +107,7 @@ def verify_production(case: Any, out_dir: Path | str, *, jobs: int = 0) -> Verif
         pending = str(manifest.get("pending", manifest.get("pending_mode", "refuse")))
         try:
             values = redacted_values(db, case_dir, documents, pending)
+            kept = _kept_by_file(manifest, kept_forms(db, documents))
         except sqlite3.DatabaseError as exc:
             raise CaseError(f"the case at {case_dir} cannot be read: {exc}") from exc
     finally:
@@ -127,26 +130,57 @@ def verify_production(case: Any, out_dir: Path | str, *, jobs: int = 0) -> Verif
             leaks.append(Leak(rel, "file", "unlisted-file", detail="a symbolic link"))
             continue
         to_read.append(rel)
-    for _rel, size, places, found in _check_files(out, to_read, listed, values, matcher, jobs):
+    for _rel, size, places, found in _check_files(out, to_read, listed, values, matcher, jobs, kept):
         report.files += 1
         report.bytes += size
         report.places += places
-        leaks.extend(found)
+        report.kept += sum(1 for leak in found if leak.kind == "kept")
+        leaks.extend(leak for leak in found if leak.kind != "kept")
     report.more_leaks = max(0, len(leaks) - MAX_LEAKS)
     report.leaks = leaks[:MAX_LEAKS]
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 
+# What may stay readable where: file -> forms, and for the shared mbox its n-th message -> forms ('mbox:<n>').
+Kept = dict[str, frozenset[str]]
+
+
+def _kept_by_file(manifest: dict[str, Any], by_document: dict[str, frozenset[str]]) -> Kept:
+    """The forms a reviewer kept readable (kept_forms), by the file holding the document: its own files, and its
+    message in the shared mbox (the mbox holds the documents in the manifest's order)."""
+    out: Kept = {}
+    if not by_document:
+        return out
+    docs = [d for d in manifest.get("documents", []) if isinstance(d, dict)]
+    for n, d in enumerate(docs, 1):
+        forms = by_document.get(str(d.get("id", "")))
+        if not forms:
+            continue
+        for rel in d.get("files", []) or []:
+            out[str(rel)] = out.get(str(rel), frozenset()) | forms
+        out[f"mbox:{n}"] = forms
+    return out
+
+
+def _kept_for(kept: Kept, rel: str, where: str) -> frozenset[str]:
+    """The forms that may stay readable at one place of a file."""
+    if not kept:
+        return frozenset()
+    if rel.endswith(".mbox") and where.startswith("message "):
+        return kept.get("mbox:" + where.split(" ", 2)[1], frozenset())
+    return kept.get(rel, frozenset())
+
+
 PROCESS_MIN_FILES = 400  # below this, starting worker processes costs more than it saves
 _CHUNK = 64
-_WORKER: tuple[Path, dict[str, Any], Matcher, int] | None = None
+_WORKER: tuple[Path, dict[str, Any], Matcher, int, Kept] | None = None
 FileResult = tuple[str, int, int, list[Leak]]
 _T = TypeVar("_T")
 
 
 def _check_files(out: Path, rels: list[str], listed: dict[str, Any], values: list[RedactedValue], matcher: Matcher,
-                 jobs: int) -> Iterator[FileResult]:
+                 jobs: int, kept: Kept | None = None) -> Iterator[FileResult]:
     """Check files in order: ``jobs`` at a time (0: two per core), in threads (PDF text extraction runs in pdftotext
     processes, which threads overlap), spread over one process per core when there are many files (the matching
     is Python work that threads of one process cannot share)."""
@@ -156,7 +190,7 @@ def _check_files(out: Path, rels: list[str], listed: dict[str, Any], values: lis
     if processes < 2 or len(rels) < PROCESS_MIN_FILES:
         with ThreadPoolExecutor(at_once) as pool:
             for i in range(0, len(rels), _CHUNK):
-                yield from _check_group(out, rels[i:i + _CHUNK], listed, matcher, pool)
+                yield from _check_group(out, rels[i:i + _CHUNK], listed, matcher, pool, kept or {})
         return
     chunks = _chunks(out, rels)
     threads = max(1, at_once // processes)
@@ -164,7 +198,7 @@ def _check_files(out: Path, rels: list[str], listed: dict[str, Any], values: lis
     # in memory (redact runs this check right after writing); it is this process's own child (its CPU time counts)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(processes, mp_context=context, initializer=_init_worker,
-                             initargs=(out, listed, values, threads, os.getpid())) as pool:
+                             initargs=(out, listed, values, threads, os.getpid(), kept or {})) as pool:
         # the biggest files first, each alone, so that the last minutes never leave one worker reading a log
         # while the others wait; results come back in the files' order
         order = sorted(range(len(chunks)), key=lambda i: -chunks[i][1])
@@ -201,26 +235,26 @@ def _chunks(out: Path, rels: list[str]) -> list[tuple[list[str], int]]:
 
 
 def _init_worker(out: Path, listed: dict[str, Any], values: list[RedactedValue], threads: int,
-                 parent_pid: int | None) -> None:
+                 parent_pid: int | None, kept: Kept | None = None) -> None:
     """Pool initializer: end with the parent; compile this process's matcher once."""
     global _WORKER
     from discovery.workers import die_with_parent
 
     die_with_parent(parent_pid)
-    _WORKER = (out, listed, build_matcher(values), threads)
+    _WORKER = (out, listed, build_matcher(values), threads, kept or {})
 
 
 def _check_chunk(rels: list[str]) -> list[FileResult]:
     assert _WORKER is not None, "_init_worker was not called in this process"
-    out, listed, matcher, threads = _WORKER
+    out, listed, matcher, threads, kept = _WORKER
     if threads < 2:
-        return _check_group(out, rels, listed, matcher, None)
+        return _check_group(out, rels, listed, matcher, None, kept)
     with ThreadPoolExecutor(threads) as pool:
-        return _check_group(out, rels, listed, matcher, pool)
+        return _check_group(out, rels, listed, matcher, pool, kept)
 
 
 def _check_group(out: Path, rels: list[str], listed: dict[str, Any], matcher: Matcher,
-                 pool: ThreadPoolExecutor | None) -> list[FileResult]:
+                 pool: ThreadPoolExecutor | None, kept: Kept | None = None) -> list[FileResult]:
     """Check a group of files in order. The page texts of its PDFs are read in one batch by poppler, in a thread,
     while Python walks each PDF's objects (pypdf, which also counts its pages); then the batch's pages go back to
     their files by those counts. When a batch-read page holds a value, every PDF of the group has its pages read
@@ -228,12 +262,13 @@ def _check_group(out: Path, rels: list[str], listed: dict[str, Any], matcher: Ma
     page counts."""
     pdfs = [r for r in rels if r.lower().endswith(".pdf")]
     if len(pdfs) < 2:
-        return _map(pool, lambda r: _check_file(out, r, listed, matcher), rels)
+        return _map(pool, lambda r: _check_file(out, r, listed, matcher, None, kept), rels)
     is_pdf = set(pdfs)
 
     def first(rel: str) -> FileResult | _PdfRead:
-        return _check_pdf_objects(out, rel, listed, matcher) if rel in is_pdf else _check_file(out, rel, listed,
-                                                                                                matcher)
+        if rel in is_pdf:
+            return _check_pdf_objects(out, rel, listed, matcher, kept)
+        return _check_file(out, rel, listed, matcher, None, kept)
 
     with ThreadPoolExecutor(1) as poppler:
         joined = poppler.submit(joined_page_texts, [out / r for r in pdfs])
@@ -241,9 +276,10 @@ def _check_group(out: Path, rels: list[str], listed: dict[str, Any], matcher: Ma
         texts = joined.result()
     read = {d.rel: d for d in done if isinstance(d, _PdfRead)}
     batched = dict(zip(pdfs, split_pages(texts, [read[r].count for r in pdfs]), strict=True))
-    pages = {r: _page_leaks(out, read[r], matcher, batched[r]) for r in pdfs}
+    pages = {r: _page_leaks(out, read[r], matcher, batched[r], kept) for r in pdfs}
     if any(batched[r] is not None and any(leak.kind == "value" for leak in pages[r][1]) for r in pdfs):
-        pages = dict(zip(pdfs, _map(pool, lambda r: _page_leaks(out, read[r], matcher, None), pdfs), strict=True))
+        pages = dict(zip(pdfs, _map(pool, lambda r: _page_leaks(out, read[r], matcher, None, kept), pdfs),
+                         strict=True))
     results: list[FileResult] = []
     for item in done:
         if isinstance(item, _PdfRead):
@@ -273,7 +309,8 @@ class _PdfRead:
     readable: bool = True
 
 
-def _check_pdf_objects(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher) -> _PdfRead:
+def _check_pdf_objects(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher,
+                       kept: Kept | None = None) -> _PdfRead:
     data, head = _read_file(out, rel, listed, matcher)
     if data is None:
         return _PdfRead(rel, 0, 0, head, [], None, readable=False)
@@ -281,25 +318,28 @@ def _check_pdf_objects(out: Path, rel: str, listed: dict[str, Any], matcher: Mat
     if problem is not None:
         head.append(Leak(rel, problem.where, problem.kind, detail=problem.detail))
     count: list[int] = []
-    places, tail = _search(rel, pdf_objects(data, 0, count), matcher)
+    places, tail = _search(rel, pdf_objects(data, 0, count), matcher, kept)
     return _PdfRead(rel, len(data), places, head, tail, count[0] if count else None)
 
 
-def _page_leaks(out: Path, pdf: _PdfRead, matcher: Matcher, pages: tuple[str, ...] | None) -> tuple[int, list[Leak]]:
+def _page_leaks(out: Path, pdf: _PdfRead, matcher: Matcher, pages: tuple[str, ...] | None,
+                kept: Kept | None = None) -> tuple[int, list[Leak]]:
     """The places and findings of a PDF's page text: the batch's pages, or (None) pdftotext's of this file."""
     if not pdf.readable:
         return 0, []
     if pages is not None:
-        return _search(pdf.rel, page_places(pages), matcher)
+        return _search(pdf.rel, page_places(pages), matcher, kept)
     try:
         data = (out / pdf.rel).read_bytes()
     except OSError as exc:
         return 0, [Leak(pdf.rel, "file", "unreadable", detail=str(exc.strerror or exc))]
-    return _search(pdf.rel, page_text(data), matcher)
+    return _search(pdf.rel, page_text(data), matcher, kept)
 
 
-def _search(rel: str, items: Iterable[Place | Problem], matcher: Matcher) -> tuple[int, list[Leak]]:
-    """Search each place as it is read (a big table is never whole in memory): (places, findings)."""
+def _search(rel: str, items: Iterable[Place | Problem], matcher: Matcher,
+            kept: Kept | None = None) -> tuple[int, list[Leak]]:
+    """Search each place as it is read (a big table is never whole in memory): (places, findings); a hit of a
+    form a reviewer kept readable in that document is a finding of kind 'kept' (counted, not a leak)."""
     leaks: list[Leak] = []
     places = 0
     for item in items:
@@ -307,8 +347,9 @@ def _search(rel: str, items: Iterable[Place | Problem], matcher: Matcher) -> tup
             leaks.append(Leak(rel, item.where, item.kind, detail=item.detail))
             continue
         places += 1
-        for hit_place, value in _hits(matcher, [item]):
-            leaks.append(Leak(rel, hit_place, "value", value))
+        allowed = _kept_for(kept or {}, rel, item.where)
+        for hit_place, value in _hits(matcher, [item], allowed):
+            leaks.append(Leak(rel, hit_place, "kept" if value is None else "value", value or ""))
     return places, leaks
 
 
@@ -344,7 +385,7 @@ def _connection(case: Any) -> tuple[Path, sqlite3.Connection, bool]:
 
 
 def _check_file(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher,
-                pages: tuple[str, ...] | None = None) -> FileResult:
+                pages: tuple[str, ...] | None = None, kept: Kept | None = None) -> FileResult:
     suffix = os.path.splitext(rel)[1].lower()
     if suffix in (".csv", ".json"):
         try:
@@ -352,11 +393,11 @@ def _check_file(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher,
         except OSError:
             size = 0  # found unreadable below
         if size > BIG_FILE and streams(suffix, size):
-            return _check_table(out, rel, listed, matcher)
+            return _check_table(out, rel, listed, matcher, kept)
     data, leaks = _read_file(out, rel, listed, matcher)
     if data is None:
         return rel, 0, 0, leaks
-    places, found = _search(rel, _read(rel, data, pages), matcher)
+    places, found = _search(rel, _read(rel, data, pages), matcher, kept)
     return rel, len(data), places, list(dict.fromkeys(leaks + found))  # a long table's chunks overlap by a few lines
 
 
@@ -364,7 +405,7 @@ def _read_file(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher) ->
     """The file's bytes (None when it cannot be read), and the findings of its name and of the manifest."""
     leaks: list[Leak] = []
     for hit_place, value in _hits(matcher, [Place("file name", rel)]):
-        leaks.append(Leak(rel, hit_place, "value", value))
+        leaks.append(Leak(rel, hit_place, "value", value or ""))
     try:
         data = (out / rel).read_bytes()
     except OSError as exc:
@@ -392,17 +433,18 @@ def _read(rel: str, data: bytes, pages: tuple[str, ...] | None = None) -> Iterat
         yield Place("text", data.decode("utf-8", "replace"))
 
 
-def _check_table(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher) -> FileResult:
+def _check_table(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher,
+                 kept: Kept | None = None) -> FileResult:
     """A big table (the log) checked as _check_file would, read block by block (never whole in memory) and its
     sha256 taken on the way."""
     path = out / rel
     suffix = os.path.splitext(rel)[1].lower()
-    leaks = [Leak(rel, where, "value", value) for where, value in _hits(matcher, [Place("file name", rel)])]
+    leaks = [Leak(rel, where, "value", value or "") for where, value in _hits(matcher, [Place("file name", rel)])]
     digest = hashlib.sha256()
     try:
         size = path.stat().st_size
         blank = table_blank(suffix, suffix == ".json" and json_edges(path), rel == MANIFEST)
-        places, found = _search(rel, table_runs(file_blocks(path, digest), blank), matcher)
+        places, found = _search(rel, table_runs(file_blocks(path, digest), blank), matcher, kept)
     except OSError as exc:
         return rel, 0, 0, [Leak(rel, "file", "unreadable", detail=str(exc.strerror or exc))]
     if rel != MANIFEST:
@@ -413,20 +455,23 @@ def _check_table(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher) 
     return rel, size, places, list(dict.fromkeys(leaks + found))
 
 
-def _hits(matcher: Matcher, places: Iterable[Place]) -> Iterator[tuple[str, str]]:
+def _hits(matcher: Matcher, places: Iterable[Place], allowed: frozenset[str] = frozenset()
+          ) -> Iterator[tuple[str, str | None]]:
+    """(where, the values found) of every hit; (where, None) for a hit of a form a reviewer kept readable there."""
     if not matcher:
         return
     for place in places:
         seen: set[tuple[int, int, str]] = set()
         for hit in matcher.search(place.text, place.binary):
+            line = place.first_line + hit.line - 1 if place.first_line else hit.line
+            if hit.form in allowed:
+                yield f"{place.where} line {line} col {hit.column}", None
+                continue
             owners = (matcher.digit_forms if hit.digits else matcher.forms).get(hit.form, [])
             names = ", ".join(sorted({v.describe() for v in owners if isinstance(v, RedactedValue)}))
             if (hit.line, hit.column, names) in seen:
                 continue  # the same value found as words and by its digits
             seen.add((hit.line, hit.column, names))
-            if place.first_line:
-                where = f"{place.where} line {place.first_line + hit.line - 1} col {hit.column}"
-            else:
-                where = f"{place.where} line {hit.line} col {hit.column}"
+            where = f"{place.where} line {line} col {hit.column}"
             where += " (by its digits)" if hit.digits else ""
             yield where, names

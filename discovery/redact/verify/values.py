@@ -6,7 +6,8 @@ pending mode is 'redact', or pending and on the policy's deny-list, or pending w
 policy's ``[redact] auto`` table always redacts; plus every accepted decision by value; minus the values the
 policy allow-lists; plus the text a release left readable under its own boxes in the production's documents
 (bad redactions), which no allow-list exempts. Each value counts everywhere in the production, in all its variants
-(see matcher).
+(see matcher), except in a document where a reviewer rejected a place of it (the per-place override: a value
+redacted everywhere else, kept readable there on purpose): see kept_forms.
 """
 
 from __future__ import annotations
@@ -98,6 +99,31 @@ def redacted_values(db: sqlite3.Connection, case_dir: Path, documents: Iterable[
         if message_id in docs and sum(c.isalnum() for c in hidden) >= 2:
             add(_release_type(hidden), hidden, f"text under a release's box, page {page}", allowable=False)
     return out
+
+
+def kept_forms(db: sqlite3.Connection, documents: Iterable[str]) -> dict[str, frozenset[str]]:
+    """document id -> the forms (word and digit forms, as the matcher's) of the values a reviewer rejected at a
+    place of it, which may stay readable in that document's files and in the documents that embed it (a
+    forwarded message inside its parent). Rejections made before the case's questions (scope 'legacy') keep
+    nothing readable that is redacted elsewhere, as then."""
+    docs = set(documents)
+    own: dict[str, set[str]] = {}
+    try:
+        rows = db.execute("SELECT message_id, entity_type, text FROM pii_suggestions WHERE current = 1 AND "
+                          "status = 'rejected' AND decision_scope != 'legacy' ORDER BY id").fetchall()
+        parents = {str(m): str(p) for m, p in db.execute(
+            "SELECT id, parent_id FROM messages WHERE parent_id IS NOT NULL AND parent_id != ''")}
+    except sqlite3.OperationalError:  # an old case
+        return {}
+    for message_id, entity_type, text in rows:
+        word_forms, digits = value_variants(str(entity_type), str(text))
+        forms = set(word_forms) | set(digits)
+        doc, hops = str(message_id), 0
+        while doc and hops < 50:  # the document itself and every document that embeds it
+            if doc in docs:
+                own.setdefault(doc, set()).update(forms)
+            doc, hops = parents.get(doc, ""), hops + 1
+    return {doc: frozenset(forms) for doc, forms in own.items()}
 
 
 _PHONE_LIKE = re.compile(r"[+(]?\d[\d\s().\-]{5,}\d")
