@@ -78,7 +78,7 @@ def test_a_big_log_is_read_in_overlapping_runs_and_hits_keep_their_line() -> Non
     rows[CHUNK_LINES] = "Whitfield,x,y"
     rows[-1] = "T-y,body,call Dana Whitfield"
     places = list(table_places(("\n".join(rows) + "\n").encode(), ".csv"))
-    assert len(places) == 2 and places[1].lines is not None and places[1].lines[0] == f"text line {CHUNK_LINES + 1}"
+    assert len(places) == 2 and places[1].first_line == CHUNK_LINES + 1
     matcher = build_matcher([RedactedValue("PERSON", "Dana Whitfield", "suggestion 1")])
     hits = sorted({where for where, _ in _hits(matcher, places)})
     assert hits == [f"text line {CHUNK_LINES} col 10", f"text line {len(rows)} col 15"]

@@ -386,6 +386,10 @@ def test_worker_processes_find_what_threads_find(tmp_path: Path, case_dir: Path,
     processes = verify_production(case_dir, out, jobs=2)
     assert places(processes) == places(threads) and len(processes.leaks) == 3
     assert (processes.files, processes.places) == (threads.files, threads.places)
+    monkeypatch.setattr(check, "BIG_FILE", len(CLEAN_TXT))  # the clean files are 'big': they go first, each alone
+    chunks = check._chunks(out, sorted(files))
+    assert [(len(c), size > 0) for c, size in chunks] == [(1, n % 3 > 0) for n in range(1, 10)]
+    assert places(verify_production(case_dir, out, jobs=2)) == places(threads)
 
 
 def _pages_pdf(*pages: str, white: bool = False) -> bytes:
@@ -409,12 +413,12 @@ def test_pdfs_read_in_one_batch_name_each_leak_by_its_own_file_and_page(tmp_path
     out = production(tmp_path, case_dir, files)
     rels = sorted(files)
     batched = pdfread.batch_page_texts([out / r for r in rels])
-    alone = [tuple(p.text for p in pdfread._page_text(files[r])) for r in rels]
+    alone = [tuple(p.text for p in pdfread.page_text(files[r])) for r in rels]
     assert [tuple(t for t in pages if t.strip()) for pages in batched if pages is not None] == alone
     assert len(alone) == 7 and all(pages is not None for pages in batched)
     found = places(verify_production(case_dir, out, jobs=2))
     assert found == ["pdf/T-000003.pdf: page 2 line 1 col 6", "pdf/T-000006.pdf: page 1 line 1 col 5"], found
-    monkeypatch.setattr(check, "batch_page_texts", lambda paths: [None] * len(paths))
+    monkeypatch.setattr(check, "joined_page_texts", lambda paths: None)
     assert places(verify_production(case_dir, out, jobs=2)) == found
     clean = production(tmp_path / "clean", case_dir, {r: d for r, d in files.items() if r not in
                                                        ("pdf/T-000003.pdf", "pdf/T-000006.pdf")})
@@ -436,5 +440,226 @@ def test_a_batch_that_cannot_be_joined_is_read_file_by_file(tmp_path: Path) -> N
     assert pdfread.batch_page_texts([good, broken]) == [None, None]
     assert pdfread.batch_page_texts([good, locked]) == [None, None]
     assert pdfread.batch_page_texts([good]) == [None]
-    alone = tuple(p.text for p in pdfread._page_text(good.read_bytes()))
+    alone = tuple(p.text for p in pdfread.page_text(good.read_bytes()))
     assert pdfread.batch_page_texts([good, good]) == [alone, alone] and len(alone) == 2
+
+
+def _icc_profile(description: str) -> bytes:
+    """A grey ICC profile shaped like the one Adobe software embeds (header, tag table, 'desc' and 'cprt' tags),
+    with the given description."""
+    import struct
+
+    text = b"text\0\0\0\0Copyright 1999 Adobe Systems Incorporated\0"
+    ascii_desc = description.encode("latin-1") + b"\0"
+    desc = b"desc\0\0\0\0" + struct.pack(">I", len(ascii_desc)) + ascii_desc + b"\0" * 12
+    tags = [(b"cprt", text), (b"desc", desc)]
+    offset = 128 + 4 + 12 * len(tags)
+    table, body = struct.pack(">I", len(tags)), b""
+    for sig, data in tags:
+        table += sig + struct.pack(">II", offset + len(body), len(data))
+        body += data + b"\0" * (-len(data) % 4)
+    header = (struct.pack(">I", 128 + len(table) + len(body)) + b"ADBE\x02\x10\0\0mntrGRAYXYZ \x07\xcf\0\x06\0\x03"
+              + b"\0" * 6 + b"acspAPPL\0\0\0\0none")
+    return header + b"\0" * (128 - len(header)) + table + body
+
+
+def _pdf_with_icc(page_text: str, icc: bytes) -> bytes:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), page_text)
+    xref = doc.get_new_xref()
+    doc.update_object(xref, "<< /N 1 >>")
+    doc.update_stream(xref, icc)
+    kind, resources = doc.xref_get_key(page.xref, "Resources")
+    target = int(resources.split()[0]) if kind == "xref" else page.xref
+    doc.xref_set_key(target, "ColorSpace" if kind == "xref" else "Resources/ColorSpace",
+                     f"<< /CS0 [/ICCBased {xref} 0 R] >>")
+    return doc.tobytes(garbage=4, deflate=True, no_new_id=True)
+
+
+def test_binary_streams_are_searched_for_full_values_but_not_one_word_names(tmp_path: Path) -> None:
+    """dc-bega-foia: a redacted PDF attachment failed the check because its ICC colour profile is described
+    'Gray Gamma 2.2' and 'Gray' (Vincent Gray, found alone) was a redacted PERSON. A stream of binary data is
+    searched for every value of two or more words and every number, not for one-word names; a one-word name is
+    still found wherever a reader shows text (the page, a text stream)."""
+    from discovery.redact.verify.check import _hits
+    from discovery.redact.verify.pdfread import Place, is_binary, pdf_places
+    from discovery.redact.verify.values import RedactedValue, build_matcher
+
+    matcher = build_matcher([RedactedValue("PERSON", "Gray", "suggestion 1"),
+                             RedactedValue("PERSON", "Vincent Gray", "suggestion 2"),
+                             RedactedValue("STREET_ADDRESS", "1350 Pennsylvania Avenue, NW", "suggestion 3"),
+                             RedactedValue("PHONE_NUMBER", "202-555-0199", "suggestion 4")])
+    assert is_binary(_icc_profile("Gray Gamma 2.2")) and not is_binary(b"/CIDInit /ProcSet findresource begin\n")
+
+    def found(data: bytes) -> list[tuple[str, str]]:
+        return list(_hits(matcher, [p for p in pdf_places(data) if isinstance(p, Place)]))
+
+    assert found(_pdf_with_icc("Call (b)(6) today", _icc_profile("Gray Gamma 2.2"))) == []
+    for planted, value in (("Vincent Gray", "suggestion 2"), ("GRAY, Vincent", "suggestion 2"),
+                           ("1350 Pennsylvania Avenue NW", "suggestion 3"), ("tel 202.555.0199", "suggestion 4")):
+        hits = found(_pdf_with_icc("Call (b)(6) today", _icc_profile(planted)))
+        assert hits and all("(binary stream)" in where and value in names for where, names in hits), (planted, hits)
+    hits = found(_pdf_with_icc("Ask Mr. Gray today", _icc_profile("Gray Gamma 2.2")))
+    assert [where for where, _ in hits] == ["page 1 line 1 col 9"], hits
+    text_stream = [Place("object 9 (stream)", "% note: ask Gray\n")]
+    assert [names for _, names in _hits(matcher, text_stream)] == ["PERSON (suggestion 1)"]
+
+
+def test_an_object_met_again_is_not_walked_again_but_still_reports_its_leak(tmp_path: Path, case_dir: Path) -> None:
+    """Objects whose bytes were walked before in the process (the font every produced PDF embeds) give the
+    places they gave then: the same bookmark in five PDFs is a leak in each of them, with its own file name."""
+    from discovery.redact.verify import pdfread
+
+    pdfread._SEEN_OBJECTS.clear()
+    pdfread._MET_ONCE.clear()
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "Call (b)(6)")
+    doc.set_toc([[1, "Whitfield, Dana", 1]])
+    same = doc.tobytes(garbage=4, deflate=True, no_new_id=True)
+    files = {f"pdf/T-00000{n}.pdf": same for n in range(1, 6)}
+    found = places(verify_production(case_dir, production(tmp_path, case_dir, files)))
+    assert [p.split(":")[0] for p in found if "/Title" in p] == sorted(files), found
+    assert pdfread._SEEN_OBJECTS, "the repeated objects were remembered"
+    assert places(verify_production(case_dir, production(tmp_path / "again", case_dir, files))) == found
+
+
+def _raw_pdf(*objects: bytes) -> bytes:
+    """A PDF written byte by byte: the objects numbered from 1, a cross-reference table, a trailer."""
+    out, offsets = b"%PDF-1.4\n", []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+def test_only_objects_whose_own_bytes_say_what_they_are_are_remembered() -> None:
+    import pypdf
+    from pypdf.generic import IndirectObject
+
+    from discovery.redact.verify import pdfread
+
+    note = b"% ask Dana Whitfield"
+    data = _raw_pdf(b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>",
+                    b"<< /Length %d >>\nstream\n%s\nendstream" % (len(note), note),
+                    b"<< /Length 5 0 R >>\nstream\n%s\nendstream" % note, b"%d" % len(note))
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    spans = pdfread._object_spans(reader, data)
+    assert sorted(spans) == [(n, 0) for n in range(1, 6)]
+    assert all(data.startswith(b"%d 0 obj" % n, spans[(n, 0)][0]) for n in range(1, 6))
+
+    def contained(n: int, span: tuple[int, int] | None = None) -> bool:
+        return pdfread._self_contained(reader.get_object(IndirectObject(n, 0, reader)), data, span or spans[(n, 0)])
+
+    assert contained(1) and contained(3) and contained(5)
+    assert not contained(4)  # its length is object 5
+    assert not contained(3, (spans[(3, 0)][0], spans[(3, 0)][0] + 30))  # its 'endstream' is not in those bytes
+    texts = [p.text for p in pdfread.pdf_objects(data) if isinstance(p, pdfread.Place)]
+    assert texts.count(note.decode() + "\n") + texts.count(note.decode()) == 2, texts
+
+
+def test_a_long_text_met_again_gets_the_same_hits() -> None:
+    from discovery.redact.verify.values import RedactedValue, build_matcher
+
+    matcher = build_matcher([RedactedValue("PERSON", "Dana Whitfield", "suggestion 1"),
+                             RedactedValue("PHONE_NUMBER", "503-555-0142", "suggestion 2")])
+    text = "filler words\n" * 200 + "Dana Whitfield on 503 555 0142\n"
+    runs = [[(h.form, h.line, h.column, h.digits) for h in matcher.search(text)] for _ in range(4)]
+    assert runs[0] == [("dana whitfield", 201, 1, False), ("503 555 0142", 201, 19, False),
+                       ("5035550142", 201, 19, True)]
+    assert runs[1:] == runs[:1] * 3
+    assert [h.form for h in matcher.search(text, binary=True)] == ["dana whitfield", "503 555 0142", "5035550142"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_object_headers_find_what_the_regex_finds(seed: int) -> None:
+    import random
+
+    from discovery.redact.verify import pdfread
+
+    rng = random.Random(seed)
+    pieces = [b"1", b"0", b"12345", b"123456", b"12345678901", b" ", b"\n", b"\r\n", b"\x0b", b"obj", b"endobj",
+              b"objx", b"a", b"_"]
+    for _ in range(3000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 16)))
+        expected = [(m.start(), int(m.group(1))) for m in pdfread._OBJ.finditer(data)]
+        assert list(pdfread.object_headers(data)) == expected, data
+
+
+def test_digit_runs_are_the_runs_of_the_repeated_group_pattern() -> None:
+    import random
+    import re
+
+    from discovery.redact.verify.matcher import _RUN
+
+    reference = re.compile(r"(?:\d[ \t\r\n\-.()/+>]{0,6}){5,}\d")
+    rng = random.Random(7)
+    chars = "12 -.()/+>\n\ta|٣"
+    for _ in range(5000):
+        text = "".join(rng.choice(chars) for _ in range(rng.randint(0, 30)))
+        assert [(m.start(), m.group()) for m in _RUN.finditer(text)] == \
+            [(m.start(), m.group()) for m in reference.finditer(text)], text
+
+
+@pytest.mark.parametrize("block", [1, 7, 4096, 1 << 20])
+def test_a_table_read_in_blocks_gives_the_runs_of_the_whole_file(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big log is read from its file block by block (never whole in memory): the same runs, cut anywhere."""
+    import re
+
+    from discovery.redact.verify import tables
+
+    monkeypatch.setattr(tables, "CHUNK_LINES", 5)
+    monkeypatch.setattr(tables, "_RUN_LINES", re.compile(rb"(?:[^\n]*\n){8}"))
+    monkeypatch.setattr(tables, "_NEXT_RUN", re.compile(rb"(?:[^\n]*\n){5}"))
+    rows = [f'{{"n": {n}, "who": "caf\u00e9 {n}"}},' for n in range(23)]
+    for data in ("\n".join(rows).encode(), ("\n".join(rows) + "\n").encode(), b"", b"one line", b"\n" * 9):
+        whole = [(p.text, p.first_line) for p in tables.table_places(data, ".csv")]
+        blocks = [data[i:i + block] for i in range(0, len(data), block)]
+        assert [(p.text, p.first_line) for p in tables.table_runs(blocks, tables.table_blank(".csv", False))] == whole
+    assert len(whole) == 2 and whole[1][1] == 6
+
+
+def test_a_big_log_is_checked_from_its_file_with_its_sha256(tmp_path: Path, case_dir: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from discovery.redact.verify import check, tables
+
+    monkeypatch.setattr(check, "BIG_FILE", 100)
+    monkeypatch.setattr(tables, "BLOCK", 64)
+    monkeypatch.setattr(tables, "FULL_CHECK_BYTES", 100)
+    rows = [f'{{"bates": "T-{n:06d}", "page": {n}, "label": "(b)(6)"}}' for n in range(50)]
+    rows[31] = '{"note": "call 503 555 0142"}'
+    log = ("[\n" + ",\n".join(rows) + "\n]\n").encode()
+    csv = b"bates,note\n" + b"".join(b"T-%06d,%d\n" % (n, n) for n in range(40)) + b"T-x,Dana Whitfield\n"
+    out = production(tmp_path, case_dir, {"redaction-log.json": log, "redaction-log.csv": csv})
+    found = places(verify_production(case_dir, out))
+    assert found == ["redaction-log.csv: text line 42 col 5", "redaction-log.json: text line 33 col 16"], found
+    monkeypatch.setattr(check, "_check_table", None)  # not called: the files are smaller than BIG_FILE
+    monkeypatch.setattr(check, "BIG_FILE", 1 << 20)
+    assert places(verify_production(case_dir, out)) == found
+    (out / "redaction-log.csv").write_bytes(csv.replace(b"Dana Whitfield", b"(b)(6)"))
+    report = verify_production(case_dir, out)
+    assert ("redaction-log.csv", "sha256-mismatch") in {(x.file, x.kind) for x in report.leaks}
+
+
+BEGA_LETTER = Path(__file__).resolve().parents[3] / "shared/corpora/dc-bega-foia/20180313-BEGA-JT" / \
+    "2018-2-22 Letter to NFPHC re OMA.PDF"
+
+
+@pytest.mark.skipif(not BEGA_LETTER.exists(), reason="the dc-bega-foia corpus is not beside the checkout")
+def test_the_real_colour_profile_of_dc_bega_foia_is_binary_and_gray_is_no_leak_there() -> None:
+    """The release's letter (also a PDF attachment of one of its messages) embeds an Adobe 'Gray Gamma 2.2' ICC
+    profile; with 'Gray' (Vincent Gray, found alone) redacted, the check failed the production on it."""
+    from discovery.redact.verify.check import _hits
+    from discovery.redact.verify.pdfread import Place, pdf_places
+    from discovery.redact.verify.values import RedactedValue, build_matcher
+
+    found = [p for p in pdf_places(BEGA_LETTER.read_bytes()) if isinstance(p, Place)]
+    profiles = [p for p in found if "Gray Gamma 2.2" in p.text]
+    assert profiles and all(p.binary and p.where.endswith("(binary stream)") for p in profiles)
+    matcher = build_matcher([RedactedValue("PERSON", "Gray", "suggestion 1")])
+    assert not [where for where, _ in _hits(matcher, profiles)]
+    planted = [Place(p.where, p.text.replace("Gray Gamma 2.2", "Vincent Gray 2.2"), binary=True) for p in profiles]
+    assert list(_hits(build_matcher([RedactedValue("PERSON", "Vincent Gray", "suggestion 2")]), planted))

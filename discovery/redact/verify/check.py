@@ -6,24 +6,32 @@ import hashlib
 import json
 import multiprocessing
 import os
-import re
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from discovery.errors import CaseError, UsageError
 from discovery.redact.verify.mailread import eml_places, mbox_places
 from discovery.redact.verify.matcher import Matcher
-from discovery.redact.verify.pdfread import Place, Problem, batch_page_texts, pdf_places
-from discovery.redact.verify.tables import table_places
+from discovery.redact.verify.pdfread import (
+    Place,
+    Problem,
+    eof_problem,
+    joined_page_texts,
+    page_places,
+    page_text,
+    pdf_objects,
+    pdf_places,
+    split_pages,
+)
+from discovery.redact.verify.tables import file_blocks, json_edges, streams, table_blank, table_places, table_runs
 from discovery.redact.verify.values import RedactedValue, build_matcher, kept_forms, redacted_values
 
 MANIFEST = "manifest.json"
-_DIGEST = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{64}(?![0-9A-Za-z])")
 MAX_LEAKS = 1000  # a report names at most this many places; the count says how many more
 
 
@@ -168,6 +176,7 @@ PROCESS_MIN_FILES = 400  # below this, starting worker processes costs more than
 _CHUNK = 64
 _WORKER: tuple[Path, dict[str, Any], Matcher, int, Kept] | None = None
 FileResult = tuple[str, int, int, list[Leak]]
+_T = TypeVar("_T")
 
 
 def _check_files(out: Path, rels: list[str], listed: dict[str, Any], values: list[RedactedValue], matcher: Matcher,
@@ -183,15 +192,46 @@ def _check_files(out: Path, rels: list[str], listed: dict[str, Any], values: lis
             for i in range(0, len(rels), _CHUNK):
                 yield from _check_group(out, rels[i:i + _CHUNK], listed, matcher, pool, kept or {})
         return
-    chunks = [rels[i:i + _CHUNK] for i in range(0, len(rels), _CHUNK)]
+    chunks = _chunks(out, rels)
     threads = max(1, at_once // processes)
     # spawn: a worker starts as a small fresh process, not as a copy of a caller that may hold a whole production
     # in memory (redact runs this check right after writing); it is this process's own child (its CPU time counts)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(processes, mp_context=context, initializer=_init_worker,
                              initargs=(out, listed, values, threads, os.getpid(), kept or {})) as pool:
-        for results in pool.map(_check_chunk, chunks):
-            yield from results
+        # the biggest files first, each alone, so that the last minutes never leave one worker reading a log
+        # while the others wait; results come back in the files' order
+        order = sorted(range(len(chunks)), key=lambda i: -chunks[i][1])
+        futures = {i: pool.submit(_check_chunk, chunks[i][0]) for i in order}
+        for i in range(len(chunks)):
+            yield from futures.pop(i).result()
+
+
+BIG_FILE = 1 << 20  # a file this big (a log, the manifest, a long attachment) is a task of its own
+
+
+def _chunks(out: Path, rels: list[str]) -> list[tuple[list[str], int]]:
+    """The files in tasks of _CHUNK files, in order, each with its size when it is one big file (else 0)."""
+    chunks: list[tuple[list[str], int]] = []
+    small: list[str] = []
+    for rel in rels:
+        try:
+            size = (out / rel).stat().st_size
+        except OSError:
+            size = 0  # unreadable: found so when read
+        if size >= BIG_FILE:
+            if small:
+                chunks.append((small, 0))
+                small = []
+            chunks.append(([rel], size))
+            continue
+        small.append(rel)
+        if len(small) == _CHUNK:
+            chunks.append((small, 0))
+            small = []
+    if small:
+        chunks.append((small, 0))
+    return chunks
 
 
 def _init_worker(out: Path, listed: dict[str, Any], values: list[RedactedValue], threads: int,
@@ -215,20 +255,102 @@ def _check_chunk(rels: list[str]) -> list[FileResult]:
 
 def _check_group(out: Path, rels: list[str], listed: dict[str, Any], matcher: Matcher,
                  pool: ThreadPoolExecutor | None, kept: Kept | None = None) -> list[FileResult]:
-    """Check a group of files in order, the page texts of its PDFs read in one batch (batch_page_texts). When
-    a batch-read page holds a value, the whole group is read again file by file, so that every hit is named by
-    the file it is in whatever poppler and pypdf made of the page counts."""
+    """Check a group of files in order. The page texts of its PDFs are read in one batch by poppler, in a thread,
+    while Python walks each PDF's objects (pypdf, which also counts its pages); then the batch's pages go back to
+    their files by those counts. When a batch-read page holds a value, every PDF of the group has its pages read
+    again on its own, so that every hit is named by the file it is in whatever poppler and pypdf made of the
+    page counts."""
     pdfs = [r for r in rels if r.lower().endswith(".pdf")]
-    pages = dict(zip(pdfs, batch_page_texts([out / r for r in pdfs]), strict=True)) if len(pdfs) > 1 else {}
+    if len(pdfs) < 2:
+        return _map(pool, lambda r: _check_file(out, r, listed, matcher, None, kept), rels)
+    is_pdf = set(pdfs)
 
-    def check(rel: str, batched: bool = True) -> FileResult:
-        return _check_file(out, rel, listed, matcher, pages.get(rel) if batched else None, kept)
+    def first(rel: str) -> FileResult | _PdfRead:
+        if rel in is_pdf:
+            return _check_pdf_objects(out, rel, listed, matcher, kept)
+        return _check_file(out, rel, listed, matcher, None, kept)
 
-    results = list(pool.map(check, rels)) if pool else [check(r) for r in rels]
-    if any(pages.get(rel) is not None and any(leak.kind == "value" and leak.place.startswith("page ")
-                                              for leak in found) for rel, _, _, found in results):
-        results = list(pool.map(lambda r: check(r, False), rels)) if pool else [check(r, False) for r in rels]
+    with ThreadPoolExecutor(1) as poppler:
+        joined = poppler.submit(joined_page_texts, [out / r for r in pdfs])
+        done = _map(pool, first, rels)
+        texts = joined.result()
+    read = {d.rel: d for d in done if isinstance(d, _PdfRead)}
+    batched = dict(zip(pdfs, split_pages(texts, [read[r].count for r in pdfs]), strict=True))
+    pages = {r: _page_leaks(out, read[r], matcher, batched[r], kept) for r in pdfs}
+    if any(batched[r] is not None and any(leak.kind == "value" for leak in pages[r][1]) for r in pdfs):
+        pages = dict(zip(pdfs, _map(pool, lambda r: _page_leaks(out, read[r], matcher, None, kept), pdfs),
+                         strict=True))
+    results: list[FileResult] = []
+    for item in done:
+        if isinstance(item, _PdfRead):
+            places, leaks = pages[item.rel]
+            results.append((item.rel, item.size, item.places + places,
+                            list(dict.fromkeys(item.head + leaks + item.tail))))
+        else:
+            results.append(item)
     return results
+
+
+def _map(pool: ThreadPoolExecutor | None, fn: Callable[[str], _T], rels: list[str]) -> list[_T]:
+    return list(pool.map(fn, rels)) if pool else [fn(r) for r in rels]
+
+
+@dataclass(slots=True)
+class _PdfRead:
+    """A PDF of a group checked but for its page text: the findings before the pages (file name, manifest,
+    %%EOF) and after them (the objects), the places searched, and the page count pypdf read (None if none)."""
+
+    rel: str
+    size: int
+    places: int
+    head: list[Leak]
+    tail: list[Leak]
+    count: int | None
+    readable: bool = True
+
+
+def _check_pdf_objects(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher,
+                       kept: Kept | None = None) -> _PdfRead:
+    data, head = _read_file(out, rel, listed, matcher)
+    if data is None:
+        return _PdfRead(rel, 0, 0, head, [], None, readable=False)
+    problem = eof_problem(data)
+    if problem is not None:
+        head.append(Leak(rel, problem.where, problem.kind, detail=problem.detail))
+    count: list[int] = []
+    places, tail = _search(rel, pdf_objects(data, 0, count), matcher, kept)
+    return _PdfRead(rel, len(data), places, head, tail, count[0] if count else None)
+
+
+def _page_leaks(out: Path, pdf: _PdfRead, matcher: Matcher, pages: tuple[str, ...] | None,
+                kept: Kept | None = None) -> tuple[int, list[Leak]]:
+    """The places and findings of a PDF's page text: the batch's pages, or (None) pdftotext's of this file."""
+    if not pdf.readable:
+        return 0, []
+    if pages is not None:
+        return _search(pdf.rel, page_places(pages), matcher, kept)
+    try:
+        data = (out / pdf.rel).read_bytes()
+    except OSError as exc:
+        return 0, [Leak(pdf.rel, "file", "unreadable", detail=str(exc.strerror or exc))]
+    return _search(pdf.rel, page_text(data), matcher, kept)
+
+
+def _search(rel: str, items: Iterable[Place | Problem], matcher: Matcher,
+            kept: Kept | None = None) -> tuple[int, list[Leak]]:
+    """Search each place as it is read (a big table is never whole in memory): (places, findings); a hit of a
+    form a reviewer kept readable in that document is a finding of kind 'kept' (counted, not a leak)."""
+    leaks: list[Leak] = []
+    places = 0
+    for item in items:
+        if isinstance(item, Problem):
+            leaks.append(Leak(rel, item.where, item.kind, detail=item.detail))
+            continue
+        places += 1
+        allowed = _kept_for(kept or {}, rel, item.where)
+        for hit_place, value in _hits(matcher, [item], allowed):
+            leaks.append(Leak(rel, hit_place, "kept" if value is None else "value", value or ""))
+    return places, leaks
 
 
 def _manifest(out: Path) -> dict[str, Any]:
@@ -264,28 +386,36 @@ def _connection(case: Any) -> tuple[Path, sqlite3.Connection, bool]:
 
 def _check_file(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher,
                 pages: tuple[str, ...] | None = None, kept: Kept | None = None) -> FileResult:
+    suffix = os.path.splitext(rel)[1].lower()
+    if suffix in (".csv", ".json"):
+        try:
+            size = (out / rel).stat().st_size
+        except OSError:
+            size = 0  # found unreadable below
+        if size > BIG_FILE and streams(suffix, size):
+            return _check_table(out, rel, listed, matcher, kept)
+    data, leaks = _read_file(out, rel, listed, matcher)
+    if data is None:
+        return rel, 0, 0, leaks
+    places, found = _search(rel, _read(rel, data, pages), matcher, kept)
+    return rel, len(data), places, list(dict.fromkeys(leaks + found))  # a long table's chunks overlap by a few lines
+
+
+def _read_file(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher) -> tuple[bytes | None, list[Leak]]:
+    """The file's bytes (None when it cannot be read), and the findings of its name and of the manifest."""
     leaks: list[Leak] = []
-    places = 0
     for hit_place, value in _hits(matcher, [Place("file name", rel)]):
         leaks.append(Leak(rel, hit_place, "value", value or ""))
     try:
         data = (out / rel).read_bytes()
     except OSError as exc:
-        return rel, 0, 0, [Leak(rel, "file", "unreadable", detail=str(exc.strerror or exc))]
+        return None, [Leak(rel, "file", "unreadable", detail=str(exc.strerror or exc))]
     if rel != MANIFEST:
         if rel not in listed:
             leaks.append(Leak(rel, "file", "unlisted-file", detail="not listed in the manifest"))
         elif hashlib.sha256(data).hexdigest() != str(listed[rel]).lower():
             leaks.append(Leak(rel, "file", "sha256-mismatch", detail="differs from the manifest's sha256"))
-    for item in _read(rel, data, pages):  # each place is searched as it is read (a big table never whole in memory)
-        if isinstance(item, Problem):
-            leaks.append(Leak(rel, item.where, item.kind, detail=item.detail))
-            continue
-        places += 1
-        allowed = _kept_for(kept or {}, rel, item.where)
-        for hit_place, value in _hits(matcher, [item], allowed):
-            leaks.append(Leak(rel, hit_place, "kept" if value is None else "value", value or ""))
-    return rel, len(data), places, list(dict.fromkeys(leaks))  # a long table's chunks overlap by a few lines
+    return data, leaks
 
 
 def _read(rel: str, data: bytes, pages: tuple[str, ...] | None = None) -> Iterator[Place | Problem]:
@@ -297,12 +427,32 @@ def _read(rel: str, data: bytes, pages: tuple[str, ...] | None = None) -> Iterat
     elif suffix == ".mbox":
         yield from mbox_places(data)
     elif suffix in (".csv", ".json"):
-        yield from table_places(data, suffix)
+        # a file's sha256 is hex: the manifest's digit runs are not values (they change with every run)
+        yield from table_places(data, suffix, digests=rel == MANIFEST)
     else:
-        text = data.decode("utf-8", "replace")
-        if rel == MANIFEST:  # a file's sha256 is hex: its digit runs are not values (they change with every run)
-            text = _DIGEST.sub("sha256", text)
-        yield Place("text", text)
+        yield Place("text", data.decode("utf-8", "replace"))
+
+
+def _check_table(out: Path, rel: str, listed: dict[str, Any], matcher: Matcher,
+                 kept: Kept | None = None) -> FileResult:
+    """A big table (the log) checked as _check_file would, read block by block (never whole in memory) and its
+    sha256 taken on the way."""
+    path = out / rel
+    suffix = os.path.splitext(rel)[1].lower()
+    leaks = [Leak(rel, where, "value", value or "") for where, value in _hits(matcher, [Place("file name", rel)])]
+    digest = hashlib.sha256()
+    try:
+        size = path.stat().st_size
+        blank = table_blank(suffix, suffix == ".json" and json_edges(path), rel == MANIFEST)
+        places, found = _search(rel, table_runs(file_blocks(path, digest), blank), matcher, kept)
+    except OSError as exc:
+        return rel, 0, 0, [Leak(rel, "file", "unreadable", detail=str(exc.strerror or exc))]
+    if rel != MANIFEST:
+        if rel not in listed:
+            leaks.append(Leak(rel, "file", "unlisted-file", detail="not listed in the manifest"))
+        elif digest.hexdigest() != str(listed[rel]).lower():
+            leaks.append(Leak(rel, "file", "sha256-mismatch", detail="differs from the manifest's sha256"))
+    return rel, size, places, list(dict.fromkeys(leaks + found))
 
 
 def _hits(matcher: Matcher, places: Iterable[Place], allowed: frozenset[str] = frozenset()
@@ -312,18 +462,16 @@ def _hits(matcher: Matcher, places: Iterable[Place], allowed: frozenset[str] = f
         return
     for place in places:
         seen: set[tuple[int, int, str]] = set()
-        for hit in matcher.search(place.text):
+        for hit in matcher.search(place.text, place.binary):
+            line = place.first_line + hit.line - 1 if place.first_line else hit.line
             if hit.form in allowed:
-                yield f"{place.where} line {hit.line} col {hit.column}", None
+                yield f"{place.where} line {line} col {hit.column}", None
                 continue
             owners = (matcher.digit_forms if hit.digits else matcher.forms).get(hit.form, [])
             names = ", ".join(sorted({v.describe() for v in owners if isinstance(v, RedactedValue)}))
             if (hit.line, hit.column, names) in seen:
                 continue  # the same value found as words and by its digits
             seen.add((hit.line, hit.column, names))
-            if place.lines is not None and 0 < hit.line <= len(place.lines):
-                where = f"{place.lines[hit.line - 1]} col {hit.column}"
-            else:
-                where = f"{place.where} line {hit.line} col {hit.column}"
+            where = f"{place.where} line {line} col {hit.column}"
             where += " (by its digits)" if hit.digits else ""
             yield where, names

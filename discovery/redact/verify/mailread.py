@@ -96,7 +96,7 @@ def _part(part: Message, prefix: str, path: str) -> Iterator[Place | Problem]:
     if content[:5] == b"%PDF-" or ctype == "application/pdf":
         for item in pdf_places(content):
             if isinstance(item, Place):
-                yield Place(f"{where} {item.where}", item.text)
+                yield Place(f"{where} {item.where}", item.text, binary=item.binary)
             else:
                 yield Problem(item.kind, f"{where} {item.where}", item.detail)
         return

@@ -10,6 +10,12 @@ Text is searched in two normal forms, each built with a few C-level regex passes
 
 All values go into one trie-shaped regular expression per stream, so each text is scanned once whatever the
 number of values. A hit is mapped back to a line and column of the text it came from.
+
+*Binary* text (data no reader shows as text: an ICC colour profile, any stream of bytes that is not text, read as
+Latin-1) is searched for every form of two or more words, every form with a digit in it and every digit form, but
+not for one-word forms made only of letters: a surname or first name alone ('Gray', 'Cy') is an ordinary word
+that binary data spells by chance ('Gray Gamma 2.2' names a colour profile; compressed bytes read 'cy'), while a
+full name, an address or a number in such data is still found.
 """
 
 from __future__ import annotations
@@ -24,8 +30,12 @@ from dataclasses import dataclass
 _WORD = re.compile(r"[^\W_]+")
 _ASCII_SPACE = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-_RUN = re.compile(r"(?:\d[ \t\r\n\-.()/+>]{0,6}){5,}\d")  # at least MIN_DIGITS digits
+# at least MIN_DIGITS digits, each after at most 6 characters of number punctuation (written digit-first, which the
+# regex engine scans for three times faster than the same language written as a repeated group)
+_RUN = re.compile(r"\d(?:[ \t\r\n\-.()/+>]{0,6}\d){5,}")
 _NOT_DIGIT = re.compile(r"\D+")
+_NOT_DIGIT_OR_BAR = re.compile(r"[^\d|]+")
+MEMO_MIN, MEMO_MAX, MEMO_CHARS = 1024, 65536, 8 << 20  # texts searched once per process whatever their repeats
 
 # Types whose values are also looked for by their digits alone, whatever the punctuation.
 DIGIT_TYPES = frozenset({
@@ -90,6 +100,11 @@ def value_variants(entity_type: str, text: str) -> tuple[set[str], set[str]]:
     return forms, digit_forms
 
 
+def is_common_word(form: str) -> bool:
+    """Whether a word-stream form is one word of letters alone (not looked for in binary data)."""
+    return " " not in form and form.isalpha()
+
+
 def trie_regex(strings: Iterable[str]) -> str:
     """One regular expression (no anchors) matching any of the strings, longest first at each position."""
     trie: dict[str, dict] = {}
@@ -129,29 +144,60 @@ class Matcher:
         self.forms = forms
         self.digit_forms = digit_forms
         self._words = re.compile(" (" + trie_regex(forms) + ")(?= )") if forms else None
+        binary_forms = [f for f in forms if not is_common_word(f)]
+        self._binary_words = re.compile(" (" + trie_regex(binary_forms) + ")(?= )") if binary_forms else None
         self._digits = re.compile(trie_regex(digit_forms)) if digit_forms else None
+        self._memo: dict[tuple[str, bool], list[Hit]] = {}
+        self._memo_chars = 0
+        self._seen: set[int] = set()
 
     def __bool__(self) -> bool:
         return bool(self.forms or self.digit_forms)
 
-    def search(self, text: str) -> Iterator[Hit]:
-        """Every hit in the text (word forms, then digit forms); usually none."""
+    def search(self, text: str, binary: bool = False) -> Iterator[Hit]:
+        """Every hit in the text (word forms, then digit forms); usually none. ``binary``: the text is data no
+        reader shows as text, where one-word forms of letters alone are not looked for (see the module).
+
+        A text of MEMO_MIN to MEMO_MAX characters met a second time (the font's character map every PDF of a
+        production embeds) is kept with its hits, up to MEMO_CHARS characters: a third time, its hits are those
+        found before, without a search."""
+        if not MEMO_MIN <= len(text) <= MEMO_MAX:
+            return self._search(text, binary)
+        key = (text, binary)
+        hits = self._memo.get(key)
+        if hits is not None:
+            return iter(hits)
+        if hash(key) not in self._seen:
+            if len(self._seen) > 100_000:
+                self._seen.clear()
+            self._seen.add(hash(key))
+            return self._search(text, binary)
+        hits = list(self._search(text, binary))
+        if self._memo_chars + len(text) <= MEMO_CHARS:
+            self._memo[key] = hits
+            self._memo_chars += len(text)
+        return iter(hits)
+
+    def _search(self, text: str, binary: bool) -> Iterator[Hit]:
         if not text:
             return
-        if self._words is not None:
+        words_re = self._binary_words if binary else self._words
+        if words_re is not None:
             folded = fold(text)
             stream = " " + " ".join(_split(folded)) + " "
-            for m in self._words.finditer(stream):
+            for m in words_re.finditer(stream):
                 index = stream.count(" ", 0, m.start(1)) - 1  # the word the hit starts at
                 offset = _nth_word_offset(folded, index)
                 yield Hit(m.group(1), *_line_col(folded, offset), False)
         if self._digits is not None:
-            runs = digit_runs(text)
-            if runs:
-                stream = "|" + "|".join(d for _, d in runs) + "|"
+            found = _RUN.findall(text)  # the runs' digits in one C pass; their offsets only when one holds a hit
+            if found:
+                stream = "|" + _NOT_DIGIT_OR_BAR.sub("", "|".join(found)) + "|"
+                starts: list[int] = []
                 for m in self._digits.finditer(stream):
+                    starts = starts or [r.start() for r in _RUN.finditer(text)]
                     index = stream.count("|", 0, m.start()) - 1
-                    yield Hit(m.group(), *_line_col(text, runs[index][0]), True)
+                    yield Hit(m.group(), *_line_col(text, starts[index]), True)
 
 
 def _nth_word_offset(text: str, index: int) -> int:
