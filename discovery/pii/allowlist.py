@@ -16,6 +16,15 @@ from discovery.store import Store
 KINDS = {"domain": "domains", "email": "emails", "name": "names", "value": "values"}
 MIN_SUGGESTIONS = 5  # a domain with fewer pending places than this is not worth a hint
 MIN_SHARE = 0.1  # nor one with less than this share of the case's pending places
+# Personal mail providers: whoever writes from them writes as a private person, so allowing one would publish
+# private people's addresses; they are never offered as allow-list hints (an explicit 'pii allow' still works).
+PERSONAL_MAIL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "yahoo.com", "ymail.com", "hotmail.com", "outlook.com", "live.com", "msn.com",
+    "aol.com", "icloud.com", "me.com", "mac.com", "protonmail.com", "proton.me", "pm.me", "gmx.com", "gmx.net",
+    "gmx.de", "web.de", "mail.com", "yandex.ru", "yandex.com", "mail.ru", "qq.com", "163.com", "126.com",
+    "comcast.net", "verizon.net", "att.net", "sbcglobal.net", "fastmail.com", "zoho.com", "hushmail.com",
+})
+_REGIONAL_PROVIDERS = frozenset({"yahoo", "hotmail", "outlook", "live", "gmx", "yandex"})
 _DOMAIN = re.compile(r"^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$", re.IGNORECASE)
 
 
@@ -36,15 +45,18 @@ class DomainHint:
 
     @property
     def text(self) -> str:
-        return (f"{self.domain}: {self.suggestions:,} suggestions ({self.places:,} places) in {self.messages:,} "
-                f"messages; add it to allow_domains? (discovery pii allow {self.domain})")
+        def n(count: int, word: str) -> str:
+            return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+        return (f"{self.domain}: {n(self.suggestions, 'suggestion')} ({n(self.places, 'place')}) in "
+                f"{n(self.messages, 'message')}; add it to allow_domains? (discovery pii allow {self.domain})")
 
 
 def dominant_domains(store: Store, policy: Policy, top: int = 5) -> list[DomainHint]:
     """Domains behind at least MIN_SHARE of the pending places: the questions of EMAIL_ADDRESS suggestions at the
     domain and of PERSON suggestions in address fields whose address is at it (a person written as name and
     address, in any number of messages, is one question), with every pending place of those questions. Domains
-    already allowed are left out."""
+    already allowed and personal mail providers (gmail.com: its people are private persons) are left out."""
     pending: dict[str, list[str]] = {}  # question -> the messages of its pending places (one entry a place)
     for key, message_id in store.rows("SELECT coalesce(nullif(question_key, ''), 'id:' || id), message_id "
                                       "FROM pii_suggestions WHERE status='pending'"):
@@ -72,12 +84,18 @@ def dominant_domains(store: Store, policy: Policy, top: int = 5) -> list[DomainH
     hints = []
     for domain, keys in questions.items():
         places = sum(len(pending.get(k, ())) for k in keys)
-        if places < MIN_SUGGESTIONS or places / total < MIN_SHARE or policy.email_allowed(f"x@{domain}"):
+        if (places < MIN_SUGGESTIONS or places / total < MIN_SHARE or policy.email_allowed(f"x@{domain}")
+                or _personal_mail(domain)):
             continue
         messages = len({m for k in keys for m in pending.get(k, ())})
         hints.append(DomainHint(domain, len(keys), messages, round(places / total, 3), places))
     hints.sort(key=lambda h: (-h.places, h.domain))
     return hints[:top]
+
+
+def _personal_mail(domain: str) -> bool:
+    """gmail.com, and the regional forms of the big providers (yahoo.co.uk, hotmail.fr): personal mailboxes."""
+    return domain in PERSONAL_MAIL_DOMAINS or domain.split(".")[0] in _REGIONAL_PROVIDERS
 
 
 def guess_kind(value: str) -> str:

@@ -237,3 +237,24 @@ def test_dc_bega_release_is_quieter(tmp_path: Path, engine: PiiEngine) -> None:
                           "LIMIT 1")  # real people are still found
     finally:
         case.close()
+
+
+def test_personal_mail_providers_are_never_offered_as_allow_list_hints(tmp_path: Path, engine: PiiEngine) -> None:
+    # open-iscsi offered 'gmail.com: 69 suggestions ... add it to allow_domains?': its people are private persons
+    mails = [dict(name=f"g{i}", sender=f"Person{i} Tester <person{i}@gmail.com>", to=["Ann Roe <ann@yahoo.co.uk>"],
+                  subject="Hello", body=f"Hi Ann,\n\nCall me.\n\nPerson{i}\n", minutes=i) for i in range(6)]
+    mails.append(dict(name="c1", sender="Dana Whitfield <dana@county.example>", to=["Sam Ng <sam@county.example>"],
+                      subject="Case", body="Sam, see you.\n\nDana Whitfield\n", minutes=9))
+    case = build_case(tmp_path, mails)
+    try:
+        saved = engine.names
+        scan_case(case, policy=OFFLINE, engine=engine)
+        engine.names = saved
+        gmail = case.store.scalar(
+            "SELECT count(*) FROM pii_suggestions WHERE status='pending' AND lower(text) LIKE '%@gmail.com'")
+        assert gmail >= 6  # gmail.com carries most of the case's pending places ...
+        domains = [h.domain for h in dominant_domains(case.store, Policy(), top=5)]
+        assert "gmail.com" not in domains and "yahoo.co.uk" not in domains  # ... and is never offered
+        assert "county.example" in domains  # an organisation's domain still is
+    finally:
+        case.close()
