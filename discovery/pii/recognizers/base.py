@@ -163,16 +163,21 @@ def finditer_in(pattern: re.Pattern[str], text: str, runs: Iterable[tuple[int, i
 _BLANK = re.compile(r"\s")
 
 
+def _word_around(text: str, at: int) -> tuple[int, int]:
+    """(start, end) of the word (a run without blanks) holding index at."""
+    start = at
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    blank = _BLANK.search(text, at)
+    return start, blank.start() if blank else len(text)
+
+
 def words_holding(text: str, char: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each word (a run without blanks) that holds char, in order: where a pattern whose matches
     hold char and no blank can match (run it with pos and endpos: its look-arounds still see the text around)."""
     at = text.find(char)
     while at >= 0:
-        start = at
-        while start > 0 and not text[start - 1].isspace():
-            start -= 1
-        blank = _BLANK.search(text, at)
-        end = blank.start() if blank else len(text)
+        start, end = _word_around(text, at)
         yield start, end
         at = text.find(char, end)
 
@@ -186,11 +191,7 @@ def words_where(text: str, char: str, holds: Callable[[str, int], bool]) -> Iter
         if not holds(text, at):
             at = text.find(char, at + 1)
             continue
-        start = at
-        while start > 0 and not text[start - 1].isspace():
-            start -= 1
-        blank = _BLANK.search(text, at)
-        end = blank.start() if blank else len(text)
+        start, end = _word_around(text, at)
         yield start, end
         at = text.find(char, end)
 
