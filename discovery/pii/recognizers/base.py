@@ -120,18 +120,7 @@ _DIGIT = re.compile(r"\d")
 
 def digit_lines(text: str) -> list[tuple[int, int]]:
     """(start, end) of the runs of consecutive lines that hold a digit (end at the last one's line break)."""
-    out: list[tuple[int, int]] = []
-    m = _DIGIT.search(text)
-    while m is not None:
-        start = text.rfind("\n", 0, m.start()) + 1
-        end = text.find("\n", m.end())
-        end = len(text) if end < 0 else end
-        if out and start == out[-1][1] + 1:
-            out[-1] = (out[-1][0], end)
-        else:
-            out.append((start, end))
-        m = _DIGIT.search(text, end)
-    return out
+    return lines_holding(text, _DIGIT, gap=1)  # the next line starts one past a run's line break
 
 
 def lines_holding(text: str, need: re.Pattern[str], gap: int = 256) -> list[tuple[int, int]]:
