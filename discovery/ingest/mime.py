@@ -19,7 +19,7 @@ from discovery.ingest.fields import (
     parse_message_ids,
 )
 from discovery.ingest.outlook_names import parse_recipients
-from discovery.ingest.repair import decode_base64, decode_quoted_printable, repair_header_blocks
+from discovery.ingest.repair import decode_transfer_encoding, repair_header_blocks
 from discovery.model import Address, Attachment, Message, Provenance
 
 MAX_DEPTH = 40  # MIME nesting deeper than this is kept as an error note, not walked
@@ -286,17 +286,13 @@ def _payload_bytes(part: EmailMessage, msg: Message, what: str, *, quiet: bool =
 
 def _tolerant_payload(part: EmailMessage, msg: Message, what: str, quiet: bool) -> bytes | None:
     """Base64 and quoted-printable parts decoded by our tolerant decoders; None for other encodings."""
-    cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
-    if cte not in ("base64", "quoted-printable") or part.is_multipart():
+    decoded = decode_transfer_encoding(part)
+    if decoded is None:
         return None
-    payload = part.get_payload()
-    if not isinstance(payload, str):
-        return None
-    data = payload.encode("utf-8", "surrogateescape")  # stray non-ASCII is skipped (base64) or kept (QP)
-    decoded, notes = decode_base64(data) if cte == "base64" else decode_quoted_printable(data)
+    data, notes = decoded
     if not quiet:
         msg.errors.extend(f"{what}: {note}" for note in notes)
-    return decoded
+    return data
 
 
 def _filename(part: EmailMessage, msg: Message) -> str:

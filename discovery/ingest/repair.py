@@ -4,6 +4,7 @@ their indentation. Each returns what it recovered and notes saying what it repai
 from __future__ import annotations
 
 import binascii
+import email.message
 import re
 
 _B64_ALPHABET = re.compile(rb"[^A-Za-z0-9+/=]")
@@ -152,3 +153,16 @@ def _repair_block(lines: list[bytes], start: int) -> int:
             lines[i] = b" " + line
             fixed += 1
     return fixed
+
+
+def decode_transfer_encoding(part: email.message.Message) -> tuple[bytes, list[str]] | None:
+    """A non-multipart part's base64 or quoted-printable payload decoded by the tolerant decoders above, with
+    their repair notes; None for other encodings (the email package's own decoding serves those)."""
+    cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if cte not in ("base64", "quoted-printable") or part.is_multipart():
+        return None
+    payload = part.get_payload()
+    if not isinstance(payload, str):
+        return None
+    data = payload.encode("utf-8", "surrogateescape")  # stray non-ASCII is skipped (base64) or kept (QP)
+    return decode_base64(data) if cte == "base64" else decode_quoted_printable(data)

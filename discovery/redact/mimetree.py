@@ -7,7 +7,7 @@ import email
 import email.policy
 from email.message import Message
 
-from discovery.ingest.repair import decode_base64, decode_quoted_printable
+from discovery.ingest.repair import decode_transfer_encoding
 from discovery.redact.production import MimePart, WithheldUnit
 from discovery.redact.variants import compact
 
@@ -127,11 +127,9 @@ def mime_skeleton(raw: bytes, body_source: str, body_text: str, children: dict[i
 def _payload_bytes(part: Message) -> bytes | None:
     """An attachment's bytes decoded as ingest decodes them (damaged base64 and quoted-printable repaired, e.g.
     Outlook's padding on every line, where the email package stops decoding), so they are the bytes reviewed."""
-    cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
-    payload = part.get_payload()
-    if cte in ("base64", "quoted-printable") and isinstance(payload, str):
-        data = payload.encode("utf-8", "surrogateescape")
-        return (decode_base64(data) if cte == "base64" else decode_quoted_printable(data))[0]
+    tolerant = decode_transfer_encoding(part)
+    if tolerant is not None:
+        return tolerant[0]
     try:
         decoded = part.get_payload(decode=True)
     except Exception:
